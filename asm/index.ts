@@ -1,0 +1,9 @@
+// Entry point of the kernel module: every export is a pure function over pointers into the
+// imported memory. The same source compiles to the SIMD and the scalar build.
+export { nttForward, nttForwardLazy, nttInverse, nttInverseLazy } from "./ntt";
+export {
+  addMod, subMod, negMod, addScalarMod, mulBarrett, mulAddBarrett, mulShoup, mulAddShoup,
+  mulScalarShoup, liftSigned, copyWords,
+} from "./elementwise";
+export { automorphismCoeff, permuteWords } from "./automorphism";
+export { baseConvertSum, reduceCentered, subMulScalarShoup } from "./basis";

@@ -1,0 +1,2 @@
+// Public entry point of the library.
+export * from "./ring/index.js";

@@ -1,0 +1,110 @@
+// Ring arithmetic over every limb of a polynomial. Operands must share ring and basis and
+// (where it matters) representation; `out` may be one of the inputs.
+
+import { FheError } from "./errors.js";
+import { bigMod, shoupCompanion } from "./modular.js";
+import { checkOperands } from "./operands.js";
+import type { RnsPoly } from "./poly.js";
+
+/** out = a + b. */
+export function add(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
+  checkOperands("add polynomials", [out, a, b], "any");
+  requireSameForm("add polynomials", a, b);
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => kernels.addMod(out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q));
+  out.isNtt = a.isNtt;
+}
+
+/** out = a - b. */
+export function sub(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
+  checkOperands("subtract polynomials", [out, a, b], "any");
+  requireSameForm("subtract polynomials", a, b);
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => kernels.subMod(out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q));
+  out.isNtt = a.isNtt;
+}
+
+/** out = -a. */
+export function neg(out: RnsPoly, a: RnsPoly): void {
+  checkOperands("negate polynomial", [out, a], "any");
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => kernels.negMod(out.limbAddress(i), a.limbAddress(i), a.n, m.q));
+  out.isNtt = a.isNtt;
+}
+
+/** out = a * b slot by slot (the ring product when both are in NTT form). */
+export function mulCoeffs(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
+  checkOperands("multiply polynomials", [a, b], "ntt");
+  checkOperands("multiply polynomials", [out, a], "any");
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => kernels.mulBarrett(
+    out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q, m.barrettMu, m.barrettShift));
+  out.isNtt = true;
+}
+
+/** out = out + a * b slot by slot (fused multiply-add; all in NTT form). */
+export function mulCoeffsAdd(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
+  checkOperands("multiply-add polynomials", [out, a, b], "ntt");
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => kernels.mulAddBarrett(
+    out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q, m.barrettMu, m.barrettShift));
+}
+
+/** out = c * a for an integer constant c (any sign, any size). */
+export function mulScalar(out: RnsPoly, a: RnsPoly, c: bigint | number): void {
+  checkOperands("multiply polynomial by scalar", [out, a], "any");
+  const constant = toBigInt(c, "multiply polynomial by scalar");
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => {
+    const residue = bigMod(constant, m.q);
+    kernels.mulScalarShoup(out.limbAddress(i), a.limbAddress(i), a.n, m.q, residue, shoupCompanion(residue, m.q));
+  });
+  out.isNtt = a.isNtt;
+}
+
+/**
+ * out = a + c for an integer constant c: added to the constant coefficient in coefficient
+ * form, or to every slot in NTT form (the NTT of a constant is that constant everywhere).
+ */
+export function addScalar(out: RnsPoly, a: RnsPoly, c: bigint | number): void {
+  checkOperands("add scalar to polynomial", [out, a], "any");
+  const constant = toBigInt(c, "add scalar to polynomial");
+  const { kernels } = a.ring.heap;
+  const words = a.ring.heap.u32();
+  a.basis.moduli.forEach((m, i) => {
+    const residue = bigMod(constant, m.q);
+    if (a.isNtt) {
+      kernels.addScalarMod(out.limbAddress(i), a.limbAddress(i), a.n, m.q, residue);
+    } else {
+      if (out !== a) kernels.copyWords(out.limbAddress(i), a.limbAddress(i), a.n);
+      const index = out.limbAddress(i) >>> 2;
+      words[index] = (words[index]! + residue) % m.q;
+    }
+  });
+  out.isNtt = a.isNtt;
+}
+
+/** out = a (contents and representation). */
+export function copy(out: RnsPoly, a: RnsPoly): void {
+  checkOperands("copy polynomial", [out, a], "any");
+  if (out !== a) a.ring.heap.kernels.copyWords(out.limbAddress(0), a.limbAddress(0), a.n * a.basis.size);
+  out.isNtt = a.isNtt;
+}
+
+/** A fresh polynomial equal to a. */
+export function clone(a: RnsPoly): RnsPoly {
+  checkOperands("clone polynomial", [a], "any");
+  const out = a.ring.allocate(a.basis, { ntt: a.isNtt, secret: a.secret });
+  copy(out, a);
+  return out;
+}
+
+function requireSameForm(operation: string, a: RnsPoly, b: RnsPoly): void {
+  if (a.isNtt !== b.isNtt) throw new FheError("MISMATCHED_OPERANDS", operation, "operands mix NTT and coefficient form");
+}
+
+function toBigInt(c: bigint | number, operation: string): bigint {
+  if (typeof c === "bigint") return c;
+  if (typeof c === "number" && Number.isSafeInteger(c)) return BigInt(c);
+  throw new FheError("INVALID_ARGUMENT", operation, `the constant must be a safe integer or a BigInt, got ${String(c)}`);
+}

@@ -1,0 +1,79 @@
+// Fast (approximate) RNS base conversion, the core of ModUp / ModDown in hybrid key switching
+// and of dividing by several primes at once.
+
+import type { RnsBasis } from "./basis.js";
+import { FheError } from "./errors.js";
+import { bigMod, invMod, shoupCompanion } from "./modular.js";
+import { checkOperands } from "./operands.js";
+import type { RnsPoly } from "./poly.js";
+import type { Ring } from "./ring.js";
+
+/**
+ * Precomputed constants for converting residues from basis `from` = {q_i} (product Q) to
+ * basis `to` = {p_j}: y_j = sum_i [x_i (Q/q_i)^-1]_{q_i} (Q/q_i) mod p_j, which equals
+ * x + u Q mod p_j for some integer 0 <= u < from.size (x the residues' CRT value in [0, Q)).
+ */
+export class BasisConverter {
+  private readonly qHatInverse: number[];
+  private readonly qHatInverseShoup: number[];
+  /** Heap block: nOut primes, then the nOut x nIn table of (Q/q_i mod p_j, Shoup) pairs. */
+  private readonly constants: number;
+
+  private constructor(readonly ring: Ring, readonly from: RnsBasis, readonly to: RnsBasis) {
+    const product = from.product();
+    this.qHatInverse = from.primes.map((q) => invMod(bigMod(product / BigInt(q), q), q));
+    this.qHatInverseShoup = from.primes.map((q, i) => shoupCompanion(this.qHatInverse[i]!, q));
+    const nIn = from.size;
+    const nOut = to.size;
+    this.constants = ring.heap.allocate(4 * (nOut + 2 * nIn * nOut), "build base converter");
+    const words = ring.heap.u32();
+    const base = this.constants >>> 2;
+    to.primes.forEach((p, j) => {
+      words[base + j] = p;
+      from.primes.forEach((q, i) => {
+        const qHat = bigMod(product / BigInt(q), p);
+        words[base + nOut + 2 * (j * nIn + i)] = qHat;
+        words[base + nOut + 2 * (j * nIn + i) + 1] = shoupCompanion(qHat, p);
+      });
+    });
+  }
+
+  /** The converter between two bases of `ring` (cached). */
+  static of(ring: Ring, from: RnsBasis, to: RnsBasis): BasisConverter {
+    return ring.memo(`convert:${from.key}|${to.key}`, () => new BasisConverter(ring, from, to));
+  }
+
+  /**
+   * Converts `from.size` contiguous coefficient-form limbs at `input` into `to.size` contiguous
+   * limbs at `output` (fully reduced). The regions must not overlap.
+   */
+  convertLimbs(output: number, input: number): void {
+    const { heap, n } = this.ring;
+    const nIn = this.from.size;
+    const scratchBytes = 4 * n * nIn;
+    const scratch = heap.allocate(scratchBytes, "convert basis");
+    try {
+      this.from.moduli.forEach((m, i) => heap.kernels.mulScalarShoup(
+        scratch + 4 * n * i, input + 4 * n * i, n, m.q, this.qHatInverse[i]!, this.qHatInverseShoup[i]!));
+      heap.kernels.baseConvertSum(output, scratch, n, nIn, this.to.size, this.constants, this.constants + 4 * this.to.size);
+    } finally {
+      heap.free(scratch, scratchBytes);
+    }
+  }
+}
+
+/**
+ * out = fast base conversion of `a` (coefficient form, basis `from`) into `out`'s basis: each
+ * coefficient becomes x + u Q for an integer 0 <= u < a.basis.size, reduced mod each p_j.
+ */
+export function convertBasis(out: RnsPoly, a: RnsPoly): void {
+  const operation = "convert basis";
+  checkOperands(operation, [a], "coefficient");
+  checkOperands(operation, [out], "any");
+  if (out.ring !== a.ring) throw new FheError("MISMATCHED_OPERANDS", operation, "operands belong to different rings");
+  if (out.basis.primes.some((p) => a.basis.primes.includes(p))) {
+    throw new FheError("INVALID_ARGUMENT", operation, "source and target bases must not share primes");
+  }
+  BasisConverter.of(a.ring, a.basis, out.basis).convertLimbs(out.limbAddress(0), a.limbAddress(0));
+  out.isNtt = false;
+}

@@ -1,0 +1,39 @@
+/**
+ * Stable machine-readable error codes. Messages name the operation and the reason, e.g.
+ * "cannot add: operands use different RNS bases".
+ */
+export type FheErrorCode =
+  | "INVALID_ARGUMENT"
+  | "INVALID_PARAMETERS"
+  | "MISMATCHED_OPERANDS"
+  | "DISPOSED"
+  | "OUT_OF_MEMORY"
+  | "WASM_UNAVAILABLE";
+
+/** The one error class of this library: `code` is stable, `message` names the operation. */
+export class FheError extends Error {
+  override readonly name = "FheError";
+
+  constructor(
+    readonly code: FheErrorCode,
+    readonly operation: string,
+    readonly reason: string,
+  ) {
+    super(`cannot ${operation}: ${reason}`);
+  }
+}
+
+/** Throws an INVALID_ARGUMENT error unless `condition` holds. */
+export function requireArgument(condition: boolean, operation: string, reason: string): asserts condition {
+  if (!condition) throw new FheError("INVALID_ARGUMENT", operation, reason);
+}
+
+/** True for a safe integer (a JS number with no fractional part, |x| < 2^53). */
+export function isInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value);
+}
+
+/** True for a power of two between 2 and 2^30. */
+export function isPowerOfTwo(value: unknown): value is number {
+  return isInteger(value) && value >= 2 && value <= 2 ** 30 && (value & (value - 1)) === 0;
+}

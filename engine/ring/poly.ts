@@ -1,0 +1,101 @@
+import type { RnsBasis } from "./basis.js";
+import { FheError } from "./errors.js";
+import type { Ring } from "./ring.js";
+import type { WasmHeap } from "./wasm/heap.js";
+
+interface HeldBlock {
+  readonly heap: WasmHeap;
+  readonly address: number;
+  readonly bytes: number;
+  readonly secret: boolean;
+}
+
+function releaseBlock(block: HeldBlock): void {
+  if (block.secret) block.heap.zero(block.address, block.bytes);
+  block.heap.free(block.address, block.bytes);
+}
+
+/** Frees the memory of polynomials that were garbage-collected without dispose(). */
+const forgottenPolys = new FinalizationRegistry<HeldBlock>(releaseBlock);
+
+/**
+ * A polynomial in R_Q = Z_Q[X]/(X^N + 1) in RNS form: one limb of N u32 residues per prime of
+ * its basis, stored contiguously in the heap (limb i at address + 4 N i). `isNtt` tells
+ * whether limbs hold NTT evaluations (see asm/ntt.ts for the order) or coefficients.
+ * Residues are always fully reduced to [0, q_i).
+ *
+ * The object is only a handle: call dispose() (or use `using`) to free the memory at once;
+ * forgotten handles are reclaimed after garbage collection. Secret polynomials are zeroed
+ * when freed either way.
+ */
+export class RnsPoly implements Disposable {
+  #block: HeldBlock | undefined;
+  #basis: RnsBasis;
+  /** True when the limbs hold NTT evaluations, false for coefficients. */
+  isNtt: boolean;
+
+  /** @internal Use Ring.allocate. */
+  constructor(readonly ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean) {
+    const bytes = 4 * ring.n * basis.size;
+    const address = ring.heap.allocate(bytes, "allocate polynomial");
+    this.#block = { heap: ring.heap, address, bytes, secret };
+    this.#basis = basis;
+    this.isNtt = isNtt;
+    forgottenPolys.register(this, this.#block, this);
+  }
+
+  /** The RNS basis of the current limbs. */
+  get basis(): RnsBasis {
+    return this.#basis;
+  }
+
+  /** Ring degree N. */
+  get n(): number {
+    return this.ring.n;
+  }
+
+  /** True once dispose() has run. */
+  get disposed(): boolean {
+    return this.#block === undefined;
+  }
+
+  /** True for secret material (zeroed when freed). */
+  get secret(): boolean {
+    return this.#block?.secret ?? false;
+  }
+
+  /** Throws the library's DISPOSED error naming `operation` when the handle was disposed. */
+  assertLive(operation: string): void {
+    if (this.#block === undefined) {
+      throw new FheError("DISPOSED", operation, "the polynomial was disposed");
+    }
+  }
+
+  /** Heap address of limb i. Precondition: live, 0 <= i < basis.size. */
+  limbAddress(i: number): number {
+    this.assertLive("access polynomial");
+    return this.#block!.address + 4 * this.ring.n * i;
+  }
+
+  /**
+   * Keeps only the first `size` limbs (the memory block is kept; the basis shrinks).
+   * @internal Used by rescaling and level drops; `basis` must be a prefix of the current one.
+   */
+  shrinkTo(basis: RnsBasis): void {
+    this.assertLive("shrink polynomial");
+    this.#basis = basis;
+  }
+
+  /** Frees the memory now (zeroing it first for secret material). Idempotent. */
+  dispose(): void {
+    const block = this.#block;
+    if (block === undefined) return;
+    this.#block = undefined;
+    forgottenPolys.unregister(this);
+    releaseBlock(block);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,153 @@
+// Samplers for RLWE: uniform residues, ternary secrets and discrete Gaussian errors. Fresh
+// samples use the CSPRNG; uniform polynomials may also be expanded from a seeded stream.
+// Note: these samplers are not constant-time.
+
+import type { RnsBasis } from "./basis.js";
+import { FheError, isInteger } from "./errors.js";
+import { bitLength } from "./modular.js";
+import type { RnsPoly } from "./poly.js";
+import { cryptoRandom, type RandomSource } from "./random.js";
+import type { Ring } from "./ring.js";
+import { toNtt } from "./transforms.js";
+
+/** Reads random u32 words from a source in batches. */
+class WordReader {
+  private words = new Uint32Array(0);
+  private position = 0;
+
+  constructor(private readonly source: RandomSource, private readonly batch: number) {}
+
+  next(): number {
+    if (this.position === this.words.length) {
+      const bytes = new Uint8Array(4 * this.batch);
+      this.source.fill(bytes);
+      this.words = new Uint32Array(this.batch);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < this.batch; i++) this.words[i] = view.getUint32(4 * i, true); // little-endian everywhere
+      this.position = 0;
+    }
+    return this.words[this.position++]!;
+  }
+
+  /** Uniform integer in [0, bound) by rejection, for 1 <= bound <= 2^32. */
+  below(bound: number): number {
+    const limit = 4294967296 - (4294967296 % bound);
+    for (;;) {
+      const word = this.next();
+      if (word < limit) return word % bound;
+    }
+  }
+}
+
+/**
+ * Fills every limb of `out` with independent uniform residues (uniform mod Q by the CRT),
+ * drawn by rejection from `source` (the CSPRNG by default, or a SeededStream). Each residue
+ * takes 32-bit little-endian words masked to the prime's bit length until one is below q.
+ */
+export function fillUniform(out: RnsPoly, source: RandomSource = cryptoRandom): void {
+  out.assertLive("sample uniform polynomial");
+  const { n, heap } = out.ring;
+  const reader = new WordReader(source, n);
+  const limb = new Uint32Array(n);
+  out.basis.moduli.forEach(({ q }, i) => {
+    const mask = bitLength(q) === 32 ? 0xffffffff : 2 ** bitLength(q) - 1;
+    for (let j = 0; j < n; j++) {
+      let value: number;
+      do value = reader.next() & mask; while (value >= q);
+      limb[j] = value;
+    }
+    heap.u32().set(limb, out.limbAddress(i) >>> 2);
+  });
+}
+
+/** Ternary coefficients in {-1, 0, 1}, each with probability 1/3. */
+export function sampleTernary(n: number, source: RandomSource = cryptoRandom): Int32Array {
+  const reader = new WordReader(source, Math.max(16, n >>> 2));
+  const values = new Int32Array(n);
+  for (let i = 0; i < n; i++) values[i] = reader.below(3) - 1;
+  return values;
+}
+
+/** Ternary coefficients with exactly `weight` non-zero entries (each ±1 with probability 1/2). */
+export function sampleTernaryFixedWeight(n: number, weight: number, source: RandomSource = cryptoRandom): Int32Array {
+  if (!isInteger(weight) || weight < 0 || weight > n) {
+    throw new FheError("INVALID_ARGUMENT", "sample ternary", `Hamming weight must be an integer in [0, ${n}], got ${String(weight)}`);
+  }
+  const reader = new WordReader(source, Math.max(16, 2 * weight));
+  const positions = Int32Array.from({ length: n }, (_, i) => i);
+  const values = new Int32Array(n);
+  for (let i = 0; i < weight; i++) {
+    const j = i + reader.below(n - i); // partial Fisher-Yates: positions[0..weight) is a uniform subset
+    [positions[i], positions[j]] = [positions[j]!, positions[i]!];
+    values[positions[i]!] = (reader.next() & 1) === 0 ? 1 : -1;
+  }
+  return values;
+}
+
+/** Default standard deviation of the error distribution (HE standard). */
+export const defaultSigma = 3.19;
+
+/**
+ * Discrete Gaussian samples with standard deviation `sigma`, truncated to |x| <= round(6 sigma),
+ * by inversion of the cumulative table with 53-bit uniform draws.
+ */
+export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSource = cryptoRandom): Int32Array {
+  if (typeof sigma !== "number" || !(sigma > 0 && sigma <= 1024)) {
+    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in (0, 1024], got ${String(sigma)}`);
+  }
+  const bound = Math.round(6 * sigma);
+  const cumulative = gaussianTable(sigma, bound);
+  const reader = new WordReader(source, Math.max(16, 2 * n));
+  const values = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = (reader.next() * 2097152 + (reader.next() >>> 11)) / 2 ** 53; // 53 bits, [0, 1)
+    let magnitude = 0;
+    while (magnitude < bound && u >= cumulative[magnitude]!) magnitude++;
+    const negative = magnitude !== 0 && (reader.next() & 1) === 1;
+    values[i] = negative ? -magnitude : magnitude;
+  }
+  return values;
+}
+
+/** Cumulative probabilities of |x| = 0..bound for the folded, truncated Gaussian. */
+function gaussianTable(sigma: number, bound: number): Float64Array {
+  const weights = Array.from({ length: bound + 1 }, (_, x) => (x === 0 ? 1 : 2) * Math.exp(-(x * x) / (2 * sigma * sigma)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const table = new Float64Array(bound + 1);
+  let sum = 0;
+  weights.forEach((w, x) => {
+    sum += w / total;
+    table[x] = sum;
+  });
+  table[bound] = 1;
+  return table;
+}
+
+/**
+ * A polynomial over `basis` whose coefficients are the given small signed integers
+ * (|value| < every prime), in NTT form when `ntt` is true.
+ */
+export function polyFromSmall(
+  ring: Ring, basis: RnsBasis, values: Int32Array, options: { ntt?: boolean; secret?: boolean } = {},
+): RnsPoly {
+  const operation = "build polynomial from small coefficients";
+  if (!(values instanceof Int32Array) || values.length !== ring.n) {
+    throw new FheError("INVALID_ARGUMENT", operation, `expected an Int32Array of length ${ring.n}`);
+  }
+  const smallest = Math.min(...basis.primes);
+  for (const v of values) {
+    if (Math.abs(v) >= smallest) throw new FheError("INVALID_ARGUMENT", operation, `coefficient ${v} is not below every prime`);
+  }
+  const poly = ring.allocate(basis, { secret: options.secret ?? false });
+  const { heap, n } = ring;
+  const scratch = heap.allocate(4 * n, operation);
+  try {
+    heap.i32().set(values, scratch >>> 2);
+    basis.moduli.forEach((m, i) => heap.kernels.liftSigned(poly.limbAddress(i), scratch, n, m.q));
+  } finally {
+    if (options.secret === true) heap.zero(scratch, 4 * n);
+    heap.free(scratch, 4 * n);
+  }
+  if (options.ntt === true) toNtt(poly);
+  return poly;
+}

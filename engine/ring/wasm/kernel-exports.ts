@@ -1,0 +1,46 @@
+/**
+ * The kernel module's exports (see asm/). Pointers are byte offsets into the heap memory;
+ * every u32 constant may be passed as a JS number in [0, 2^32) (WebAssembly wraps it to i32
+ * without changing its bits). Preconditions and value ranges are documented in asm/.
+ */
+export interface KernelExports {
+  nttForward(a: number, n: number, q: number, tw: number, twShoup: number): void;
+  nttForwardLazy(a: number, n: number, q: number, tw: number, twShoup: number): void;
+  nttInverse(
+    a: number, n: number, q: number, itw: number, itwShoup: number,
+    nInv: number, nInvShoup: number, lastTw: number, lastTwShoup: number,
+  ): void;
+  nttInverseLazy(
+    a: number, n: number, q: number, itw: number, itwShoup: number,
+    nInv: number, nInvShoup: number, lastTw: number, lastTwShoup: number,
+  ): void;
+  addMod(out: number, a: number, b: number, n: number, q: number): void;
+  subMod(out: number, a: number, b: number, n: number, q: number): void;
+  negMod(out: number, a: number, n: number, q: number): void;
+  addScalarMod(out: number, a: number, n: number, q: number, c: number): void;
+  mulBarrett(out: number, a: number, b: number, n: number, q: number, mu: number, s: number): void;
+  mulAddBarrett(out: number, a: number, b: number, n: number, q: number, mu: number, s: number): void;
+  mulShoup(out: number, a: number, w: number, wShoup: number, n: number, q: number): void;
+  mulAddShoup(out: number, a: number, w: number, wShoup: number, n: number, q: number): void;
+  mulScalarShoup(out: number, a: number, n: number, q: number, c: number, cShoup: number): void;
+  liftSigned(out: number, input: number, n: number, q: number): void;
+  copyWords(out: number, input: number, n: number): void;
+  automorphismCoeff(out: number, input: number, n: number, k: number, q: number): void;
+  permuteWords(out: number, input: number, perm: number, n: number): void;
+  baseConvertSum(
+    out: number, t: number, n: number, nIn: number, nOut: number, primesOut: number, table: number,
+  ): void;
+  reduceCentered(
+    out: number, input: number, n: number, qIn: number, q: number, qInModQ: number, oneShoup: number,
+  ): void;
+  subMulScalarShoup(out: number, x: number, y: number, n: number, q: number, c: number, cShoup: number): void;
+}
+
+/** Names of every kernel export, used to check an instantiated module is complete. */
+export const kernelNames: readonly (keyof KernelExports)[] = [
+  "nttForward", "nttForwardLazy", "nttInverse", "nttInverseLazy",
+  "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
+  "mulAddShoup", "mulScalarShoup", "liftSigned", "copyWords",
+  "automorphismCoeff", "permuteWords",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup",
+];
