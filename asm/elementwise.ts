@@ -132,6 +132,24 @@ export function mulScalarShoup(out: usize, a: usize, n: i32, q: u32, c: u32, cSh
   for (let i = vn; i < n; i++) storeU(out, i, condSub(mulShoupLazy(loadU(a, i), c, cShoup, q), q));
 }
 
+/** out = out + a * c mod q for a constant c with Shoup companion, as {@link mulScalarShoup}. */
+export function mulAddScalarShoup(out: usize, a: usize, n: i32, q: u32, c: u32, cShoup: u32): void {
+  const vn = vectorPart(n);
+  if (ASC_FEATURE_SIMD) {
+    const qV = i32x4.splat(q);
+    const cV = i32x4.splat(c);
+    const cShoupV = i32x4.splat(cShoup);
+    for (let i = 0; i < vn; i += 4) {
+      const product = condSubV(mulShoupLazyV(loadV(a, i), cV, cShoupV, qV), qV);
+      storeV(out, i, condSubV(i32x4.add(loadV(out, i), product), qV));
+    }
+  }
+  for (let i = vn; i < n; i++) {
+    const product = condSub(mulShoupLazy(loadU(a, i), c, cShoup, q), q);
+    storeU(out, i, condSub(loadU(out, i) + product, q));
+  }
+}
+
 /**
  * out = in mod q for signed 32-bit inputs with |in| < q (small samples such as ternary or
  * Gaussian noise), written as residues in [0, q).

@@ -3,7 +3,7 @@
 export { nttForward, nttForwardLazy, nttInverse, nttInverseLazy } from "./ntt";
 export {
   addMod, subMod, negMod, addScalarMod, mulBarrett, mulAddBarrett, mulShoup, mulAddShoup,
-  mulScalarShoup, liftSigned, copyWords,
+  mulScalarShoup, mulAddScalarShoup, liftSigned, copyWords,
 } from "./elementwise";
 export { automorphismCoeff, permuteWords } from "./automorphism";
 export { baseConvertSum, reduceCentered, subMulScalarShoup } from "./basis";

@@ -8,6 +8,8 @@ interface HeldBlock {
   readonly address: number;
   readonly bytes: number;
   readonly secret: boolean;
+  /** False for views that borrow another polynomial's memory. */
+  readonly owned: boolean;
 }
 
 function releaseBlock(block: HeldBlock): void {
@@ -34,14 +36,29 @@ export class RnsPoly implements Disposable {
   /** True when the limbs hold NTT evaluations, false for coefficients. */
   isNtt: boolean;
 
-  /** @internal Use Ring.allocate. */
-  constructor(readonly ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean) {
+  /** @internal Use Ring.allocate (or {@link RnsPoly.prefixView}). */
+  constructor(readonly ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean, borrowedAddress?: number) {
     const bytes = 4 * ring.n * basis.size;
-    const address = ring.heap.allocate(bytes, "allocate polynomial");
-    this.#block = { heap: ring.heap, address, bytes, secret };
+    const owned = borrowedAddress === undefined;
+    const address = borrowedAddress ?? ring.heap.allocate(bytes, "allocate polynomial");
+    this.#block = { heap: ring.heap, address, bytes, secret, owned };
     this.#basis = basis;
     this.isNtt = isNtt;
-    forgottenPolys.register(this, this.#block, this);
+    if (owned) forgottenPolys.register(this, this.#block, this);
+  }
+
+  /**
+   * A non-owning view of the first `basis.size` limbs of `parent` (basis must be a prefix of
+   * the parent's). Writes go to the parent; the view must not outlive it, and disposing the
+   * view frees nothing. @internal For the scheme layer (levels are prefixes of the chain).
+   */
+  static prefixView(parent: RnsPoly, basis: RnsBasis): RnsPoly {
+    parent.assertLive("view polynomial");
+    const prefix = parent.basis.primes.slice(0, basis.size);
+    if (basis.size > parent.basis.size || prefix.some((q, i) => q !== basis.primes[i])) {
+      throw new FheError("MISMATCHED_OPERANDS", "view polynomial", "the basis is not a prefix of the polynomial's basis");
+    }
+    return new RnsPoly(parent.ring, basis, parent.isNtt, false, parent.limbAddress(0));
   }
 
   /** The RNS basis of the current limbs. */
@@ -91,6 +108,7 @@ export class RnsPoly implements Disposable {
     const block = this.#block;
     if (block === undefined) return;
     this.#block = undefined;
+    if (!block.owned) return;
     forgottenPolys.unregister(this);
     releaseBlock(block);
   }

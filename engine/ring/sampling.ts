@@ -29,6 +29,11 @@ class WordReader {
     return this.words[this.position++]!;
   }
 
+  /** Uniform 53-bit integer in [0, 2^53). */
+  next53(): number {
+    return this.next() * 2097152 + (this.next() >>> 11);
+  }
+
   /** Uniform integer in [0, bound) by rejection, for 1 <= bound <= 2^32. */
   below(bound: number): number {
     const limit = 4294967296 - (4294967296 % bound);
@@ -100,7 +105,7 @@ export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSo
   const reader = new WordReader(source, Math.max(16, 2 * n));
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const u = (reader.next() * 2097152 + (reader.next() >>> 11)) / 2 ** 53; // 53 bits, [0, 1)
+    const u = reader.next53() / 2 ** 53; // [0, 1)
     let magnitude = 0;
     while (magnitude < bound && u >= cumulative[magnitude]!) magnitude++;
     const negative = magnitude !== 0 && (reader.next() & 1) === 1;
@@ -150,4 +155,26 @@ export function polyFromSmall(
   }
   if (options.ntt === true) toNtt(poly);
   return poly;
+}
+
+/**
+ * Rounded continuous Gaussian samples of standard deviation `sigma` in [1, 2^26], truncated at
+ * 6 sigma (Box-Muller over 53-bit CSPRNG uniforms), for noise flooding where the table-based
+ * sampler's range is too small.
+ */
+export function sampleWideGaussian(n: number, sigma: number, source: RandomSource = cryptoRandom): Int32Array {
+  if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= 2 ** 26)) {
+    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in [1, 2^26], got ${String(sigma)}`);
+  }
+  const reader = new WordReader(source, Math.max(16, 4 * n));
+  const uniform = (): number => (reader.next53() + 1) / (2 ** 53 + 1); // (0, 1)
+  const values = new Int32Array(n);
+  const bound = 6 * sigma;
+  for (let i = 0; i < n; i++) {
+    let x: number;
+    do x = sigma * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    while (Math.abs(x) > bound);
+    values[i] = Math.round(x);
+  }
+  return values;
 }

@@ -23,6 +23,7 @@ export interface KernelExports {
   mulShoup(out: number, a: number, w: number, wShoup: number, n: number, q: number): void;
   mulAddShoup(out: number, a: number, w: number, wShoup: number, n: number, q: number): void;
   mulScalarShoup(out: number, a: number, n: number, q: number, c: number, cShoup: number): void;
+  mulAddScalarShoup(out: number, a: number, n: number, q: number, c: number, cShoup: number): void;
   liftSigned(out: number, input: number, n: number, q: number): void;
   copyWords(out: number, input: number, n: number): void;
   automorphismCoeff(out: number, input: number, n: number, k: number, q: number): void;
@@ -40,7 +41,7 @@ export interface KernelExports {
 export const kernelNames: readonly (keyof KernelExports)[] = [
   "nttForward", "nttForwardLazy", "nttInverse", "nttInverseLazy",
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
-  "mulAddShoup", "mulScalarShoup", "liftSigned", "copyWords",
+  "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
   "baseConvertSum", "reduceCentered", "subMulScalarShoup",
 ];

@@ -35,6 +35,7 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.mulShoup(a, a, b, c, n, q);
       k.mulAddShoup(a, a, b, c, n, q);
       k.mulScalarShoup(a, a, n, q, 1, 4);
+      k.mulAddScalarShoup(a, a, n, q, 1, 4);
       k.liftSigned(a, b, n, q);
       k.copyWords(a, b, n);
       k.automorphismCoeff(d, a, n, 5, q);

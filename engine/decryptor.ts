@@ -1,0 +1,56 @@
+import { Ciphertext } from "./ciphertext.js";
+import { SecretKey } from "./keys.js";
+import type { Parameters } from "./parameters.js";
+import { Plaintext } from "./plaintext.js";
+import { add, copy, mulCoeffs } from "./ring/arithmetic.js";
+import { FheError, isInteger } from "./ring/errors.js";
+import { RnsPoly } from "./ring/poly.js";
+import { polyFromSmall, sampleWideGaussian } from "./ring/sampling.js";
+
+export interface DecryptOptions {
+  /**
+   * Adds a fresh discrete Gaussian of standard deviation 2^bits (1..26) to the decrypted
+   * polynomial. Use it when decrypted results are shared with others: CKKS decryptions reveal
+   * the noise, from which the secret key can be recovered (Li and Micciancio, EUROCRYPT 2021);
+   * flooding with noise much larger than the ciphertext noise hides it, at the cost of about
+   * `bits` bits of precision. OpenFHE's NOISE_FLOODING_DECRYPT mode does the same.
+   */
+  readonly noiseFloodingBits?: number;
+}
+
+/** Decrypts ciphertexts of degree 1 or 2: m = c_0 + c_1 s (+ c_2 s^2). */
+export class Decryptor {
+  constructor(readonly params: Parameters, private readonly secretKey: SecretKey) {
+    if (!(secretKey instanceof SecretKey)) throw new FheError("INVALID_ARGUMENT", "create decryptor", "expected a SecretKey");
+    if (secretKey.params !== params) throw new FheError("MISMATCHED_OPERANDS", "create decryptor", "the key uses different parameters");
+  }
+
+  decrypt(ciphertext: Ciphertext, options: DecryptOptions = {}): Plaintext {
+    const operation = "decrypt";
+    if (!(ciphertext instanceof Ciphertext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Ciphertext");
+    if (ciphertext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the ciphertext uses different parameters");
+    for (const poly of ciphertext.polys) poly.assertLive(operation);
+    const flooding = options.noiseFloodingBits;
+    if (flooding !== undefined && (!isInteger(flooding) || flooding < 1 || flooding > 26)) {
+      throw new FheError("INVALID_ARGUMENT", operation, `noiseFloodingBits must be an integer in [1, 26], got ${String(flooding)}`);
+    }
+    const { ring } = this.params;
+    const basis = ciphertext.polys[0]!.basis;
+    using s = RnsPoly.prefixView(this.secretKey.poly, basis);
+    using power = ring.allocate(basis, { ntt: true, secret: true });
+    copy(power, s);
+    using term = ring.allocate(basis, { ntt: true });
+    const message = ring.allocate(basis, { ntt: true });
+    copy(message, ciphertext.polys[0]!);
+    for (let i = 1; i < ciphertext.polys.length; i++) {
+      mulCoeffs(term, ciphertext.polys[i]!, power);
+      add(message, message, term);
+      if (i + 1 < ciphertext.polys.length) mulCoeffs(power, power, s);
+    }
+    if (flooding !== undefined) {
+      using noise = polyFromSmall(ring, basis, sampleWideGaussian(this.params.n, 2 ** flooding), { ntt: true });
+      add(message, message, noise);
+    }
+    return new Plaintext(this.params, message, ciphertext.level, ciphertext.scale, ciphertext.slots);
+  }
+}

@@ -1,0 +1,70 @@
+import { Ciphertext } from "./ciphertext.js";
+import { PublicKey, SecretKey } from "./keys.js";
+import type { Parameters } from "./parameters.js";
+import { Plaintext } from "./plaintext.js";
+import { add, mulCoeffs, neg } from "./ring/arithmetic.js";
+import { FheError } from "./ring/errors.js";
+import { RnsPoly } from "./ring/poly.js";
+import { freshSeed, SeededStream } from "./ring/random.js";
+import { fillUniform, polyFromSmall, sampleGaussian, sampleTernary } from "./ring/sampling.js";
+
+/** Domain separation label of the uniform part of seeded secret-key ciphertexts. */
+export const ciphertextSeedDomain = "ciphertext/c1";
+
+/**
+ * Encrypts plaintexts under a public key (c_0 = b u + e_0 + m, c_1 = a u + e_1) or a secret key
+ * (c_0 = -a s + e + m, c_1 = a with a expanded from a fresh seed, so the ciphertext can be
+ * serialized in half-size form). Ciphertexts are at the plaintext's level and scale.
+ */
+export class Encryptor {
+  constructor(readonly params: Parameters, private readonly key: PublicKey | SecretKey) {
+    if (!(key instanceof PublicKey) && !(key instanceof SecretKey)) {
+      throw new FheError("INVALID_ARGUMENT", "create encryptor", "the key must be a PublicKey or a SecretKey");
+    }
+    if (key.params !== params) throw new FheError("MISMATCHED_OPERANDS", "create encryptor", "the key uses different parameters");
+  }
+
+  /** Encrypts `plaintext`. */
+  encrypt(plaintext: Plaintext): Ciphertext {
+    const operation = "encrypt";
+    if (!(plaintext instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Plaintext");
+    if (plaintext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
+    plaintext.poly.assertLive(operation);
+    return this.key instanceof PublicKey ? this.encryptPublic(plaintext, this.key) : this.encryptSecret(plaintext, this.key);
+  }
+
+  private encryptPublic(plaintext: Plaintext, key: PublicKey): Ciphertext {
+    const { params } = this;
+    const { ring } = params;
+    const basis = plaintext.poly.basis;
+    using u = polyFromSmall(ring, basis, sampleTernary(params.n), { ntt: true, secret: true });
+    using b = RnsPoly.prefixView(key.b, basis);
+    using a = RnsPoly.prefixView(key.a, basis);
+    const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const c1 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    using product = ring.allocate(basis, { ntt: true });
+    mulCoeffs(product, b, u);
+    add(c0, c0, product);
+    add(c0, c0, plaintext.poly);
+    mulCoeffs(product, a, u);
+    add(c1, c1, product);
+    return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots);
+  }
+
+  private encryptSecret(plaintext: Plaintext, key: SecretKey): Ciphertext {
+    const { params } = this;
+    const { ring } = params;
+    const basis = plaintext.poly.basis;
+    const seed = freshSeed();
+    const c1 = ring.allocate(basis, { ntt: true });
+    fillUniform(c1, new SeededStream(seed, ciphertextSeedDomain));
+    using s = RnsPoly.prefixView(key.poly, basis);
+    const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    using product = ring.allocate(basis, { ntt: true });
+    mulCoeffs(product, c1, s);
+    neg(product, product);
+    add(c0, c0, product);
+    add(c0, c0, plaintext.poly);
+    return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots, seed);
+  }
+}

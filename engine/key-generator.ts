@@ -1,0 +1,129 @@
+import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "./keys.js";
+import type { Parameters } from "./parameters.js";
+import { mulCoeffs, neg } from "./ring/arithmetic.js";
+import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
+import type { RnsBasis } from "./ring/basis.js";
+import { FheError, isInteger } from "./ring/errors.js";
+import { bigMod, shoupCompanion } from "./ring/modular.js";
+import { RnsPoly } from "./ring/poly.js";
+import { freshSeed, SeededStream } from "./ring/random.js";
+import { fillUniform, polyFromSmall, sampleGaussian, sampleTernary, sampleTernaryFixedWeight } from "./ring/sampling.js";
+
+/** Options for {@link KeyGenerator.createGaloisKeys}. */
+export interface GaloisKeyOptions {
+  /** Rotation steps (left for positive). Default: ±2^i for every power of two below the slot count. */
+  readonly steps?: readonly number[];
+  /** Also create the conjugation key (default true). */
+  readonly conjugate?: boolean;
+}
+
+/**
+ * Generates the secret key (or adopts a given one) and every key derived from it. Each
+ * uniform `a` part is expanded from a fresh 32-byte seed (SHAKE128), so keys serialize in
+ * seeded half-size form.
+ */
+export class KeyGenerator {
+  readonly secretKey: SecretKey;
+
+  constructor(readonly params: Parameters, secretKey?: SecretKey) {
+    if (secretKey !== undefined) {
+      if (!(secretKey instanceof SecretKey) || secretKey.params !== params) {
+        throw new FheError("MISMATCHED_OPERANDS", "create key generator", "the secret key uses different parameters");
+      }
+      this.secretKey = secretKey;
+    } else {
+      const { ring } = params;
+      const values = params.hammingWeight === undefined
+        ? sampleTernary(ring.n)
+        : sampleTernaryFixedWeight(ring.n, params.hammingWeight);
+      const poly = polyFromSmall(ring, params.basisQP(params.maxLevel), values, { ntt: true, secret: true });
+      values.fill(0);
+      this.secretKey = new SecretKey(params, poly);
+    }
+  }
+
+  /** A public key for public-key encryption. */
+  createPublicKey(): PublicKey {
+    const { params } = this;
+    const basis = params.basisQ(params.maxLevel);
+    const seed = freshSeed();
+    const a = params.ring.allocate(basis, { ntt: true });
+    fillUniform(a, new SeededStream(seed, "public-key/a"));
+    const b = this.rlweSample(a, basis);
+    return new PublicKey(params, b, a, seed);
+  }
+
+  /** The relinearization key (switching s^2 to s). */
+  createRelinearizationKey(): SwitchingKey {
+    const s = this.secretKey.poly;
+    using square = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
+    mulCoeffs(square, s, s);
+    return this.switchingKey(square, 0);
+  }
+
+  /** Galois keys for the requested rotation steps (and conjugation). */
+  createGaloisKeys(options: GaloisKeyOptions = {}): GaloisKeys {
+    const { params } = this;
+    const operation = "create Galois keys";
+    const steps = options.steps ?? defaultRotationSteps(params.maxSlots);
+    if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) {
+      throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
+    }
+    const elements = new Set(steps.map((s) => rotationGaloisElement(params.n, s)).filter((k) => k !== 1));
+    if (options.conjugate !== false) elements.add(conjugationGaloisElement(params.n));
+    return new GaloisKeys(params, Array.from(elements, (k) => this.galoisKey(k)));
+  }
+
+  /** The switching key for the automorphism X -> X^k (k odd, not 1 mod 2N). */
+  galoisKey(k: number): SwitchingKey {
+    const s = this.secretKey.poly;
+    using rotated = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
+    automorphism(rotated, s, k);
+    return this.switchingKey(rotated, k);
+  }
+
+  /** b = -a s + e over `basis` (a prefix of Q P), NTT form. */
+  private rlweSample(a: RnsPoly, basis: RnsBasis): RnsPoly {
+    const { params } = this;
+    using s = RnsPoly.prefixView(this.secretKey.poly, basis);
+    const b = polyFromSmall(params.ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    using product = params.ring.allocate(basis, { ntt: true });
+    mulCoeffs(product, a, s);
+    neg(product, product);
+    const { kernels } = params.ring.heap;
+    basis.moduli.forEach((m, i) => kernels.addMod(b.limbAddress(i), b.limbAddress(i), product.limbAddress(i), params.n, m.q));
+    return b;
+  }
+
+  /** Hybrid switching key from `source` (NTT, over Q P at the top level) to the secret key. */
+  private switchingKey(source: RnsPoly, galoisElement: number): SwitchingKey {
+    const { params } = this;
+    const basis = params.basisQP(params.maxLevel);
+    const pProduct = params.basisP().product();
+    const seed = freshSeed();
+    const { kernels } = params.ring.heap;
+    const digits: SwitchingKeyDigit[] = [];
+    for (let j = 0; j < params.digits; j++) {
+      const a = params.ring.allocate(basis, { ntt: true });
+      fillUniform(a, new SeededStream(seed, `switching-key/a/${j}`));
+      const b = this.rlweSample(a, basis);
+      const first = j * params.digitSize;
+      const last = Math.min(params.qPrimes.length, first + params.digitSize);
+      for (let i = first; i < last; i++) {
+        const q = params.qPrimes[i]!;
+        const factor = bigMod(pProduct, q);
+        const target = b.limbAddress(i);
+        kernels.mulAddScalarShoup(target, source.limbAddress(i), params.n, q, factor, shoupCompanion(factor, q));
+      }
+      digits.push({ b, a });
+    }
+    return new SwitchingKey(params, digits, seed, galoisElement);
+  }
+}
+
+/** ±2^i for 2^i < slots: the rotations SEAL creates by default. */
+export function defaultRotationSteps(slots: number): number[] {
+  const steps: number[] = [];
+  for (let step = 1; step < slots; step *= 2) steps.push(step, -step);
+  return steps;
+}

@@ -1,0 +1,83 @@
+import type { Parameters } from "./parameters.js";
+import type { RnsPoly } from "./ring/poly.js";
+
+/** The secret s: ternary, held in NTT form over Q (top level) and P. Zeroed when disposed. */
+export class SecretKey implements Disposable {
+  constructor(readonly params: Parameters, readonly poly: RnsPoly) {}
+
+  dispose(): void {
+    this.poly.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** The public key (b, a) = (-a s + e, a) over Q at the top level, NTT form. `a` comes from `seed`. */
+export class PublicKey implements Disposable {
+  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {}
+
+  dispose(): void {
+    this.b.dispose();
+    this.a.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** One digit of a switching key: (b_j, a_j) over Q (top) and P, NTT form. */
+export interface SwitchingKeyDigit {
+  readonly b: RnsPoly;
+  readonly a: RnsPoly;
+}
+
+/**
+ * A hybrid key-switching key from a source secret s' to s: for each digit j of Q,
+ * b_j = -a_j s + e_j + P [Q/D_j ((Q/D_j)^-1 mod D_j)] s', with a_j expanded from `seed`.
+ * `galoisElement` is 0 for the relinearization key (s' = s^2), else the element k of
+ * s' = s(X^k).
+ */
+export class SwitchingKey implements Disposable {
+  constructor(
+    readonly params: Parameters,
+    readonly digits: readonly SwitchingKeyDigit[],
+    readonly seed: Uint8Array,
+    readonly galoisElement: number,
+  ) {}
+
+  dispose(): void {
+    for (const { a, b } of this.digits) {
+      a.dispose();
+      b.dispose();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Galois keys by Galois element (rotations use 5^r mod 2N, conjugation 2N - 1). */
+export class GaloisKeys implements Disposable {
+  readonly keys: ReadonlyMap<number, SwitchingKey>;
+
+  constructor(readonly params: Parameters, keys: Iterable<SwitchingKey>) {
+    this.keys = new Map(Array.from(keys, (k) => [k.galoisElement, k]));
+  }
+
+  /** The key for Galois element k, if present. */
+  get(galoisElement: number): SwitchingKey | undefined {
+    return this.keys.get(galoisElement);
+  }
+
+  dispose(): void {
+    for (const key of this.keys.values()) key.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
