@@ -1,2 +1,13 @@
-// Public entry point of the library.
+// Public entry point of the library: the CKKS scheme and, below it, the RNS ring layer.
+export { Parameters, type ParametersLiteral } from "./parameters.js";
+export { maxLogQP128 } from "./security.js";
+export { Encoder, type ComplexVector, type EncodeOptions } from "./encoding/encoder.js";
+export { Plaintext } from "./plaintext.js";
+export { Ciphertext } from "./ciphertext.js";
+export { SecretKey, PublicKey, SwitchingKey, GaloisKeys, type SwitchingKeyDigit } from "./keys.js";
+export { KeyGenerator, defaultRotationSteps, type GaloisKeyOptions } from "./key-generator.js";
+export { Encryptor } from "./encryptor.js";
+export { Decryptor, type DecryptOptions } from "./decryptor.js";
+export { Evaluator, type EvaluatorKeys } from "./evaluator/evaluator.js";
+export type { Complex } from "./evaluator/checks.js";
 export * from "./ring/index.js";

@@ -74,8 +74,9 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
     plan.kept.moduli.forEach((m, i) => {
       const target = poly.limbAddress(i);
       const correction = converted + limbBytes * i;
+      // (x + h - conv(x_P + h)) / P: subtract h from the correction, coefficient-wise.
+      if (k > 1) heap.kernels.addScalarMod(correction, correction, n, m.q, (m.q - plan.halfKept[i]!) % m.q);
       if (poly.isNtt) nttLimb(m, correction);
-      if (k > 1) heap.kernels.addScalarMod(target, target, n, m.q, plan.halfKept[i]!);
       heap.kernels.subMulScalarShoup(target, target, correction, n, m.q, plan.inverse[i]!, plan.inverseShoup[i]!);
     });
   } finally {

@@ -1,0 +1,447 @@
+import { Ciphertext } from "../ciphertext.js";
+import { decompose, switchKey } from "../key-switching.js";
+import { GaloisKeys, SwitchingKey } from "../keys.js";
+import type { Parameters } from "../parameters.js";
+import type { Plaintext } from "../plaintext.js";
+import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
+import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "../ring/automorphism.js";
+import { FheError, isInteger } from "../ring/errors.js";
+import type { RnsPoly } from "../ring/poly.js";
+import {
+  alignForAddition, dropToLevel, droppedModulus, rescaleOperand, viewsAtLevel, type Operand,
+} from "./alignment.js";
+import { checkCiphertext, checkConstant, checkPlaintext, checkSlots, type Complex } from "./checks.js";
+import { constantPoly, imaginaryUnit, roundToBigInt } from "./constants.js";
+import { planRotation } from "./rotation-plan.js";
+
+/** Keys the evaluator may need: relinearization for mulRelin/relinearize, Galois keys for rotations. */
+export interface EvaluatorKeys {
+  readonly relinearizationKey?: SwitchingKey;
+  readonly galoisKeys?: GaloisKeys;
+}
+
+/**
+ * Homomorphic operations on ciphertexts. Every operation has an out-of-place form returning a
+ * new ciphertext and an `...InPlace` form that overwrites its first operand. Operands at
+ * different levels or scales are aligned automatically (the higher level is dropped; a scale
+ * mismatch costs the higher operand one level); when that is impossible the error says why.
+ */
+export class Evaluator {
+  private readonly relinearizationKey: SwitchingKey | undefined;
+  private readonly galoisKeys: GaloisKeys | undefined;
+
+  constructor(readonly params: Parameters, keys: EvaluatorKeys = {}) {
+    const { relinearizationKey, galoisKeys } = keys ?? {};
+    if (relinearizationKey !== undefined) {
+      if (!(relinearizationKey instanceof SwitchingKey) || relinearizationKey.galoisElement !== 0 || relinearizationKey.params !== params) {
+        throw new FheError("INVALID_ARGUMENT", "create evaluator", "relinearizationKey must be a relinearization key of these parameters");
+      }
+    }
+    if (galoisKeys !== undefined && (!(galoisKeys instanceof GaloisKeys) || galoisKeys.params !== params)) {
+      throw new FheError("INVALID_ARGUMENT", "create evaluator", "galoisKeys must be Galois keys of these parameters");
+    }
+    this.relinearizationKey = relinearizationKey;
+    this.galoisKeys = galoisKeys;
+  }
+
+  // ---------------------------------------------------------------- copies and levels
+
+  /** A deep copy of a ciphertext. */
+  copy(ciphertext: Ciphertext): Ciphertext {
+    const ct = checkCiphertext(this.params, ciphertext, "copy ciphertext");
+    return new Ciphertext(this.params, ct.polys.map((p) => clone(p)), ct.level, ct.scale, ct.slots, ct.seed);
+  }
+
+  /** Drops to a lower level by discarding primes (scale unchanged). */
+  dropLevel(ciphertext: Ciphertext, level: number): Ciphertext {
+    return this.outOfPlace(ciphertext, (ct) => this.dropLevelInPlace(ct, level));
+  }
+
+  dropLevelInPlace(ciphertext: Ciphertext, level: number): void {
+    const operation = "drop level";
+    const ct = checkCiphertext(this.params, ciphertext, operation);
+    if (!isInteger(level) || level < 0 || level > ct.level) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the target level must be an integer in [0, ${ct.level}], got ${String(level)}`);
+    }
+    dropToLevel(this.params, ct, level);
+    ct.seed = undefined;
+  }
+
+  /** Divides by the primes of the current level: level - 1, scale / q_level. */
+  rescale(ciphertext: Ciphertext): Ciphertext {
+    return this.outOfPlace(ciphertext, (ct) => this.rescaleInPlace(ct));
+  }
+
+  rescaleInPlace(ciphertext: Ciphertext): void {
+    const ct = checkCiphertext(this.params, ciphertext, "rescale");
+    rescaleOperand(this.params, ct, "rescale");
+    ct.seed = undefined;
+  }
+
+  // ---------------------------------------------------------------- additions
+
+  add(a: Ciphertext, b: Ciphertext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.addInPlace(ct, b));
+  }
+
+  addInPlace(a: Ciphertext, b: Ciphertext): void {
+    this.combineInPlace(a, b, "add", add);
+  }
+
+  sub(a: Ciphertext, b: Ciphertext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.subInPlace(ct, b));
+  }
+
+  subInPlace(a: Ciphertext, b: Ciphertext): void {
+    this.combineInPlace(a, b, "subtract", sub);
+  }
+
+  negate(a: Ciphertext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.negateInPlace(ct));
+  }
+
+  negateInPlace(a: Ciphertext): void {
+    const ct = checkCiphertext(this.params, a, "negate");
+    for (const poly of ct.polys) neg(poly, poly);
+    ct.seed = undefined;
+  }
+
+  addPlain(a: Ciphertext, b: Plaintext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.addPlainInPlace(ct, b));
+  }
+
+  addPlainInPlace(a: Ciphertext, b: Plaintext): void {
+    this.combinePlainInPlace(a, b, "add plaintext", add);
+  }
+
+  subPlain(a: Ciphertext, b: Plaintext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.subPlainInPlace(ct, b));
+  }
+
+  subPlainInPlace(a: Ciphertext, b: Plaintext): void {
+    this.combinePlainInPlace(a, b, "subtract plaintext", sub);
+  }
+
+  /** Adds a real or complex constant to every slot. */
+  addConstant(a: Ciphertext, constant: number | Complex): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.addConstantInPlace(ct, constant));
+  }
+
+  addConstantInPlace(a: Ciphertext, constant: number | Complex): void {
+    const operation = "add constant";
+    const ct = checkCiphertext(this.params, a, operation);
+    const c = checkConstant(constant, operation);
+    const c0 = ct.polys[0]!;
+    addScalar(c0, c0, roundToBigInt(c.re * ct.scale));
+    if (c.im !== 0) {
+      using term = this.params.ring.allocate(c0.basis, { ntt: true });
+      mulScalar(term, imaginaryUnit(this.params, c0.basis), roundToBigInt(c.im * ct.scale));
+      add(c0, c0, term);
+    }
+    ct.seed = undefined;
+  }
+
+  // ---------------------------------------------------------------- multiplications
+
+  /** Ciphertext product of degree 2 (relinearize it, or use {@link mulRelin}); scale multiplies. */
+  multiply(a: Ciphertext, b: Ciphertext): Ciphertext {
+    const operation = "multiply";
+    const x = checkCiphertext(this.params, a, operation, 1);
+    const y = checkCiphertext(this.params, b, operation, 1);
+    checkSlots(x, y, operation);
+    const level = Math.min(x.level, y.level);
+    const scale = this.productScale(x.scale, y.scale, level, operation);
+    const [x0, x1] = viewsAtLevel(this.params, x, level) as [RnsPoly, RnsPoly];
+    const [y0, y1] = viewsAtLevel(this.params, y, level) as [RnsPoly, RnsPoly];
+    try {
+      const { ring } = this.params;
+      const basis = x0.basis;
+      const d0 = ring.allocate(basis, { ntt: true });
+      const d1 = ring.allocate(basis, { ntt: true });
+      const d2 = ring.allocate(basis, { ntt: true });
+      mulCoeffs(d0, x0, y0);
+      mulCoeffs(d1, x0, y1);
+      mulCoeffsAdd(d1, x1, y0);
+      mulCoeffs(d2, x1, y1);
+      return new Ciphertext(this.params, [d0, d1, d2], level, scale, x.slots);
+    } finally {
+      for (const view of [x0, x1, y0, y1]) view.dispose();
+    }
+  }
+
+  /** The square of a ciphertext, of degree 2. */
+  square(a: Ciphertext): Ciphertext {
+    const operation = "square";
+    const x = checkCiphertext(this.params, a, operation, 1);
+    const scale = this.productScale(x.scale, x.scale, x.level, operation);
+    const { ring } = this.params;
+    const [x0, x1] = x.polys as [RnsPoly, RnsPoly];
+    const d0 = ring.allocate(x0.basis, { ntt: true });
+    const d1 = ring.allocate(x0.basis, { ntt: true });
+    const d2 = ring.allocate(x0.basis, { ntt: true });
+    mulCoeffs(d0, x0, x0);
+    mulCoeffs(d1, x0, x1);
+    add(d1, d1, d1);
+    mulCoeffs(d2, x1, x1);
+    return new Ciphertext(this.params, [d0, d1, d2], x.level, scale, x.slots);
+  }
+
+  /** Multiply then relinearize (degree 1 result; rescale separately). */
+  mulRelin(a: Ciphertext, b: Ciphertext): Ciphertext {
+    const product = this.multiply(a, b);
+    try {
+      this.relinearizeInPlace(product);
+    } catch (error) {
+      product.dispose();
+      throw error;
+    }
+    return product;
+  }
+
+  multiplyPlain(a: Ciphertext, b: Plaintext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.multiplyPlainInPlace(ct, b));
+  }
+
+  multiplyPlainInPlace(a: Ciphertext, b: Plaintext): void {
+    const operation = "multiply by plaintext";
+    const ct = checkCiphertext(this.params, a, operation);
+    const pt = checkPlaintext(this.params, b, operation);
+    checkSlots(ct, pt, operation);
+    const level = Math.min(ct.level, pt.level);
+    const scale = this.productScale(ct.scale, pt.scale, level, operation);
+    dropToLevel(this.params, ct, level);
+    const [view] = viewsAtLevel(this.params, { polys: [pt.poly], level: pt.level, scale: pt.scale }, level) as [RnsPoly];
+    try {
+      for (const poly of ct.polys) mulCoeffs(poly, poly, view);
+    } finally {
+      view.dispose();
+    }
+    ct.scale = scale;
+    ct.seed = undefined;
+  }
+
+  /**
+   * Multiplies every slot by a real or complex constant. The constant is scaled by the primes
+   * of the current level (so a following rescale restores the scale); at level 0 only
+   * integer constants are accepted (scale 1).
+   */
+  multiplyConstant(a: Ciphertext, constant: number | Complex): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.multiplyConstantInPlace(ct, constant));
+  }
+
+  multiplyConstantInPlace(a: Ciphertext, constant: number | Complex): void {
+    const operation = "multiply by constant";
+    const ct = checkCiphertext(this.params, a, operation);
+    const c = checkConstant(constant, operation);
+    let constantScale = 1;
+    if (ct.level > 0) constantScale = Number(droppedModulus(this.params, ct.level));
+    else if (!Number.isInteger(c.re) || !Number.isInteger(c.im)) {
+      throw new FheError("INVALID_ARGUMENT", operation, "at level 0 only integer constants can be multiplied (no level is left to rescale)");
+    }
+    const scale = this.productScale(ct.scale, constantScale, ct.level, operation);
+    const re = roundToBigInt(c.re * constantScale);
+    const im = roundToBigInt(c.im * constantScale);
+    if (im === 0n) {
+      for (const poly of ct.polys) mulScalar(poly, poly, re);
+    } else {
+      using factor = constantPoly(this.params, ct.polys[0]!.basis, re, im);
+      for (const poly of ct.polys) mulCoeffs(poly, poly, factor);
+    }
+    ct.scale = scale;
+    ct.seed = undefined;
+  }
+
+  /** Relinearizes a degree-2 ciphertext to degree 1 (needs the relinearization key). */
+  relinearize(a: Ciphertext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.relinearizeInPlace(ct));
+  }
+
+  relinearizeInPlace(a: Ciphertext): void {
+    const operation = "relinearize";
+    const ct = checkCiphertext(this.params, a, operation);
+    if (ct.degree < 2) return;
+    const key = this.relinearizationKey;
+    if (key === undefined) throw new FheError("MISMATCHED_OPERANDS", operation, "the evaluator has no relinearization key");
+    const c2 = ct.polys[2]!;
+    const digits = decompose(this.params, c2, ct.level);
+    try {
+      const [u0, u1] = switchKey(this.params, digits, key, ct.level);
+      add(ct.polys[0]!, ct.polys[0]!, u0);
+      add(ct.polys[1]!, ct.polys[1]!, u1);
+      u0.dispose();
+      u1.dispose();
+    } finally {
+      for (const digit of digits) digit.dispose();
+    }
+    c2.dispose();
+    ct.polys = ct.polys.slice(0, 2);
+  }
+
+  // ---------------------------------------------------------------- rotations
+
+  /** Rotates the slots left by `steps` (right for negative steps). */
+  rotate(a: Ciphertext, steps: number): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.rotateInPlace(ct, steps));
+  }
+
+  rotateInPlace(a: Ciphertext, steps: number): void {
+    const operation = "rotate";
+    const ct = checkCiphertext(this.params, a, operation, 1);
+    if (!isInteger(steps)) throw new FheError("INVALID_ARGUMENT", operation, `steps must be an integer, got ${String(steps)}`);
+    for (const step of planRotation(this.params.n, this.galoisKeys, steps, ct.slots)) {
+      this.applyGaloisInPlace(ct, rotationGaloisElement(this.params.n, step), operation);
+    }
+  }
+
+  /** Complex conjugation of every slot. */
+  conjugate(a: Ciphertext): Ciphertext {
+    return this.outOfPlace(a, (ct) => this.conjugateInPlace(ct));
+  }
+
+  conjugateInPlace(a: Ciphertext): void {
+    const ct = checkCiphertext(this.params, a, "conjugate", 1);
+    this.applyGaloisInPlace(ct, conjugationGaloisElement(this.params.n), "conjugate");
+  }
+
+  /**
+   * Rotations of one ciphertext by several steps sharing one key-switching decomposition
+   * (hoisting). Every step needs its exact Galois key. Returns one ciphertext per step.
+   */
+  rotateHoisted(a: Ciphertext, steps: readonly number[]): Ciphertext[] {
+    const operation = "rotate (hoisted)";
+    const ct = checkCiphertext(this.params, a, operation, 1);
+    if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) {
+      throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
+    }
+    const elements = steps.map((s) => {
+      const r = ((s % ct.slots) + ct.slots) % ct.slots;
+      return r === 0 ? 1 : rotationGaloisElement(this.params.n, r);
+    });
+    const keys = elements.map((k) => (k === 1 ? undefined : this.galoisKey(k, operation)));
+    const digits = elements.some((k) => k !== 1) ? decompose(this.params, ct.polys[1]!, ct.level) : [];
+    try {
+      return elements.map((k, i) => {
+        const key = keys[i];
+        if (key === undefined) return this.copy(ct);
+        return this.rotatedFromDigits(ct, digits, key, k);
+      });
+    } finally {
+      for (const digit of digits) digit.dispose();
+    }
+  }
+
+  /**
+   * Sum of the rotations by 0 .. count-1 (count a power of two dividing the slots, default all
+   * slots): every slot j receives sum_i v[(j + i) mod slots]. Uses log2(count) rotations.
+   */
+  rotateAndSum(a: Ciphertext, count?: number): Ciphertext {
+    const operation = "rotate and sum";
+    const ct = checkCiphertext(this.params, a, operation, 1);
+    const total = count ?? ct.slots;
+    if (!isInteger(total) || total < 1 || total > ct.slots || (total & (total - 1)) !== 0) {
+      throw new FheError("INVALID_ARGUMENT", operation, `count must be a power of two in [1, ${ct.slots}], got ${String(count)}`);
+    }
+    const result = this.copy(ct);
+    try {
+      for (let step = 1; step < total; step *= 2) {
+        using rotated = this.rotate(result, step);
+        this.addInPlace(result, rotated);
+      }
+    } catch (error) {
+      result.dispose();
+      throw error;
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private outOfPlace(a: Ciphertext, operate: (ct: Ciphertext) => void): Ciphertext {
+    const result = this.copy(a);
+    try {
+      operate(result);
+    } catch (error) {
+      result.dispose();
+      throw error;
+    }
+    return result;
+  }
+
+  private combineInPlace(a: Ciphertext, b: Ciphertext, operation: string, combine: typeof add): void {
+    const x = checkCiphertext(this.params, a, operation);
+    const y = checkCiphertext(this.params, b, operation);
+    checkSlots(x, y, operation);
+    const aligned = alignForAddition(this.params, x, y, operation);
+    try {
+      aligned.polys.forEach((poly, i) => {
+        const target = x.polys[i];
+        if (target !== undefined) {
+          combine(target, target, poly);
+        } else {
+          const extra = clone(poly);
+          if (combine === sub) neg(extra, extra);
+          x.polys.push(extra);
+        }
+      });
+    } finally {
+      aligned.release();
+    }
+    x.seed = undefined;
+  }
+
+  private combinePlainInPlace(a: Ciphertext, b: Plaintext, operation: string, combine: typeof add): void {
+    const ct = checkCiphertext(this.params, a, operation);
+    const pt = checkPlaintext(this.params, b, operation);
+    checkSlots(ct, pt, operation);
+    const operand: Operand = { polys: [pt.poly], level: pt.level, scale: pt.scale };
+    const aligned = alignForAddition(this.params, ct, operand, operation);
+    try {
+      combine(ct.polys[0]!, ct.polys[0]!, aligned.polys[0]!);
+    } finally {
+      aligned.release();
+    }
+    ct.seed = undefined;
+  }
+
+  /** The scale of a product, checked against the modulus at `level`. */
+  private productScale(a: number, b: number, level: number, operation: string): number {
+    const scale = a * b;
+    const logQ = this.params.basisQ(level).primes.reduce((sum, q) => sum + Math.log2(q), 0);
+    if (!(Math.log2(scale) < logQ - 1)) {
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `the product's scale 2^${Math.log2(scale).toFixed(1)} would overflow the ${logQ.toFixed(0)}-bit modulus at level ${level}; rescale first`);
+    }
+    return scale;
+  }
+
+  private galoisKey(element: number, operation: string): SwitchingKey {
+    const key = this.galoisKeys?.get(element);
+    if (key === undefined) {
+      throw new FheError("MISMATCHED_OPERANDS", operation, `no Galois key for Galois element ${element}`);
+    }
+    return key;
+  }
+
+  private applyGaloisInPlace(ct: Ciphertext, element: number, operation: string): void {
+    const key = this.galoisKey(element, operation);
+    const digits = decompose(this.params, ct.polys[1]!, ct.level);
+    let rotated: Ciphertext;
+    try {
+      rotated = this.rotatedFromDigits(ct, digits, key, element);
+    } finally {
+      for (const digit of digits) digit.dispose();
+    }
+    for (const poly of ct.polys) poly.dispose();
+    ct.polys = rotated.polys;
+    ct.seed = undefined;
+  }
+
+  /** (phi_k(c0) + u0, u1) where (u0, u1) switches phi_k(c1) from s(X^k) to s. */
+  private rotatedFromDigits(ct: Ciphertext, digits: readonly RnsPoly[], key: SwitchingKey, element: number): Ciphertext {
+    const [u0, u1] = switchKey(this.params, digits, key, ct.level, element);
+    using rotatedC0 = this.params.ring.allocate(u0.basis, { ntt: true });
+    automorphism(rotatedC0, ct.polys[0]!, element);
+    add(u0, u0, rotatedC0);
+    return new Ciphertext(this.params, [u0, u1], ct.level, ct.scale, ct.slots);
+  }
+}
