@@ -7,3 +7,5 @@ export {
 } from "./elementwise";
 export { automorphismCoeff, permuteWords } from "./automorphism";
 export { baseConvertSum, reduceCentered, subMulScalarShoup } from "./basis";
+export { keccakPermute, expandUniform } from "./keccak";
+export { mulAccumulateWide, reduceInt64 } from "./wide";

@@ -5,8 +5,9 @@ import { Plaintext } from "./plaintext.js";
 import { add, mulCoeffs, neg } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
-import { freshSeed, SeededStream } from "./ring/random.js";
-import { fillUniform, polyFromSmall, sampleGaussian, sampleTernary } from "./ring/sampling.js";
+import { freshSeed } from "./ring/random.js";
+import { polyFromSmall, sampleGaussian, sampleTernary } from "./ring/sampling.js";
+import { fillUniformSeeded } from "./ring/xof.js";
 
 /** Domain separation label of the uniform part of seeded secret-key ciphertexts. */
 export const ciphertextSeedDomain = "ciphertext/c1";
@@ -57,7 +58,7 @@ export class Encryptor {
     const basis = plaintext.poly.basis;
     const seed = freshSeed();
     const c1 = ring.allocate(basis, { ntt: true });
-    fillUniform(c1, new SeededStream(seed, ciphertextSeedDomain));
+    fillUniformSeeded(c1, seed, ciphertextSeedDomain);
     using s = RnsPoly.prefixView(key.poly, basis);
     const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     using product = ring.allocate(basis, { ntt: true });

@@ -4,10 +4,19 @@ import { mulCoeffs, neg } from "./ring/arithmetic.js";
 import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
 import type { RnsBasis } from "./ring/basis.js";
 import { FheError, isInteger } from "./ring/errors.js";
-import { bigMod, shoupCompanion } from "./ring/modular.js";
+import { bigMod, invMod, shoupCompanion } from "./ring/modular.js";
 import { RnsPoly } from "./ring/poly.js";
-import { freshSeed, SeededStream } from "./ring/random.js";
-import { fillUniform, polyFromSmall, sampleGaussian, sampleTernary, sampleTernaryFixedWeight } from "./ring/sampling.js";
+import { freshSeed } from "./ring/random.js";
+import { polyFromSmall, sampleGaussian, sampleTernary, sampleTernaryFixedWeight } from "./ring/sampling.js";
+import { fillUniformSeeded } from "./ring/xof.js";
+
+/** Domain separation label of the public key's uniform part. */
+export const publicKeySeedDomain = "public-key/a";
+
+/** Domain separation label of digit j's uniform part in a switching key. */
+export function switchingKeySeedDomain(digit: number): string {
+  return `switching-key/a/${digit}`;
+}
 
 /** Options for {@link KeyGenerator.createGaloisKeys}. */
 export interface GaloisKeyOptions {
@@ -48,7 +57,7 @@ export class KeyGenerator {
     const basis = params.basisQ(params.maxLevel);
     const seed = freshSeed();
     const a = params.ring.allocate(basis, { ntt: true });
-    fillUniform(a, new SeededStream(seed, "public-key/a"));
+    fillUniformSeeded(a, seed, publicKeySeedDomain);
     const b = this.rlweSample(a, basis);
     return new PublicKey(params, b, a, seed);
   }
@@ -58,7 +67,7 @@ export class KeyGenerator {
     const s = this.secretKey.poly;
     using square = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
     mulCoeffs(square, s, s);
-    return this.switchingKey(square, 0);
+    return this.switchingKey(square, s, 0);
   }
 
   /** Galois keys for the requested rotation steps (and conjugation). */
@@ -74,18 +83,19 @@ export class KeyGenerator {
     return new GaloisKeys(params, Array.from(elements, (k) => this.galoisKey(k)));
   }
 
-  /** The switching key for the automorphism X -> X^k (k odd, not 1 mod 2N). */
+  /** The key for the automorphism X -> X^k (k odd, not 1 mod 2N): switches s to s(X^(k^-1)). */
   galoisKey(k: number): SwitchingKey {
     const s = this.secretKey.poly;
-    using rotated = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
-    automorphism(rotated, s, k);
-    return this.switchingKey(rotated, k);
+    const twoN = 2 * this.params.n;
+    using target = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
+    automorphism(target, s, invMod(((k % twoN) + twoN) % twoN, twoN));
+    return this.switchingKey(s, target, k);
   }
 
-  /** b = -a s + e over `basis` (a prefix of Q P), NTT form. */
-  private rlweSample(a: RnsPoly, basis: RnsBasis): RnsPoly {
+  /** b = -a t + e over `basis` (a prefix of Q P), NTT form; t defaults to the secret key. */
+  private rlweSample(a: RnsPoly, basis: RnsBasis, target: RnsPoly = this.secretKey.poly): RnsPoly {
     const { params } = this;
-    using s = RnsPoly.prefixView(this.secretKey.poly, basis);
+    using s = RnsPoly.prefixView(target, basis);
     const b = polyFromSmall(params.ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     using product = params.ring.allocate(basis, { ntt: true });
     mulCoeffs(product, a, s);
@@ -95,8 +105,8 @@ export class KeyGenerator {
     return b;
   }
 
-  /** Hybrid switching key from `source` (NTT, over Q P at the top level) to the secret key. */
-  private switchingKey(source: RnsPoly, galoisElement: number): SwitchingKey {
+  /** Hybrid switching key from `source` to `target` (NTT, over Q P at the top level). */
+  private switchingKey(source: RnsPoly, target: RnsPoly, galoisElement: number): SwitchingKey {
     const { params } = this;
     const basis = params.basisQP(params.maxLevel);
     const pProduct = params.basisP().product();
@@ -105,15 +115,14 @@ export class KeyGenerator {
     const digits: SwitchingKeyDigit[] = [];
     for (let j = 0; j < params.digits; j++) {
       const a = params.ring.allocate(basis, { ntt: true });
-      fillUniform(a, new SeededStream(seed, `switching-key/a/${j}`));
-      const b = this.rlweSample(a, basis);
+      fillUniformSeeded(a, seed, switchingKeySeedDomain(j));
+      const b = this.rlweSample(a, basis, target);
       const first = j * params.digitSize;
       const last = Math.min(params.qPrimes.length, first + params.digitSize);
       for (let i = first; i < last; i++) {
         const q = params.qPrimes[i]!;
         const factor = bigMod(pProduct, q);
-        const target = b.limbAddress(i);
-        kernels.mulAddScalarShoup(target, source.limbAddress(i), params.n, q, factor, shoupCompanion(factor, q));
+        kernels.mulAddScalarShoup(b.limbAddress(i), source.limbAddress(i), params.n, q, factor, shoupCompanion(factor, q));
       }
       digits.push({ b, a });
     }

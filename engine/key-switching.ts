@@ -49,40 +49,57 @@ export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPol
   return digits;
 }
 
+/** Products of values below 2^30 that a 64-bit accumulator can sum below 2^63. */
+const maxLazyTerms = 8;
+
 /**
- * (u0, u1) over Q_level (NTT) with u0 + u1 s ~ d s' where `digits` = decompose(d) and the key
- * switches s' to s. With `galoisElement`, the digits are first mapped by X -> X^k (hoisted
- * rotation: decompose(phi_k(d)) = phi_k(decompose(d))).
+ * (u0, u1) over Q_level (NTT) with u0 + u1 s_target ~ d s_source, where `digits` =
+ * decompose(d) and the key switches s_source to s_target. The inner products accumulate
+ * lazily in 64-bit words and are reduced once per batch of {@link maxLazyTerms} digits.
  */
-export function switchKey(
-  params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number, galoisElement?: number,
-): [RnsPoly, RnsPoly] {
+export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
   const { ring } = params;
   const { heap, n } = ring;
   const qLimbs = params.limbsAt(level);
   const topLimbs = params.qPrimes.length;
   const qp = params.basisQP(level);
-  const accumulators: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true }), ring.allocate(qp, { ntt: true })];
-  const permutation = galoisElement === undefined ? undefined : ring.nttPermutation(galoisElement);
-  const permuted = heap.allocate(4 * n, "switch key");
+  const results: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true }), ring.allocate(qp, { ntt: true })];
+  const wideBytes = 8 * n * qp.size;
+  const wide = [heap.allocate(wideBytes, "switch key"), heap.allocate(wideBytes, "switch key")] as const;
   try {
-    digits.forEach((digit, j) => {
-      const keyDigit = key.digits[j]!;
-      qp.moduli.forEach((m, t) => {
-        const keyLimb = t < qLimbs ? t : topLimbs + (t - qLimbs);
-        let source = digit.limbAddress(t);
-        if (permutation !== undefined) {
-          heap.kernels.permuteWords(permuted, source, permutation, n);
-          source = permuted;
+    for (let batch = 0; batch < digits.length; batch += maxLazyTerms) {
+      const end = Math.min(digits.length, batch + maxLazyTerms);
+      for (let j = batch; j < end; j++) {
+        const keyDigit = key.digits[j]!;
+        const first = j === batch ? 1 : 0;
+        for (let t = 0; t < qp.size; t++) {
+          const keyLimb = t < qLimbs ? t : topLimbs + (t - qLimbs);
+          const source = digits[j]!.limbAddress(t);
+          heap.kernels.mulAccumulateWide(wide[0] + 8 * n * t, source, keyDigit.b.limbAddress(keyLimb), n, first);
+          heap.kernels.mulAccumulateWide(wide[1] + 8 * n * t, source, keyDigit.a.limbAddress(keyLimb), n, first);
         }
-        const multiply = j === 0 ? heap.kernels.mulBarrett : heap.kernels.mulAddBarrett;
-        multiply(accumulators[0].limbAddress(t), source, keyDigit.b.limbAddress(keyLimb), n, m.q, m.barrettMu, m.barrettShift);
-        multiply(accumulators[1].limbAddress(t), source, keyDigit.a.limbAddress(keyLimb), n, m.q, m.barrettMu, m.barrettShift);
-      });
+      }
+      results.forEach((result, r) => reduceWideInto(result, wide[r]!, batch > 0));
+    }
+  } finally {
+    for (const address of wide) heap.free(address, wideBytes);
+  }
+  for (const result of results) divideRoundByLastPrimes(result, params.pPrimes.length);
+  return results;
+}
+
+/** result (+)= reduction of the wide accumulator (one 8n-byte block per limb). */
+function reduceWideInto(result: RnsPoly, wide: number, accumulate: boolean): void {
+  const { heap, n } = result.ring;
+  const scratch = accumulate ? heap.allocate(4 * n, "switch key") : 0;
+  try {
+    result.basis.moduli.forEach((m, t) => {
+      const target = result.limbAddress(t);
+      const output = accumulate ? scratch : target;
+      heap.kernels.reduceInt64(output, wide + 8 * n * t, n, m.q, m.r32, m.r32Shoup, m.oneShoup);
+      if (accumulate) heap.kernels.addMod(target, target, scratch, n, m.q);
     });
   } finally {
-    heap.free(permuted, 4 * n);
+    if (accumulate) heap.free(scratch, 4 * n);
   }
-  for (const accumulator of accumulators) divideRoundByLastPrimes(accumulator, params.pPrimes.length);
-  return accumulators;
 }

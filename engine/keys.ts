@@ -35,10 +35,12 @@ export interface SwitchingKeyDigit {
 }
 
 /**
- * A hybrid key-switching key from a source secret s' to s: for each digit j of Q,
- * b_j = -a_j s + e_j + P [Q/D_j ((Q/D_j)^-1 mod D_j)] s', with a_j expanded from `seed`.
- * `galoisElement` is 0 for the relinearization key (s' = s^2), else the element k of
- * s' = s(X^k).
+ * A hybrid key-switching key from a source secret s' to a target secret t: for each digit j
+ * of Q, b_j = -a_j t + e_j + P [Q/D_j ((Q/D_j)^-1 mod D_j)] s', with a_j expanded from `seed`.
+ * `galoisElement` is 0 for the relinearization key (s' = s^2, t = s). For a Galois element
+ * k, s' = s and t = s(X^(k^-1)): key switching c_1 gives (u0, u1) with u0 + u1 t ~ c_1 s, and
+ * applying X -> X^k afterwards turns t back into s, so rotations apply the automorphism once,
+ * after key switching, and hoisted rotations share the decomposition of c_1 (as in Lattigo).
  */
 export class SwitchingKey implements Disposable {
   constructor(

@@ -1,10 +1,10 @@
-import { shake128 } from "@noble/hashes/sha3.js";
 import type { RnsBasis } from "./ring/basis.js";
 import { FheError, isInteger } from "./ring/errors.js";
 import { generateNttPrimes, maxPrimeBits } from "./ring/primes.js";
 import { Ring } from "./ring/ring.js";
 import { defaultSigma } from "./ring/sampling.js";
-import type { WasmHeap } from "./ring/wasm/heap.js";
+import { defaultHeap, type WasmHeap } from "./ring/wasm/heap.js";
+import { Shake128 } from "./ring/xof.js";
 import { enforceSecurity, maxLogQP128 } from "./security.js";
 
 /** The JSON-friendly description of a CKKS parameter set. */
@@ -153,7 +153,7 @@ export class Parameters {
       logN, logScale, depth, logBaseModulus: logBase, specialPrimes: specialCount, digits, sigma,
       allowInsecureParametersForTesting: insecure, ...(hammingWeight === undefined ? {} : { hammingWeight }),
     });
-    this.fingerprint = fingerprintOf(this);
+    this.fingerprint = fingerprintOf(this, heap ?? defaultHeap());
     this.#heap = heap;
     Object.freeze(this.qPrimes);
   }
@@ -214,8 +214,10 @@ function securityBudget(logN: number): number {
   return maxLogQP128[logN] ?? 0;
 }
 
-function fingerprintOf(p: Parameters): string {
+function fingerprintOf(p: Parameters, heap: WasmHeap): string {
   const description = JSON.stringify([p.logN, p.logScale, p.qPrimes, p.pPrimes, p.digitSize, p.sigma, p.hammingWeight ?? 0]);
-  const digest = shake128(new TextEncoder().encode(description), { dkLen: 8 });
+  using xof = new Shake128(heap, new TextEncoder().encode(description));
+  const digest = new Uint8Array(8);
+  xof.fill(digest);
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -436,12 +436,20 @@ export class Evaluator {
     ct.seed = undefined;
   }
 
-  /** (phi_k(c0) + u0, u1) where (u0, u1) switches phi_k(c1) from s(X^k) to s. */
+  /** (phi_k(c0 + u0), phi_k(u1)) where (u0, u1) switches c1 from s to s(X^(k^-1)). */
   private rotatedFromDigits(ct: Ciphertext, digits: readonly RnsPoly[], key: SwitchingKey, element: number): Ciphertext {
-    const [u0, u1] = switchKey(this.params, digits, key, ct.level, element);
-    using rotatedC0 = this.params.ring.allocate(u0.basis, { ntt: true });
-    automorphism(rotatedC0, ct.polys[0]!, element);
-    add(u0, u0, rotatedC0);
-    return new Ciphertext(this.params, [u0, u1], ct.level, ct.scale, ct.slots);
+    const { ring } = this.params;
+    const [k0, k1] = switchKey(this.params, digits, key, ct.level);
+    try {
+      add(k0, k0, ct.polys[0]!);
+      const r0 = ring.allocate(k0.basis, { ntt: true });
+      const r1 = ring.allocate(k0.basis, { ntt: true });
+      automorphism(r0, k0, element);
+      automorphism(r1, k1, element);
+      return new Ciphertext(this.params, [r0, r1], ct.level, ct.scale, ct.slots);
+    } finally {
+      k0.dispose();
+      k1.dispose();
+    }
   }
 }

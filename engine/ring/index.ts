@@ -18,5 +18,6 @@ export { divideRoundByLastPrimes } from "./divide-round.js";
 export {
   fillUniform, sampleTernary, sampleTernaryFixedWeight, sampleGaussian, polyFromSmall, defaultSigma,
 } from "./sampling.js";
-export { cryptoRandom, SeededStream, freshSeed, seedBytes, type RandomSource } from "./random.js";
+export { cryptoRandom, SeededStream, freshSeed, seedBytes, checkSeed, type RandomSource } from "./random.js";
+export { Shake128, fillUniformSeeded, seededMessage } from "./xof.js";
 export { readLimb, writeLimb, polyToBigInts, polyFromBigInts } from "./crt.js";

@@ -19,6 +19,9 @@ export class Modulus {
   readonly barrettShift: number;
   /** floor(2^32 / q): the Shoup companion of 1, used for plain reductions. */
   readonly oneShoup: number;
+  /** 2^32 mod q and its Shoup companion, for reducing 64-bit words. */
+  readonly r32: number;
+  readonly r32Shoup: number;
   readonly nInv: number;
   readonly nInvShoup: number;
   readonly lastTw: number;
@@ -38,6 +41,8 @@ export class Modulus {
     this.barrettMu = mu;
     this.barrettShift = shift;
     this.oneShoup = Math.floor(4294967296 / q);
+    this.r32 = 4294967296 % q;
+    this.r32Shoup = shoupCompanion(this.r32, q);
     this.nInv = invMod(n, q);
     this.nInvShoup = shoupCompanion(this.nInv, q);
     this.tables = heap.allocate(16 * n, "create modulus");

@@ -1,5 +1,6 @@
-import { shake128 } from "@noble/hashes/sha3.js";
 import { FheError } from "./errors.js";
+import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
+import { seededMessage, Shake128 } from "./xof.js";
 
 /** A source of uniformly random bytes. */
 export interface RandomSource {
@@ -32,23 +33,34 @@ export function freshSeed(): Uint8Array {
   return seed;
 }
 
-/**
- * Deterministic byte stream SHAKE128(domain || seed): the same seed and domain give the same
- * bytes on every platform. Used to expand uniform polynomials from a short seed.
- */
-export class SeededStream implements RandomSource {
-  private readonly xof;
+/** Throws unless `seed` is a Uint8Array of {@link seedBytes} bytes. */
+export function checkSeed(seed: unknown, operation: string): asserts seed is Uint8Array {
+  if (!(seed instanceof Uint8Array) || seed.length !== seedBytes) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the seed must be a Uint8Array of ${seedBytes} bytes`);
+  }
+}
 
-  constructor(seed: Uint8Array, domain: string) {
-    if (!(seed instanceof Uint8Array) || seed.length !== seedBytes) {
-      throw new FheError("INVALID_ARGUMENT", "expand seed", `the seed must be a Uint8Array of ${seedBytes} bytes`);
-    }
-    const label = new TextEncoder().encode(domain);
-    const header = new Uint8Array([label.length & 255, label.length >>> 8]);
-    this.xof = shake128.create({}).update(header).update(label).update(seed);
+/**
+ * Deterministic byte stream SHAKE128(u16le(|domain|) || domain || seed): the same seed and
+ * domain give the same bytes on every platform.
+ */
+export class SeededStream implements RandomSource, Disposable {
+  private readonly xof: Shake128;
+
+  constructor(seed: Uint8Array, domain: string, heap: WasmHeap = defaultHeap()) {
+    checkSeed(seed, "expand seed");
+    this.xof = new Shake128(heap, seededMessage(seed, domain));
   }
 
   fill(bytes: Uint8Array): void {
-    this.xof.xofInto(bytes);
+    this.xof.fill(bytes);
+  }
+
+  dispose(): void {
+    this.xof.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }

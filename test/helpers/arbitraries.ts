@@ -64,7 +64,7 @@ export function lazyResidue(q: number, factor: number): fc.Arbitrary<number> {
 export const anyU32: fc.Arbitrary<number> = edgy(2 ** 32, [2 ** 31 - 1, 2 ** 31]);
 
 /** Vectors of exactly n values from `value`. */
-export function vectorOf(value: fc.Arbitrary<number>, n: number): fc.Arbitrary<number[]> {
+export function vectorOf<T>(value: fc.Arbitrary<T>, n: number): fc.Arbitrary<T[]> {
   return fc.array(value, { minLength: n, maxLength: n });
 }
 

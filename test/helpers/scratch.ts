@@ -79,3 +79,29 @@ export function withScratch<T>(heap: WasmHeap, body: (scratch: Scratch) => T): T
 
 /** What {@link Scratch.guards} returns for an untouched buffer. */
 export const untouchedGuards: readonly number[] = new Array<number>(2 * guardWords).fill(guardValue);
+
+/**
+ * Copies `buffers` into the heap, runs `call` with their addresses, and returns the contents
+ * of buffer `outIndex` afterwards (its first `outLength` words). Asserts (by throwing) that no
+ * guard word changed and that every other buffer is unchanged, i.e. the kernel wrote only to
+ * its output.
+ */
+export function runOnBuffers(
+  heap: WasmHeap, buffers: readonly (readonly number[])[], outIndex: number,
+  call: (addresses: readonly number[]) => void,
+): number[] {
+  return withScratch(heap, (s) => {
+    const addresses = buffers.map((values) => s.put(values));
+    call(addresses);
+    buffers.forEach((values, i) => {
+      const guards = s.guards(addresses[i]!);
+      if (guards.some((g, j) => g !== untouchedGuards[j])) {
+        throw new Error(`kernel wrote outside buffer ${i}: guards ${guards.join(",")}`);
+      }
+      if (i === outIndex) return;
+      const now = s.read(addresses[i]!, values.length);
+      if (now.some((v, j) => v !== values[j]! >>> 0)) throw new Error(`kernel modified input buffer ${i}`);
+    });
+    return s.read(addresses[outIndex]!, buffers[outIndex]!.length);
+  });
+}

@@ -35,6 +35,10 @@ export interface KernelExports {
     out: number, input: number, n: number, qIn: number, q: number, qInModQ: number, oneShoup: number,
   ): void;
   subMulScalarShoup(out: number, x: number, y: number, n: number, q: number, c: number, cShoup: number): void;
+  keccakPermute(state: number, constants: number): void;
+  mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
+  reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
+  expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number): void;
 }
 
 /** Names of every kernel export, used to check an instantiated module is complete. */
@@ -43,5 +47,5 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64",
 ];

@@ -43,6 +43,8 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.baseConvertSum(d, t, n, 2, 1, c, c);
       k.reduceCentered(a, b, n, q, q, 0, 4);
       k.subMulScalarShoup(a, b, c, n, q, 1, 4);
+      k.mulAccumulateWide(t, a, b, n, round & 1);
+      k.reduceInt64(a, t, n, q, 1, 4, 4);
     }
   } finally {
     heap.free(base, words * 4);

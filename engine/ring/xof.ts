@@ -1,0 +1,124 @@
+// SHAKE128 (FIPS 202) with the Keccak permutation running in the kernels: seeded expansion of
+// uniform polynomials, identical on every platform for the same seed.
+
+import type { RnsBasis } from "./basis.js";
+import { FheError } from "./errors.js";
+import { bitLength } from "./modular.js";
+import type { RnsPoly } from "./poly.js";
+import type { WasmHeap } from "./wasm/heap.js";
+
+const rate = 168;
+const stateBytes = 200;
+const roundConstants = [
+  0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n,
+  0x000000000000808bn, 0x0000000080000001n, 0x8000000080008081n, 0x8000000000008009n,
+  0x000000000000008an, 0x0000000000000088n, 0x0000000080008009n, 0x000000008000000an,
+  0x000000008000808bn, 0x800000000000008bn, 0x8000000000008089n, 0x8000000000008003n,
+  0x8000000000008002n, 0x8000000000000080n, 0x000000000000800an, 0x800000008000000an,
+  0x8000000080008081n, 0x8000000000008080n, 0x0000000080000001n, 0x8000000080008008n,
+];
+
+const constantTables = new WeakMap<WasmHeap, number>();
+
+/** Address of the Keccak constant table in `heap` (written once per heap). */
+function keccakConstants(heap: WasmHeap): number {
+  let address = constantTables.get(heap);
+  if (address === undefined) {
+    address = heap.allocate(192, "initialise Keccak");
+    new BigUint64Array(heap.memory.buffer, address, 24).set(roundConstants);
+    constantTables.set(heap, address);
+  }
+  return address;
+}
+
+/**
+ * A SHAKE128 instance over `message`, squeezed with {@link fill}. Its state lives in the heap:
+ * call dispose() when done (a forgotten instance keeps its 200 bytes).
+ */
+export class Shake128 implements Disposable {
+  private readonly state: number;
+  private readonly constants: number;
+  private offset = rate; // bytes of the current output block already used
+  private disposed = false;
+
+  constructor(private readonly heap: WasmHeap, message: Uint8Array) {
+    this.constants = keccakConstants(heap);
+    this.state = heap.allocate(stateBytes, "create SHAKE128");
+    heap.zero(this.state, stateBytes);
+    const padded = new Uint8Array(Math.floor(message.length / rate) * rate + rate);
+    padded.set(message);
+    padded[message.length]! ^= 0x1f;
+    padded[padded.length - 1]! ^= 0x80;
+    for (let block = 0; block < padded.length; block += rate) {
+      if (block > 0) heap.kernels.keccakPermute(this.state, this.constants);
+      const bytes = new Uint8Array(heap.memory.buffer, this.state, rate);
+      for (let i = 0; i < rate; i++) bytes[i]! ^= padded[block + i]!;
+    }
+  }
+
+  /** Fills `out` with the next output bytes. */
+  fill(out: Uint8Array): void {
+    this.assertLive();
+    let written = 0;
+    while (written < out.length) {
+      if (this.offset === rate) {
+        this.heap.kernels.keccakPermute(this.state, this.constants);
+        this.offset = 0;
+      }
+      const take = Math.min(rate - this.offset, out.length - written);
+      out.set(new Uint8Array(this.heap.memory.buffer, this.state + this.offset, take), written);
+      this.offset += take;
+      written += take;
+    }
+  }
+
+  /**
+   * Fills the n words at `address` with uniform residues mod q by rejection (see
+   * asm/keccak.ts expandUniform). Only valid before any {@link fill}.
+   */
+  expandUniform(address: number, n: number, q: number): void {
+    this.assertLive();
+    if (this.offset !== rate) throw new FheError("INVALID_ARGUMENT", "expand seed", "the stream was already read");
+    this.heap.kernels.expandUniform(address, n, q, 2 ** bitLength(q) - 1, this.state, this.constants);
+    this.offset = rate;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.heap.zero(this.state, stateBytes);
+    this.heap.free(this.state, stateBytes);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new FheError("DISPOSED", "read SHAKE128", "the stream was disposed");
+  }
+}
+
+/** The absorbed message for a seeded stream: u16le(label length) || utf8(label) || seed. */
+export function seededMessage(seed: Uint8Array, label: string): Uint8Array {
+  const text = new TextEncoder().encode(label);
+  const message = new Uint8Array(2 + text.length + seed.length);
+  message[0] = text.length & 255;
+  message[1] = text.length >>> 8;
+  message.set(text, 2);
+  message.set(seed, 2 + text.length);
+  return message;
+}
+
+/**
+ * Fills every limb i of `out` with uniform residues from SHAKE128 over
+ * seededMessage(seed, `${domain}/${i}`): deterministic for (seed, domain, basis).
+ */
+export function fillUniformSeeded(out: RnsPoly, seed: Uint8Array, domain: string): void {
+  out.assertLive("expand seed");
+  const basis: RnsBasis = out.basis;
+  basis.moduli.forEach(({ q }, i) => {
+    using stream = new Shake128(out.ring.heap, seededMessage(seed, `${domain}/${i}`));
+    stream.expandUniform(out.limbAddress(i), out.n, q);
+  });
+}
