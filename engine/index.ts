@@ -11,3 +11,9 @@ export { Decryptor, type DecryptOptions } from "./decryptor.js";
 export { Evaluator, type EvaluatorKeys } from "./evaluator/evaluator.js";
 export type { Complex } from "./evaluator/checks.js";
 export * from "./ring/index.js";
+export {
+  serializeParameters, loadParameters, serializePlaintext, loadPlaintext, serializeCiphertext, loadCiphertext,
+  serializeSecretKey, loadSecretKey, serializePublicKey, loadPublicKey, serializeSwitchingKey, loadSwitchingKey,
+  serializeGaloisKeys, loadGaloisKeys, type SerializeOptions,
+} from "./serialization/serialize.js";
+export { toBase64, fromBase64 } from "./serialization/base64.js";

@@ -1,8 +1,10 @@
 import type { Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { FheError, isInteger } from "../ring/errors.js";
-import { inverseNttLimb, nttLimb } from "../ring/transforms.js";
-import { GarnerReconstructor } from "./garner.js";
+import { centeredCoefficients, setIntegerCoefficients } from "../ring/float-io.js";
+import { toCoefficients, toNtt } from "../ring/transforms.js";
+import { clone } from "../ring/arithmetic.js";
+import { RnsPoly } from "../ring/poly.js";
 import { SpecialFft } from "./special-fft.js";
 
 /** A complex vector as separate real and imaginary parts of equal length. */
@@ -86,18 +88,9 @@ export class Encoder {
       throw new FheError("INVALID_ARGUMENT", operation,
         `values times the scale reach 2^${Math.log2(largest).toFixed(1)}, too large for the ${logQ.toFixed(0)}-bit modulus at level ${level}`);
     }
-    const ring = params.ring;
-    const poly = ring.allocate(basis, { ntt: true });
-    const words = ring.heap.u32();
-    basis.moduli.forEach((m, limb) => {
-      const offset = poly.limbAddress(limb) >>> 2;
-      const q = m.q;
-      for (let j = 0; j < params.n; j++) {
-        const r = coefficients[j]! % q;
-        words[offset + j] = r < 0 ? r + q : r;
-      }
-    });
-    basis.moduli.forEach((m, limb) => nttLimb(m, poly.limbAddress(limb)));
+    const poly = params.ring.allocate(basis);
+    setIntegerCoefficients(poly, coefficients);
+    toNtt(poly);
     return new Plaintext(params, poly, level, scale, slots);
   }
 
@@ -112,42 +105,29 @@ export class Encoder {
     if (!(plaintext instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Plaintext");
     if (plaintext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
     plaintext.poly.assertLive(operation);
-    const { params } = this;
-    const ring = params.ring;
     const { basis } = plaintext.poly;
-    // Enough primes to hold scale * 2^64; residues of the others are not needed.
+    // Enough primes to hold scale * 2^64; the other residues are not needed.
     let limbs = 0;
     for (let bits = 0; limbs < basis.size && bits < Math.log2(plaintext.scale) + decodeHeadroomBits; limbs++) {
       bits += Math.log2(basis.primes[limbs]!);
     }
-    const reconstructor = params.ring.memo(`garner:${basis.primes.slice(0, limbs).join(",")}`,
-      () => new GarnerReconstructor(basis.primes.slice(0, limbs)));
-    const n = params.n;
-    const bytes = 4 * n * limbs;
-    const scratch = ring.heap.allocate(bytes, operation);
-    const residues = new Array<Uint32Array>(limbs);
-    try {
-      ring.heap.kernels.copyWords(scratch, plaintext.poly.limbAddress(0), n * limbs);
-      for (let i = 0; i < limbs; i++) inverseNttLimb(basis.moduli[i]!, scratch + 4 * n * i);
-      const words = ring.heap.u32();
-      for (let i = 0; i < limbs; i++) residues[i] = words.slice((scratch >>> 2) + n * i, (scratch >>> 2) + n * (i + 1));
-    } finally {
-      ring.heap.free(scratch, bytes);
-    }
     const slots = plaintext.slots;
-    const halfN = n / 2;
+    const halfN = this.params.n / 2;
     const gap = halfN / slots;
+    const indices = new Int32Array(2 * slots);
+    for (let i = 0; i < slots; i++) {
+      indices[i] = i * gap;
+      indices[slots + i] = halfN + i * gap;
+    }
+    using prefix = RnsPoly.prefixView(plaintext.poly, this.params.ring.basis(basis.primes.slice(0, limbs)));
+    using coefficients = clone(prefix);
+    toCoefficients(coefficients);
+    const values = centeredCoefficients(coefficients, limbs, indices);
     const re = new Float64Array(slots);
     const im = new Float64Array(slots);
-    const digits = new Float64Array(limbs);
-    const tuple = new Float64Array(limbs);
-    const valueAt = (index: number): number => {
-      for (let i = 0; i < limbs; i++) tuple[i] = residues[i]![index]!;
-      return reconstructor.reconstruct(tuple, digits) / plaintext.scale;
-    };
     for (let i = 0; i < slots; i++) {
-      re[i] = valueAt(i * gap);
-      im[i] = valueAt(halfN + i * gap);
+      re[i] = values[i]! / plaintext.scale;
+      im[i] = values[slots + i]! / plaintext.scale;
     }
     this.fft.forward(re, im, slots);
     return { re, im };

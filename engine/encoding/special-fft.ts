@@ -2,43 +2,40 @@
 // roots zeta^(5^j) (zeta = exp(i pi / N)), in O(n log n) for n slots (n a power of two <= N/2).
 // Values are complex vectors split into real and imaginary Float64Arrays.
 
-/** Precomputed roots for a ring degree N: rotation group 5^j mod 2N and exp(2 pi i k / 2N). */
+/**
+ * Precomputed twiddles for ring degree N: for a butterfly stage of length `len` (half h),
+ * entry h - 1 + j holds zeta^(5^j mod 4h ... ) = exp(2 pi i (5^j mod 4 len) / (4 len)), j < h.
+ * The inverse uses the conjugates.
+ */
 export class SpecialFft {
-  readonly m: number;
-  private readonly rotationGroup: Uint32Array;
-  private readonly rootsReal: Float64Array;
-  private readonly rootsImag: Float64Array;
+  private readonly twiddleReal: Float64Array;
+  private readonly twiddleImag: Float64Array;
 
   constructor(readonly n: number) {
-    this.m = 2 * n;
-    const slots = n / 2;
-    this.rotationGroup = new Uint32Array(slots);
-    let power = 1;
-    for (let j = 0; j < slots; j++) {
-      this.rotationGroup[j] = power;
-      power = (power * 5) % this.m;
-    }
-    this.rootsReal = new Float64Array(this.m + 1);
-    this.rootsImag = new Float64Array(this.m + 1);
-    for (let k = 0; k <= this.m; k++) {
-      const angle = (2 * Math.PI * k) / this.m;
-      this.rootsReal[k] = Math.cos(angle);
-      this.rootsImag[k] = Math.sin(angle);
+    const maxSlots = n / 2;
+    this.twiddleReal = new Float64Array(maxSlots);
+    this.twiddleImag = new Float64Array(maxSlots);
+    for (let half = 1; half < maxSlots + 1 && 2 * half <= maxSlots; half *= 2) {
+      const lenQuad = 8 * half;
+      let power = 1;
+      for (let j = 0; j < half; j++) {
+        const angle = (2 * Math.PI * (power % lenQuad)) / lenQuad;
+        this.twiddleReal[half - 1 + j] = Math.cos(angle);
+        this.twiddleImag[half - 1 + j] = Math.sin(angle);
+        power = (power * 5) % lenQuad;
+      }
     }
   }
 
-  /** Decoding direction (coefficients to slots), in place on `size` values. */
+  /** Decoding direction (coefficients to slots), in place on `size` values (size <= N/2). */
   forward(re: Float64Array, im: Float64Array, size: number): void {
     bitReversePermute(re, im, size);
-    for (let len = 2; len <= size; len <<= 1) {
-      const half = len >> 1;
-      const lenQuad = len << 2;
-      const gap = this.m / lenQuad;
+    for (let half = 1; half < size; half *= 2) {
+      const len = 2 * half;
       for (let i = 0; i < size; i += len) {
         for (let j = 0; j < half; j++) {
-          const index = (this.rotationGroup[j]! % lenQuad) * gap;
-          const wr = this.rootsReal[index]!;
-          const wi = this.rootsImag[index]!;
+          const wr = this.twiddleReal[half - 1 + j]!;
+          const wi = this.twiddleImag[half - 1 + j]!;
           const a = i + j;
           const b = a + half;
           const vr = re[b]! * wr - im[b]! * wi;
@@ -56,15 +53,12 @@ export class SpecialFft {
 
   /** Encoding direction (slots to coefficients), in place on `size` values, including 1/size. */
   inverse(re: Float64Array, im: Float64Array, size: number): void {
-    for (let len = size; len >= 2; len >>= 1) {
-      const half = len >> 1;
-      const lenQuad = len << 2;
-      const gap = this.m / lenQuad;
+    for (let half = size / 2; half >= 1; half /= 2) {
+      const len = 2 * half;
       for (let i = 0; i < size; i += len) {
         for (let j = 0; j < half; j++) {
-          const index = (lenQuad - (this.rotationGroup[j]! % lenQuad)) * gap;
-          const wr = this.rootsReal[index]!;
-          const wi = this.rootsImag[index]!;
+          const wr = this.twiddleReal[half - 1 + j]!;
+          const wi = -this.twiddleImag[half - 1 + j]!;
           const a = i + j;
           const b = a + half;
           const ur = re[a]! + re[b]!;
@@ -79,9 +73,10 @@ export class SpecialFft {
       }
     }
     bitReversePermute(re, im, size);
+    const inverseSize = 1 / size;
     for (let i = 0; i < size; i++) {
-      re[i] = re[i]! / size;
-      im[i] = im[i]! / size;
+      re[i] = re[i]! * inverseSize;
+      im[i] = im[i]! * inverseSize;
     }
   }
 }
@@ -92,8 +87,12 @@ function bitReversePermute(re: Float64Array, im: Float64Array, size: number): vo
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      const r = re[i]!;
+      re[i] = re[j]!;
+      re[j] = r;
+      const m = im[i]!;
+      im[i] = im[j]!;
+      im[j] = m;
     }
   }
 }

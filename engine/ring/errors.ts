@@ -8,6 +8,7 @@ export type FheErrorCode =
   | "MISMATCHED_OPERANDS"
   | "DISPOSED"
   | "OUT_OF_MEMORY"
+  | "CORRUPT_DATA"
   | "WASM_UNAVAILABLE";
 
 /** The one error class of this library: `code` is stable, `message` names the operation. */

@@ -21,3 +21,4 @@ export {
 export { cryptoRandom, SeededStream, freshSeed, seedBytes, checkSeed, type RandomSource } from "./random.js";
 export { Shake128, fillUniformSeeded, seededMessage } from "./xof.js";
 export { readLimb, writeLimb, polyToBigInts, polyFromBigInts } from "./crt.js";
+export { setIntegerCoefficients, centeredCoefficients } from "./float-io.js";

@@ -1,0 +1,104 @@
+// Exchanging coefficients between RNS polynomials and float64 integers (the encoder's path):
+// writing signed integers below 2^63 and reading small centered integers back (Garner).
+
+import type { RnsBasis } from "./basis.js";
+import { FheError } from "./errors.js";
+import { invMod, shoupCompanion } from "./modular.js";
+import { checkOperands } from "./operands.js";
+import type { RnsPoly } from "./poly.js";
+
+const two32 = 4294967296;
+
+/**
+ * Sets `poly` (coefficient form on exit) to the integers given as integer-valued floats.
+ * Precondition: every |c| < 2^63 and c is an integer (callers round).
+ */
+export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array): void {
+  const operation = "set coefficients";
+  checkOperands(operation, [poly], "any");
+  const { heap, n } = poly.ring;
+  if (!(coefficients instanceof Float64Array) || coefficients.length !== n) {
+    throw new FheError("INVALID_ARGUMENT", operation, `expected a Float64Array of length ${n}`);
+  }
+  const scratch = heap.allocate(8 * n, operation);
+  try {
+    const words = heap.u32();
+    const base = scratch >>> 2;
+    for (let j = 0; j < n; j++) {
+      const c = coefficients[j]!;
+      const magnitude = Math.abs(c);
+      const high = Math.floor(magnitude / two32);
+      const low = magnitude - high * two32;
+      if (c >= 0) {
+        words[base + 2 * j] = low;
+        words[base + 2 * j + 1] = high;
+      } else {
+        // two's complement of the 64-bit magnitude
+        words[base + 2 * j] = (~low + 1) >>> 0;
+        words[base + 2 * j + 1] = (~high + (low === 0 ? 1 : 0)) >>> 0;
+      }
+    }
+    poly.basis.moduli.forEach((m, i) => heap.kernels.reduceInt64(poly.limbAddress(i), scratch, n, m.q, m.r32, m.r32Shoup, m.oneShoup));
+  } finally {
+    heap.free(scratch, 8 * n);
+  }
+  poly.isNtt = false;
+}
+
+/** Garner constants q_i^-1 mod q_j (i < j) with Shoup companions, for one basis. */
+class GarnerTable {
+  readonly inverse: number[][];
+  readonly inverseShoup: number[][];
+
+  constructor(readonly basis: RnsBasis) {
+    const primes = basis.primes;
+    this.inverse = primes.map((qi, i) => primes.map((qj, j) => (j > i ? invMod(qi % qj, qj) : 0)));
+    this.inverseShoup = this.inverse.map((row, i) => row.map((c, j) => (j > i ? shoupCompanion(c, primes[j]!) : 0)));
+  }
+}
+
+/**
+ * The centered integers (as floats, relative error ~2^-53) of the coefficients of `poly`
+ * (coefficient form) at `indices`, reconstructed from its first `limbs` limbs by mixed-radix
+ * (Garner) conversion. Precondition: each |x| < (q_0 ... q_{limbs-1}) / 2.
+ */
+export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: ArrayLike<number>): Float64Array {
+  const operation = "read coefficients";
+  checkOperands(operation, [poly], "coefficient");
+  const { ring } = poly;
+  const { heap, n } = ring;
+  const primes = poly.basis.primes.slice(0, limbs);
+  const subBasis = ring.basis(primes);
+  const table = ring.memo(`garner:${subBasis.key}`, () => new GarnerTable(subBasis));
+  const bytes = 4 * n * (limbs + 1);
+  const digits = heap.allocate(bytes, operation);
+  const reduced = digits + 4 * n * limbs;
+  const values = new Float64Array(indices.length);
+  try {
+    heap.kernels.copyWords(digits, poly.limbAddress(0), n * limbs);
+    for (let j = 1; j < limbs; j++) {
+      const m = subBasis.moduli[j]!;
+      const digit = digits + 4 * n * j;
+      for (let i = 0; i < j; i++) {
+        heap.kernels.mulScalarShoup(reduced, digits + 4 * n * i, n, m.q, 1, m.oneShoup);
+        heap.kernels.subMulScalarShoup(digit, digit, reduced, n, m.q, table.inverse[i]![j]!, table.inverseShoup[i]![j]!);
+      }
+    }
+    const words = heap.u32();
+    const base = digits >>> 2;
+    const top = primes[limbs - 1]!;
+    for (let t = 0; t < indices.length; t++) {
+      const index = indices[t]!;
+      const negative = words[base + n * (limbs - 1) + index]! > (top - 1) / 2;
+      let value = 0;
+      for (let i = limbs - 1; i >= 0; i--) {
+        const digit = words[base + n * i + index]!;
+        value = value * primes[i]! + (negative ? primes[i]! - 1 - digit : digit);
+      }
+      values[t] = negative ? -(value + 1) : value;
+    }
+  } finally {
+    heap.free(digits, bytes);
+  }
+  return values;
+}

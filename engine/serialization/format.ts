@@ -1,0 +1,205 @@
+// The binary container shared by every serialized object (all integers little-endian):
+//   magic "WCKS" (4 bytes) | version u16 | kind u8 | flags u8 | parameters fingerprint (8 bytes) | body
+// Polynomials are written as their residues (u32 each, limb after limb, NTT form).
+
+import { FheError } from "../ring/errors.js";
+import type { RnsBasis } from "../ring/basis.js";
+import type { RnsPoly } from "../ring/poly.js";
+import type { Ring } from "../ring/ring.js";
+
+export const formatMagic = [0x57, 0x43, 0x4b, 0x53]; // "WCKS"
+export const formatVersion = 1;
+
+/** Object kinds in the header. */
+export const Kind = {
+  parameters: 1,
+  plaintext: 2,
+  ciphertext: 3,
+  publicKey: 4,
+  secretKey: 5,
+  switchingKey: 6,
+  galoisKeys: 7,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** Header flag: uniform parts are stored as a 32-byte seed. */
+export const seededFlag = 1;
+
+/** Growable little-endian byte writer. */
+export class ByteWriter {
+  private buffer = new Uint8Array(1024);
+  private view = new DataView(this.buffer.buffer);
+  private length = 0;
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + bytes) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(value: number): void {
+    this.reserve(1);
+    this.view.setUint8(this.length, value);
+    this.length += 1;
+  }
+
+  u16(value: number): void {
+    this.reserve(2);
+    this.view.setUint16(this.length, value, true);
+    this.length += 2;
+  }
+
+  u32(value: number): void {
+    this.reserve(4);
+    this.view.setUint32(this.length, value, true);
+    this.length += 4;
+  }
+
+  f64(value: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+
+  bytes(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.buffer.set(data, this.length);
+    this.length += data.length;
+  }
+
+  /** Writes the residues of `poly` (every limb, as stored). */
+  poly(poly: RnsPoly): void {
+    const words = poly.n * poly.basis.size;
+    this.reserve(4 * words);
+    const source = poly.ring.heap.u32().subarray(poly.limbAddress(0) >>> 2, (poly.limbAddress(0) >>> 2) + words);
+    const target = new Uint8Array(source.buffer, source.byteOffset, 4 * words);
+    if (littleEndianHost) {
+      this.buffer.set(target, this.length);
+    } else {
+      for (let i = 0; i < words; i++) this.view.setUint32(this.length + 4 * i, source[i]!, true);
+    }
+    this.length += 4 * words;
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Bounds-checked little-endian reader; every failure is a CORRUPT_DATA error naming `operation`. */
+export class ByteReader {
+  private offset = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly data: Uint8Array, readonly operation: string) {
+    if (!(data instanceof Uint8Array)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Uint8Array");
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  fail(reason: string): never {
+    throw new FheError("CORRUPT_DATA", this.operation, reason);
+  }
+
+  private need(bytes: number): void {
+    if (this.offset + bytes > this.data.length) this.fail(`the data is truncated (needed ${bytes} more bytes at offset ${this.offset})`);
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.view.getUint8(this.offset++);
+  }
+
+  u16(): number {
+    this.need(2);
+    const value = this.view.getUint16(this.offset, true);
+    this.offset += 2;
+    return value;
+  }
+
+  u32(): number {
+    this.need(4);
+    const value = this.view.getUint32(this.offset, true);
+    this.offset += 4;
+    return value;
+  }
+
+  f64(): number {
+    this.need(8);
+    const value = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    return value;
+  }
+
+  bytes(count: number): Uint8Array {
+    this.need(count);
+    const value = this.data.slice(this.offset, this.offset + count);
+    this.offset += count;
+    return value;
+  }
+
+  /** Reads a polynomial over `basis` (NTT form), checking every residue is below its prime. */
+  poly(ring: Ring, basis: RnsBasis, options: { secret?: boolean } = {}): RnsPoly {
+    const n = ring.n;
+    this.need(4 * n * basis.size);
+    const poly = ring.allocate(basis, { ntt: true, secret: options.secret ?? false });
+    try {
+      const words = ring.heap.u32();
+      basis.primes.forEach((q, i) => {
+        const base = poly.limbAddress(i) >>> 2;
+        for (let j = 0; j < n; j++) {
+          const value = this.view.getUint32(this.offset, true);
+          if (value >= q) this.fail(`residue ${j} of limb ${i} is ${value}, not below its prime ${q}`);
+          words[base + j] = value;
+          this.offset += 4;
+        }
+      });
+    } catch (error) {
+      poly.dispose();
+      throw error;
+    }
+    return poly;
+  }
+
+  /** Throws unless every byte was consumed. */
+  end(): void {
+    if (this.offset !== this.data.length) this.fail(`${this.data.length - this.offset} unexpected trailing bytes`);
+  }
+}
+
+/** Writes the container header. */
+export function writeHeader(writer: ByteWriter, kind: Kind, flags: number, fingerprint: string): void {
+  writer.bytes(Uint8Array.from(formatMagic));
+  writer.u16(formatVersion);
+  writer.u8(kind);
+  writer.u8(flags);
+  writer.bytes(fingerprintBytes(fingerprint));
+}
+
+/** Reads and checks the header; returns the flags and the fingerprint (hex). */
+export function readHeader(reader: ByteReader, kind: Kind): { flags: number; fingerprint: string } {
+  const magic = reader.bytes(4);
+  if (magic.some((b, i) => b !== formatMagic[i])) reader.fail("not a wasm-ckks object (bad magic bytes)");
+  const version = reader.u16();
+  if (version !== formatVersion) reader.fail(`unsupported format version ${version} (this library reads version ${formatVersion})`);
+  const found = reader.u8();
+  if (found !== kind) reader.fail(`expected object kind ${kindName(kind)}, found ${kindName(found)}`);
+  const flags = reader.u8();
+  if ((flags & ~seededFlag) !== 0) reader.fail(`unknown flags ${flags}`);
+  const fingerprint = Array.from(reader.bytes(8), (b) => b.toString(16).padStart(2, "0")).join("");
+  return { flags, fingerprint };
+}
+
+function kindName(kind: number): string {
+  const entry = Object.entries(Kind).find(([, value]) => value === kind);
+  return entry === undefined ? `#${kind}` : entry[0];
+}
+
+function fingerprintBytes(hex: string): Uint8Array {
+  return Uint8Array.from({ length: 8 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+}

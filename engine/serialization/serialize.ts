@@ -1,0 +1,320 @@
+// Versioned binary formats for parameters, plaintexts, ciphertexts and keys (see format.ts).
+// Loading validates magic, version, kind, the parameters fingerprint, lengths, levels and
+// that every residue is below its prime; anything else is a CORRUPT_DATA error.
+
+import { Ciphertext } from "../ciphertext.js";
+import { ciphertextSeedDomain } from "../encryptor.js";
+import { publicKeySeedDomain, switchingKeySeedDomain } from "../key-generator.js";
+import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "../keys.js";
+import { Parameters, type ParametersLiteral } from "../parameters.js";
+import { Plaintext } from "../plaintext.js";
+import type { RnsBasis } from "../ring/basis.js";
+import { FheError } from "../ring/errors.js";
+import type { RnsPoly } from "../ring/poly.js";
+import { seedBytes } from "../ring/random.js";
+import type { WasmHeap } from "../ring/wasm/heap.js";
+import { fillUniformSeeded } from "../ring/xof.js";
+import { ByteReader, ByteWriter, Kind, readHeader, seededFlag, writeHeader } from "./format.js";
+
+/** Options for serializing objects that may be stored in seeded (half-size) form. */
+export interface SerializeOptions {
+  /** Store uniform parts as their 32-byte seed when possible (default true). */
+  readonly seeded?: boolean;
+}
+
+function requireInstance<T>(value: unknown, type: abstract new (...args: never[]) => T, operation: string, what: string): T {
+  if (!(value instanceof type)) throw new FheError("INVALID_ARGUMENT", operation, `expected a ${what}`);
+  return value;
+}
+
+/** Runs `build`, disposing the collected polynomials when it throws. */
+function collecting<T>(build: (keep: <P extends RnsPoly>(poly: P) => P) => T): T {
+  const made: RnsPoly[] = [];
+  try {
+    return build((poly) => {
+      made.push(poly);
+      return poly;
+    });
+  } catch (error) {
+    for (const poly of made) poly.dispose();
+    throw error;
+  }
+}
+
+function readBody(params: Parameters, data: Uint8Array, kind: Kind, operation: string): { reader: ByteReader; seeded: boolean } {
+  if (!(params instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", operation, "expected Parameters");
+  const reader = new ByteReader(data, operation);
+  const { flags, fingerprint } = readHeader(reader, kind);
+  if (fingerprint !== params.fingerprint) {
+    throw new FheError("MISMATCHED_OPERANDS", operation, `the data was made with other parameters (fingerprint ${fingerprint}, expected ${params.fingerprint})`);
+  }
+  return { reader, seeded: (flags & seededFlag) !== 0 };
+}
+
+function readLevel(reader: ByteReader, params: Parameters): number {
+  const level = reader.u16();
+  if (level > params.maxLevel) reader.fail(`level ${level} exceeds the maximum level ${params.maxLevel}`);
+  return level;
+}
+
+function readSlots(reader: ByteReader, params: Parameters): number {
+  const slots = reader.u32();
+  if (slots < 1 || slots > params.maxSlots || (slots & (slots - 1)) !== 0) reader.fail(`invalid slot count ${slots}`);
+  return slots;
+}
+
+function readScale(reader: ByteReader): number {
+  const scale = reader.f64();
+  if (!Number.isFinite(scale) || scale < 1 || scale >= 2 ** 1000) reader.fail(`invalid scale ${scale}`);
+  return scale;
+}
+
+// ------------------------------------------------------------------ parameters
+
+export function serializeParameters(params: Parameters): Uint8Array {
+  if (!(params instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", "serialize parameters", "expected Parameters");
+  const p = params;
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.parameters, 0, p.fingerprint);
+  const json = new TextEncoder().encode(JSON.stringify(p.literal));
+  writer.u32(json.length);
+  writer.bytes(json);
+  return writer.finish();
+}
+
+export function loadParameters(data: Uint8Array, options: { heap?: WasmHeap } = {}): Parameters {
+  const operation = "load parameters";
+  const reader: ByteReader = new ByteReader(data, operation);
+  const { fingerprint } = readHeader(reader, Kind.parameters);
+  const length = reader.u32();
+  const text = reader.bytes(length);
+  reader.end();
+  let literal: ParametersLiteral;
+  try {
+    literal = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(text)) as ParametersLiteral;
+  } catch {
+    reader.fail("the parameters are not valid UTF-8 JSON");
+  }
+  let params: Parameters;
+  try {
+    params = Parameters.create(literal, options);
+  } catch (error) {
+    reader.fail(`the stored parameters are invalid: ${error instanceof FheError ? error.reason : String(error)}`);
+  }
+  if (params.fingerprint !== fingerprint) reader.fail("the parameters do not match their fingerprint");
+  return params;
+}
+
+// ------------------------------------------------------------------ plaintexts and ciphertexts
+
+export function serializePlaintext(plaintext: Plaintext): Uint8Array {
+  const pt = requireInstance(plaintext, Plaintext, "serialize plaintext", "Plaintext");
+  pt.poly.assertLive("serialize plaintext");
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.plaintext, 0, pt.params.fingerprint);
+  writer.u16(pt.level);
+  writer.u32(pt.slots);
+  writer.f64(pt.scale);
+  writer.poly(pt.poly);
+  return writer.finish();
+}
+
+export function loadPlaintext(params: Parameters, data: Uint8Array): Plaintext {
+  const operation = "load plaintext";
+  const { reader } = readBody(params, data, Kind.plaintext, operation);
+  const level = readLevel(reader, params);
+  const slots = readSlots(reader, params);
+  const scale = readScale(reader);
+  const poly = reader.poly(params.ring, params.basisQ(level));
+  try {
+    reader.end();
+  } catch (error) {
+    poly.dispose();
+    throw error;
+  }
+  return new Plaintext(params, poly, level, scale, slots);
+}
+
+/** Serializes a ciphertext; fresh secret-key encryptions are stored seeded (c_1 as its seed). */
+export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOptions = {}): Uint8Array {
+  const operation = "serialize ciphertext";
+  const ct = requireInstance(ciphertext, Ciphertext, operation, "Ciphertext");
+  for (const poly of ct.polys) poly.assertLive(operation);
+  const seeded = options.seeded !== false && ct.seed !== undefined && ct.degree === 1;
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.ciphertext, seeded ? seededFlag : 0, ct.params.fingerprint);
+  writer.u16(ct.level);
+  writer.u32(ct.slots);
+  writer.f64(ct.scale);
+  writer.u8(ct.polys.length);
+  if (seeded) {
+    writer.poly(ct.polys[0]!);
+    writer.bytes(ct.seed!);
+  } else {
+    for (const poly of ct.polys) writer.poly(poly);
+  }
+  return writer.finish();
+}
+
+export function loadCiphertext(params: Parameters, data: Uint8Array): Ciphertext {
+  const operation = "load ciphertext";
+  const { reader, seeded } = readBody(params, data, Kind.ciphertext, operation);
+  const level = readLevel(reader, params);
+  const slots = readSlots(reader, params);
+  const scale = readScale(reader);
+  const count = reader.u8();
+  if (count < 2 || count > 3) reader.fail(`a ciphertext has 2 or 3 polynomials, not ${count}`);
+  if (seeded && count !== 2) reader.fail("a seeded ciphertext has exactly 2 polynomials");
+  const basis = params.basisQ(level);
+  return collecting((keep) => {
+    const polys: RnsPoly[] = [];
+    let seed: Uint8Array | undefined;
+    if (seeded) {
+      polys.push(keep(reader.poly(params.ring, basis)));
+      seed = reader.bytes(seedBytes);
+      const c1 = keep(params.ring.allocate(basis, { ntt: true }));
+      fillUniformSeeded(c1, seed, ciphertextSeedDomain);
+      polys.push(c1);
+    } else {
+      for (let i = 0; i < count; i++) polys.push(keep(reader.poly(params.ring, basis)));
+    }
+    reader.end();
+    return new Ciphertext(params, polys, level, scale, slots, seed);
+  });
+}
+
+// ------------------------------------------------------------------ keys
+
+export function serializeSecretKey(secretKey: SecretKey): Uint8Array {
+  const sk = requireInstance(secretKey, SecretKey, "serialize secret key", "SecretKey");
+  sk.poly.assertLive("serialize secret key");
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.secretKey, 0, sk.params.fingerprint);
+  writer.poly(sk.poly);
+  return writer.finish();
+}
+
+export function loadSecretKey(params: Parameters, data: Uint8Array): SecretKey {
+  const operation = "load secret key";
+  const { reader } = readBody(params, data, Kind.secretKey, operation);
+  const poly = reader.poly(params.ring, params.basisQP(params.maxLevel), { secret: true });
+  try {
+    reader.end();
+  } catch (error) {
+    poly.dispose();
+    throw error;
+  }
+  return new SecretKey(params, poly);
+}
+
+/** Serializes a public key; by default `a` is stored as its seed (half size). */
+export function serializePublicKey(publicKey: PublicKey, options: SerializeOptions = {}): Uint8Array {
+  const pk = requireInstance(publicKey, PublicKey, "serialize public key", "PublicKey");
+  const seeded = options.seeded !== false;
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.publicKey, seeded ? seededFlag : 0, pk.params.fingerprint);
+  writer.poly(pk.b);
+  writer.bytes(pk.seed);
+  if (!seeded) writer.poly(pk.a);
+  return writer.finish();
+}
+
+export function loadPublicKey(params: Parameters, data: Uint8Array): PublicKey {
+  const operation = "load public key";
+  const { reader, seeded } = readBody(params, data, Kind.publicKey, operation);
+  const basis = params.basisQ(params.maxLevel);
+  return collecting((keep) => {
+    const b = keep(reader.poly(params.ring, basis));
+    const seed = reader.bytes(seedBytes);
+    const a = keep(seeded ? expandSeeded(params, basis, seed, publicKeySeedDomain) : reader.poly(params.ring, basis));
+    reader.end();
+    return new PublicKey(params, b, a, seed);
+  });
+}
+
+function writeSwitchingKey(writer: ByteWriter, key: SwitchingKey, seeded: boolean): void {
+  writer.u32(key.galoisElement);
+  writer.u16(key.digits.length);
+  writer.bytes(key.seed);
+  for (const digit of key.digits) {
+    writer.poly(digit.b);
+    if (!seeded) writer.poly(digit.a);
+  }
+}
+
+function readSwitchingKey(reader: ByteReader, params: Parameters, seeded: boolean): SwitchingKey {
+  const galoisElement = reader.u32();
+  if (galoisElement !== 0 && (galoisElement % 2 === 0 || galoisElement >= 2 * params.n || galoisElement === 1)) {
+    reader.fail(`invalid Galois element ${galoisElement}`);
+  }
+  const count = reader.u16();
+  if (count !== params.digits) reader.fail(`a switching key of these parameters has ${params.digits} digits, not ${count}`);
+  const seed = reader.bytes(seedBytes);
+  const basis = params.basisQP(params.maxLevel);
+  return collecting((keep) => {
+    const digits: SwitchingKeyDigit[] = [];
+    for (let j = 0; j < count; j++) {
+      const b = keep(reader.poly(params.ring, basis));
+      const a = keep(seeded ? expandSeeded(params, basis, seed, switchingKeySeedDomain(j)) : reader.poly(params.ring, basis));
+      digits.push({ b, a });
+    }
+    return new SwitchingKey(params, digits, seed, galoisElement);
+  });
+}
+
+/** Serializes a relinearization or Galois switching key (seeded by default). */
+export function serializeSwitchingKey(key: SwitchingKey, options: SerializeOptions = {}): Uint8Array {
+  const k = requireInstance(key, SwitchingKey, "serialize switching key", "SwitchingKey");
+  const seeded = options.seeded !== false;
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.switchingKey, seeded ? seededFlag : 0, k.params.fingerprint);
+  writeSwitchingKey(writer, k, seeded);
+  return writer.finish();
+}
+
+export function loadSwitchingKey(params: Parameters, data: Uint8Array): SwitchingKey {
+  const { reader, seeded } = readBody(params, data, Kind.switchingKey, "load switching key");
+  const key = readSwitchingKey(reader, params, seeded);
+  try {
+    reader.end();
+  } catch (error) {
+    key.dispose();
+    throw error;
+  }
+  return key;
+}
+
+export function serializeGaloisKeys(keys: GaloisKeys, options: SerializeOptions = {}): Uint8Array {
+  const g = requireInstance(keys, GaloisKeys, "serialize Galois keys", "GaloisKeys");
+  const seeded = options.seeded !== false;
+  const writer = new ByteWriter();
+  writeHeader(writer, Kind.galoisKeys, seeded ? seededFlag : 0, g.params.fingerprint);
+  writer.u16(g.keys.size);
+  for (const key of g.keys.values()) writeSwitchingKey(writer, key, seeded);
+  return writer.finish();
+}
+
+export function loadGaloisKeys(params: Parameters, data: Uint8Array): GaloisKeys {
+  const { reader, seeded } = readBody(params, data, Kind.galoisKeys, "load Galois keys");
+  const count = reader.u16();
+  const keys: SwitchingKey[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const key = readSwitchingKey(reader, params, seeded);
+      keys.push(key);
+      if (key.galoisElement === 0) reader.fail("a Galois key cannot have Galois element 0");
+    }
+    if (new Set(keys.map((k) => k.galoisElement)).size !== keys.length) reader.fail("duplicate Galois elements");
+    reader.end();
+  } catch (error) {
+    for (const key of keys) key.dispose();
+    throw error;
+  }
+  return new GaloisKeys(params, keys);
+}
+
+function expandSeeded(params: Parameters, basis: RnsBasis, seed: Uint8Array, domain: string): RnsPoly {
+  const poly = params.ring.allocate(basis, { ntt: true });
+  fillUniformSeeded(poly, seed, domain);
+  return poly;
+}
