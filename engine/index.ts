@@ -17,3 +17,4 @@ export {
   serializeGaloisKeys, loadGaloisKeys, type SerializeOptions,
 } from "./serialization/serialize.js";
 export { toBase64, fromBase64 } from "./serialization/base64.js";
+export { presets, type PresetName } from "./presets.js";

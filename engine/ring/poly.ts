@@ -33,6 +33,7 @@ const forgottenPolys = new FinalizationRegistry<HeldBlock>(releaseBlock);
 export class RnsPoly implements Disposable {
   #block: HeldBlock | undefined;
   #basis: RnsBasis;
+  #gcPressure: ArrayBuffer | undefined;
   /** True when the limbs hold NTT evaluations, false for coefficients. */
   isNtt: boolean;
 
@@ -42,6 +43,11 @@ export class RnsPoly implements Disposable {
     const owned = borrowedAddress === undefined;
     const address = borrowedAddress ?? ring.heap.allocate(bytes, "allocate polynomial");
     this.#block = { heap: ring.heap, address, bytes, secret, owned };
+    // Engines do not see WebAssembly memory held by small JS objects, so they would collect
+    // forgotten handles rarely. An untouched ArrayBuffer of a quarter of the block's size counts
+    // as external memory and makes the garbage collector run in proportion to heap use (it is
+    // zero-filled lazily by the OS, so it costs address space rather than physical memory).
+    if (owned) this.#gcPressure = new ArrayBuffer(bytes >>> 2);
     this.#basis = basis;
     this.isNtt = isNtt;
     if (owned) forgottenPolys.register(this, this.#block, this);
@@ -108,6 +114,7 @@ export class RnsPoly implements Disposable {
     const block = this.#block;
     if (block === undefined) return;
     this.#block = undefined;
+    this.#gcPressure = undefined;
     if (!block.owned) return;
     forgottenPolys.unregister(this);
     releaseBlock(block);
