@@ -1,51 +1,61 @@
-// Quick start for the ring layer (the CKKS API builds on it): an RLWE sample b = -a*s + e over
-// a three-prime RNS basis at N = 2^14, checked by recovering e = b + a*s.
+// Quick start: encrypt two vectors, compute x * y + rotate(x, 1) homomorphically, decrypt and
+// compare with the same computation in float64.
 //   npm start
 import {
-  Ring, add, clone, defaultHeap, fillUniform, generateNttPrimes, mulCoeffs, polyFromSmall,
-  polyToBigInts, sampleGaussian, sampleTernary, sub, toCoefficients, toNtt,
+  Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, Parameters, defaultHeap, presets,
+  maxLogQP128, serializeCiphertext,
 } from "../engine/index.js";
 
-const logN = 14;
-const heap = defaultHeap();
-console.log(`kernels: ${heap.build} build`);
-
-const ring = new Ring({ logN });
-const primes = generateNttPrimes({ logN, bits: 30, count: 3 });
-const basis = ring.basis(primes);
-console.log(`ring: N = ${ring.n}, primes ${primes.join(", ")}`);
-
-using secret = polyFromSmall(ring, basis, sampleTernary(ring.n), { ntt: true, secret: true });
-using error = polyFromSmall(ring, basis, sampleGaussian(ring.n), { ntt: true });
-using a = ring.allocate(basis, { ntt: true });
-fillUniform(a);
-
-// b = -a*s + e, all in NTT form: a product is one slot-wise multiplication per limb.
-const started = performance.now();
-using b = ring.allocate(basis);
-mulCoeffs(b, a, secret);
-sub(b, error, b);
-using recovered = clone(b);
-using product = ring.allocate(basis);
-mulCoeffs(product, a, secret);
-add(recovered, recovered, product);
-toCoefficients(recovered);
-const elapsed = performance.now() - started;
-
-const q = basis.product();
-const recoveredCoefficients = polyToBigInts(recovered);
-const centered = recoveredCoefficients.map((c) => (c > q / 2n ? c - q : c));
-const maxError = centered.reduce((m, c) => (c < 0n ? (-c > m ? -c : m) : c > m ? c : m), 0n);
-toCoefficients(error);
-const matches = polyToBigInts(error).every((c, i) => c === recoveredCoefficients[i]);
-console.log(`b + a*s recovers e: ${matches ? "yes" : "NO"} (max |e| = ${maxError}), ${elapsed.toFixed(2)} ms`);
-
-const reps = 200;
-const t0 = performance.now();
-for (let i = 0; i < reps; i++) {
-  toCoefficients(a);
-  toNtt(a);
+function precisionBits(got: ArrayLike<number>, want: ArrayLike<number>): { mean: number; worst: number } {
+  let sum = 0;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const error = Math.max(Math.abs(got[i]! - want[i]!), 2 ** -60);
+    sum += -Math.log2(error);
+    worst = Math.max(worst, error);
+  }
+  return { mean: sum / want.length, worst: -Math.log2(worst) };
 }
-const perLimb = ((performance.now() - t0) * 1000) / (reps * 2 * primes.length);
-console.log(`NTT: ${perLimb.toFixed(1)} µs per 30-bit limb at N = 2^${logN}`);
-if (!matches) process.exit(1);
+
+function timed<T>(label: string, run: () => T): T {
+  const started = performance.now();
+  const result = run();
+  console.log(`  ${label.padEnd(34)} ${(performance.now() - started).toFixed(1).padStart(8)} ms`);
+  return result;
+}
+
+const params = Parameters.create(presets.standard14);
+console.log(`wasm-ckks quick start (${defaultHeap().build} kernels)`);
+console.log(`parameters: N = 2^${params.logN}, scale 2^${params.logScale}, depth ${params.maxLevel}, ` +
+  `log2 QP = ${params.logQP.toFixed(1)} (128-bit bound ${maxLogQP128[params.logN]}), ${params.digits} key-switching digits`);
+
+const keygen = timed("key generation (sk, pk)", () => new KeyGenerator(params));
+const publicKey = timed("  public key", () => keygen.createPublicKey());
+const relinearizationKey = timed("  relinearization key", () => keygen.createRelinearizationKey());
+const galoisKeys = timed("  Galois key (rotation by 1)", () => keygen.createGaloisKeys({ steps: [1], conjugate: false }));
+
+const encoder = new Encoder(params);
+const encryptor = new Encryptor(params, publicKey);
+const decryptor = new Decryptor(params, keygen.secretKey);
+const evaluator = new Evaluator(params, { relinearizationKey, galoisKeys });
+
+const slots = params.maxSlots;
+const x = Array.from({ length: slots }, (_, i) => Math.sin(i / 100));
+const y = Array.from({ length: slots }, (_, i) => Math.cos(i / 70));
+const expected = x.map((v, i) => v * y[i]! + x[(i + 1) % slots]!);
+
+const ctX = timed("encode + encrypt x", () => encryptor.encrypt(encoder.encode(x)));
+const ctY = timed("encode + encrypt y", () => encryptor.encrypt(encoder.encode(y)));
+const product = timed("x * y (mulRelin + rescale)", () => evaluator.rescale(evaluator.mulRelin(ctX, ctY)));
+const rotated = timed("rotate(x, 1)", () => evaluator.rotate(ctX, 1));
+const result = timed("add (levels aligned automatically)", () => evaluator.add(product, rotated));
+const decoded = timed("decrypt + decode", () => encoder.decode(decryptor.decrypt(result)));
+
+const { mean, worst } = precisionBits(decoded, expected);
+console.log(`result at level ${result.level}: slot 0 = ${decoded[0]!.toFixed(9)} (expected ${expected[0]!.toFixed(9)})`);
+console.log(`precision over ${slots} slots: ${mean.toFixed(1)} bits mean, ${worst.toFixed(1)} bits worst`);
+console.log(`serialized result: ${(serializeCiphertext(result).length / 1024).toFixed(0)} KiB`);
+if (worst < 20) {
+  console.error("precision below 20 bits: something is wrong");
+  process.exit(1);
+}
