@@ -191,7 +191,9 @@ describe("generateNttPrimes", () => {
         }
         expect(primes).toEqual(referencePrimes(logN, bits, count));
       }),
-      { numRuns: 120 },
+      // The example (2^bits = 17.5, the prime 17 just below) makes the fractional-target bug
+      // below fail deterministically; random runs find it only now and then.
+      { numRuns: 120, examples: [[{ logN: 1, bits: Math.log2(17.5), count: 2 }]] },
     );
   });
 
