@@ -124,17 +124,42 @@ function forwardSimd(a: usize, n: i32, q: u32, tw: usize, twShoup: usize, lazy: 
   const twoQV = i32x4.splat(q << 1);
   let t = n >> 1;
   let m = 1;
-  for (; t >= 4; m <<= 1, t >>= 1) {
+  // Two stages per pass (distances t and t/2) while t/2 >= 4: half the loads and stores.
+  for (; t >= 8; m <<= 2, t >>= 2) {
+    const h = t >> 1;
+    for (let i = 0; i < m; i++) {
+      const w1 = i32x4.splat(loadU(tw, m + i));
+      const w1Shoup = i32x4.splat(loadU(twShoup, m + i));
+      const w2 = i32x4.splat(loadU(tw, 2 * m + 2 * i));
+      const w2Shoup = i32x4.splat(loadU(twShoup, 2 * m + 2 * i));
+      const w3 = i32x4.splat(loadU(tw, 2 * m + 2 * i + 1));
+      const w3Shoup = i32x4.splat(loadU(twShoup, 2 * m + 2 * i + 1));
+      const j1 = 2 * i * t;
+      for (let j = j1; j < j1 + h; j += 4) {
+        const x0 = condSubV(loadV(a, j), twoQV);
+        const x1 = condSubV(loadV(a, j + h), twoQV);
+        const p2 = mulShoupLazyV(loadV(a, j + t), w1, w1Shoup, qV);
+        const p3 = mulShoupLazyV(loadV(a, j + t + h), w1, w1Shoup, qV);
+        const y0 = condSubV(i32x4.add(x0, p2), twoQV);
+        const y2 = condSubV(i32x4.add(i32x4.sub(x0, p2), twoQV), twoQV);
+        const u1 = mulShoupLazyV(i32x4.add(x1, p3), w2, w2Shoup, qV);
+        const u3 = mulShoupLazyV(i32x4.add(i32x4.sub(x1, p3), twoQV), w3, w3Shoup, qV);
+        storeV(a, j, i32x4.add(y0, u1));
+        storeV(a, j + h, i32x4.add(i32x4.sub(y0, u1), twoQV));
+        storeV(a, j + t, i32x4.add(y2, u3));
+        storeV(a, j + t + h, i32x4.add(i32x4.sub(y2, u3), twoQV));
+      }
+    }
+  }
+  if (t === 4) {
     for (let i = 0; i < m; i++) {
       const w = i32x4.splat(loadU(tw, m + i));
       const wShoup = i32x4.splat(loadU(twShoup, m + i));
-      const j1 = 2 * i * t;
-      for (let j = j1; j < j1 + t; j += 4) {
-        const x = condSubV(loadV(a, j), twoQV);
-        const y = mulShoupLazyV(loadV(a, j + t), w, wShoup, qV);
-        storeV(a, j, i32x4.add(x, y));
-        storeV(a, j + t, i32x4.add(i32x4.sub(x, y), twoQV));
-      }
+      const j = 8 * i;
+      const x = condSubV(loadV(a, j), twoQV);
+      const y = mulShoupLazyV(loadV(a, j + 4), w, wShoup, qV);
+      storeV(a, j, i32x4.add(x, y));
+      storeV(a, j + 4, i32x4.add(i32x4.sub(x, y), twoQV));
     }
   }
   // Stages with distance 2 (m = n/4 twiddles) and 1 (n/2), on blocks A = a[4k..4k+3], B = next.
@@ -194,8 +219,36 @@ function inverseSimd(
     storeV(a, 4 * k, v128.shuffle<u32>(x2, y2, 0, 1, 4, 5));
     storeV(a, 4 * k + 4, v128.shuffle<u32>(x2, y2, 2, 3, 6, 7));
   }
+  // Two stages per pass (distances t and 2t) while neither is the last one.
   let t = 4;
-  for (let m = quarter; m > 2; m >>= 1) {
+  let m = quarter;
+  for (; m > 4; m >>= 2, t <<= 2) {
+    const h = m >> 1;
+    for (let i = 0; i < h >> 1; i++) {
+      const wA = i32x4.splat(loadU(itw, h + 2 * i));
+      const wAShoup = i32x4.splat(loadU(itwShoup, h + 2 * i));
+      const wB = i32x4.splat(loadU(itw, h + 2 * i + 1));
+      const wBShoup = i32x4.splat(loadU(itwShoup, h + 2 * i + 1));
+      const wC = i32x4.splat(loadU(itw, (h >> 1) + i));
+      const wCShoup = i32x4.splat(loadU(itwShoup, (h >> 1) + i));
+      const j1 = 4 * i * t;
+      for (let j = j1; j < j1 + t; j += 4) {
+        const x0 = loadV(a, j);
+        const x1 = loadV(a, j + t);
+        const x2 = loadV(a, j + 2 * t);
+        const x3 = loadV(a, j + 3 * t);
+        const y0 = condSubV(i32x4.add(x0, x1), twoQV);
+        const y1 = mulShoupLazyV(i32x4.add(i32x4.sub(x0, x1), twoQV), wA, wAShoup, qV);
+        const y2 = condSubV(i32x4.add(x2, x3), twoQV);
+        const y3 = mulShoupLazyV(i32x4.add(i32x4.sub(x2, x3), twoQV), wB, wBShoup, qV);
+        storeV(a, j, condSubV(i32x4.add(y0, y2), twoQV));
+        storeV(a, j + 2 * t, mulShoupLazyV(i32x4.add(i32x4.sub(y0, y2), twoQV), wC, wCShoup, qV));
+        storeV(a, j + t, condSubV(i32x4.add(y1, y3), twoQV));
+        storeV(a, j + 3 * t, mulShoupLazyV(i32x4.add(i32x4.sub(y1, y3), twoQV), wC, wCShoup, qV));
+      }
+    }
+  }
+  if (m > 2) {
     const h = m >> 1;
     for (let i = 0; i < h; i++) {
       const w = i32x4.splat(loadU(itw, h + i));
@@ -208,7 +261,6 @@ function inverseSimd(
         storeV(a, j + t, mulShoupLazyV(i32x4.add(i32x4.sub(u, v), twoQV), w, wShoup, qV));
       }
     }
-    t <<= 1;
   }
   const nInvV = i32x4.splat(nInv);
   const nInvShoupV = i32x4.splat(nInvShoup);
