@@ -8,19 +8,20 @@ import type { RnsPoly } from "./poly.js";
 
 /** out = a + b. */
 export function add(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
-  checkOperands("add polynomials", [out, a, b], "any");
-  requireSameForm("add polynomials", a, b);
-  const { kernels } = a.ring.heap;
-  a.basis.moduli.forEach((m, i) => kernels.addMod(out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q));
-  out.isNtt = a.isNtt;
+  limbwise("add polynomials", "addMod", out, a, b);
 }
 
 /** out = a - b. */
 export function sub(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
-  checkOperands("subtract polynomials", [out, a, b], "any");
-  requireSameForm("subtract polynomials", a, b);
-  const { kernels } = a.ring.heap;
-  a.basis.moduli.forEach((m, i) => kernels.subMod(out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q));
+  limbwise("subtract polynomials", "subMod", out, a, b);
+}
+
+/** Applies a (out, a, b, n, q) kernel to every limb; a and b must be in the same form. */
+function limbwise(operation: string, kernel: "addMod" | "subMod", out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
+  checkOperands(operation, [out, a, b], "any");
+  requireSameForm(operation, a, b);
+  const run = a.ring.heap.kernels[kernel];
+  a.basis.moduli.forEach((m, i) => run(out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q));
   out.isNtt = a.isNtt;
 }
 

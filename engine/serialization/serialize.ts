@@ -27,6 +27,17 @@ function requireInstance<T>(value: unknown, type: abstract new (...args: never[]
   return value;
 }
 
+/** Checks the reader is at the end, disposing `made` (anything with dispose()) when it is not. */
+function endOrDispose<T extends { dispose(): void }>(reader: ByteReader, made: T): T {
+  try {
+    reader.end();
+  } catch (error) {
+    made.dispose();
+    throw error;
+  }
+  return made;
+}
+
 /** Runs `build`, disposing the collected polynomials when it throws. */
 function collecting<T>(build: (keep: <P extends RnsPoly>(poly: P) => P) => T): T {
   const made: RnsPoly[] = [];
@@ -125,13 +136,7 @@ export function loadPlaintext(params: Parameters, data: Uint8Array): Plaintext {
   const level = readLevel(reader, params);
   const slots = readSlots(reader, params);
   const scale = readScale(reader);
-  const poly = reader.poly(params.ring, params.basisQ(level));
-  try {
-    reader.end();
-  } catch (error) {
-    poly.dispose();
-    throw error;
-  }
+  const poly = endOrDispose(reader, reader.poly(params.ring, params.basisQ(level)));
   return new Plaintext(params, poly, level, scale, slots);
 }
 
@@ -197,13 +202,7 @@ export function serializeSecretKey(secretKey: SecretKey): Uint8Array {
 export function loadSecretKey(params: Parameters, data: Uint8Array): SecretKey {
   const operation = "load secret key";
   const { reader } = readBody(params, data, Kind.secretKey, operation);
-  const poly = reader.poly(params.ring, params.basisQP(params.maxLevel), { secret: true });
-  try {
-    reader.end();
-  } catch (error) {
-    poly.dispose();
-    throw error;
-  }
+  const poly = endOrDispose(reader, reader.poly(params.ring, params.basisQP(params.maxLevel), { secret: true }));
   return new SecretKey(params, poly);
 }
 
@@ -274,14 +273,7 @@ export function serializeSwitchingKey(key: SwitchingKey, options: SerializeOptio
 
 export function loadSwitchingKey(params: Parameters, data: Uint8Array): SwitchingKey {
   const { reader, seeded } = readBody(params, data, Kind.switchingKey, "load switching key");
-  const key = readSwitchingKey(reader, params, seeded);
-  try {
-    reader.end();
-  } catch (error) {
-    key.dispose();
-    throw error;
-  }
-  return key;
+  return endOrDispose(reader, readSwitchingKey(reader, params, seeded));
 }
 
 export function serializeGaloisKeys(keys: GaloisKeys, options: SerializeOptions = {}): Uint8Array {
