@@ -1,6 +1,6 @@
 import { Ciphertext } from "./ciphertext.js";
 import { SecretKey } from "./keys.js";
-import type { Parameters } from "./parameters.js";
+import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { add, copy, mulCoeffs } from "./ring/arithmetic.js";
 import { FheError, isInteger } from "./ring/errors.js";
@@ -21,6 +21,7 @@ export interface DecryptOptions {
 /** Decrypts ciphertexts of degree 1 or 2: m = c_0 + c_1 s (+ c_2 s^2). */
 export class Decryptor {
   constructor(readonly params: Parameters, private readonly secretKey: SecretKey) {
+    checkParameters(params, "create decryptor");
     if (!(secretKey instanceof SecretKey)) throw new FheError("INVALID_ARGUMENT", "create decryptor", "expected a SecretKey");
     if (secretKey.params !== params) throw new FheError("MISMATCHED_OPERANDS", "create decryptor", "the key uses different parameters");
   }

@@ -1,6 +1,6 @@
 import { Ciphertext } from "./ciphertext.js";
 import { PublicKey, SecretKey } from "./keys.js";
-import type { Parameters } from "./parameters.js";
+import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { add, mulCoeffs, neg } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
@@ -19,6 +19,7 @@ export const ciphertextSeedDomain = "ciphertext/c1";
  */
 export class Encryptor {
   constructor(readonly params: Parameters, private readonly key: PublicKey | SecretKey) {
+    checkParameters(params, "create encryptor");
     if (!(key instanceof PublicKey) && !(key instanceof SecretKey)) {
       throw new FheError("INVALID_ARGUMENT", "create encryptor", "the key must be a PublicKey or a SecretKey");
     }

@@ -1,5 +1,5 @@
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "./keys.js";
-import type { Parameters } from "./parameters.js";
+import { checkParameters, type Parameters } from "./parameters.js";
 import { mulCoeffs, neg } from "./ring/arithmetic.js";
 import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
 import type { RnsBasis } from "./ring/basis.js";
@@ -35,6 +35,7 @@ export class KeyGenerator {
   readonly secretKey: SecretKey;
 
   constructor(readonly params: Parameters, secretKey?: SecretKey) {
+    checkParameters(params, "create key generator");
     if (secretKey !== undefined) {
       if (!(secretKey instanceof SecretKey) || secretKey.params !== params) {
         throw new FheError("MISMATCHED_OPERANDS", "create key generator", "the secret key uses different parameters");

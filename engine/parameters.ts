@@ -3,7 +3,7 @@ import { FheError, isInteger } from "./ring/errors.js";
 import { generateNttPrimes, maxPrimeBits } from "./ring/primes.js";
 import { Ring } from "./ring/ring.js";
 import { defaultSigma } from "./ring/sampling.js";
-import { defaultHeap, type WasmHeap } from "./ring/wasm/heap.js";
+import { defaultHeap, WasmHeap } from "./ring/wasm/heap.js";
 import { Shake128 } from "./ring/xof.js";
 import { enforceSecurity, maxLogQP128 } from "./security.js";
 
@@ -88,6 +88,7 @@ export class Parameters {
 
   private constructor(literal: ParametersLiteral, heap: WasmHeap | undefined) {
     if (literal === null || typeof literal !== "object") throw invalid("expected a parameters literal object");
+    if (heap !== undefined && !(heap instanceof WasmHeap)) throw invalid("options.heap must be a WasmHeap");
     const logN = optionalInteger(literal.logN, "logN", 10, 17);
     if (logN === undefined) throw invalid("logN is required");
     const { logScale } = literal;
@@ -160,7 +161,7 @@ export class Parameters {
 
   /** Validates a literal and builds the parameter set (deterministic: same literal, same primes). */
   static create(literal: ParametersLiteral, options: { heap?: WasmHeap } = {}): Parameters {
-    return new Parameters(literal, options.heap);
+    return new Parameters(literal, options?.heap);
   }
 
   /** The ring of these parameters (created on first use, on the given or the default heap). */
@@ -208,6 +209,11 @@ export class Parameters {
   toJSON(): object {
     return { ...this.literal, fingerprint: this.fingerprint };
   }
+}
+
+/** Throws unless `value` is a Parameters instance (for public constructors). */
+export function checkParameters(value: unknown, operation: string): asserts value is Parameters {
+  if (!(value instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", operation, "expected Parameters (use Parameters.create)");
 }
 
 function securityBudget(logN: number): number {

@@ -1,4 +1,4 @@
-import type { Parameters } from "../parameters.js";
+import { checkParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { FheError, isInteger } from "../ring/errors.js";
 import { centeredCoefficients, setIntegerCoefficients } from "../ring/float-io.js";
@@ -33,6 +33,7 @@ export class Encoder {
   private readonly fft: SpecialFft;
 
   constructor(readonly params: Parameters) {
+    checkParameters(params, "create encoder");
     this.fft = new SpecialFft(params.n);
   }
 

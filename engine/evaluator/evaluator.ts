@@ -1,7 +1,7 @@
 import { Ciphertext } from "../ciphertext.js";
 import { decompose, switchKey } from "../key-switching.js";
 import { GaloisKeys, SwitchingKey } from "../keys.js";
-import type { Parameters } from "../parameters.js";
+import { checkParameters, type Parameters } from "../parameters.js";
 import type { Plaintext } from "../plaintext.js";
 import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
 import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "../ring/automorphism.js";
@@ -31,6 +31,7 @@ export class Evaluator {
   private readonly galoisKeys: GaloisKeys | undefined;
 
   constructor(readonly params: Parameters, keys: EvaluatorKeys = {}) {
+    checkParameters(params, "create evaluator");
     const { relinearizationKey, galoisKeys } = keys ?? {};
     if (relinearizationKey !== undefined) {
       if (!(relinearizationKey instanceof SwitchingKey) || relinearizationKey.galoisElement !== 0 || relinearizationKey.params !== params) {
