@@ -65,7 +65,7 @@ describe.each(kernelBuilds)("baseConvertSum kernel (%s build)", (build) => {
         }
       });
       expect(out).toEqual(expected);
-    }), { numRuns: 150 });
+    }), { numRuns: 500 });
   });
 
   it("the extreme accumulation: t_i = 2^32 - 1 and c_ij = p_j - 1 for six input limbs", () => {
@@ -119,6 +119,6 @@ describe.each(kernelBuilds)("BasisConverter.convertLimbs (%s build)", (build) =>
           to.every((p, j) => BigInt(actual[j]!) === mod(x + v * product, BigInt(p))));
         expect(candidates.length).toBeGreaterThan(0);
       });
-    }), { numRuns: logN <= 2 ? 60 : 25 });
+    }), { numRuns: logN <= 2 ? 200 : 60 });
   });
 });

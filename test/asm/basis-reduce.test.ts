@@ -28,7 +28,7 @@ describe.each(kernelBuilds)("basis reduction kernels (%s build)", (build) => {
       const out = runOnBuffers(heap, [x, garbage(n)], o,
         ([px, po]) => k.reduceCentered([px, po][o]!, px!, n, qIn, q, qIn % q, oneShoup));
       expect(out).toEqual(x.map((v) => Number(mod(centered(BigInt(v), BigInt(qIn)), BigInt(q)))));
-    }), { numRuns: 300 });
+    }), { numRuns: 1000 });
   });
 
   it("reduceCentered: every residue of a small qIn, into every test prime, lengths 1..9", () => {
@@ -61,7 +61,7 @@ describe.each(kernelBuilds)("basis reduction kernels (%s build)", (build) => {
       const out = runOnBuffers(heap, [x, y, garbage(n)], o,
         (p) => k.subMulScalarShoup(p[o]!, p[0]!, p[1]!, n, q, c, shoupCompanion(c, q)));
       expect(out).toEqual(x.map((v, i) => Number(mod((BigInt(v) - BigInt(y[i]!)) * BigInt(c), BigInt(q)))));
-    }), { numRuns: 300 });
+    }), { numRuns: 1000 });
   });
 
   it("subMulScalarShoup: the extreme differences 0 - (2q - 1) and (2q - 1) - 0 for every prime", () => {

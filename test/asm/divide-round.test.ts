@@ -80,7 +80,7 @@ describe.each(kernelBuilds)("divideRoundByLastPrimes (%s build)", (build) => {
         const last = BigInt(c.primes.at(-1)!);
         const expected = c.xs.map((x) => mod(floorDiv(2n * x + last, 2n * last), kept));
         expect(divide(logN, c)).toEqual(expected);
-      }), { numRuns: logN <= 3 ? 40 : 20 });
+      }), { numRuns: logN <= 3 ? 100 : 40 });
     });
 
     it.each([1, 2, 3, 4, 5])("logN = %i, k > 1: floor((x + floor(P/2)) / P) - u mod Q' with 0 <= u < k", (logN) => {
@@ -94,7 +94,7 @@ describe.each(kernelBuilds)("divideRoundByLastPrimes (%s build)", (build) => {
           const u = mod(rounded - actual[i]!, kept);
           expect({ coefficient: i, u: u < BigInt(c.k) ? "in [0, k)" : u }).toEqual({ coefficient: i, u: "in [0, k)" });
         });
-      }), { numRuns: logN <= 3 ? 40 : 20 });
+      }), { numRuns: logN <= 3 ? 100 : 40 });
     });
 
     it.each([1, 2, 3])("k = 1..L-1: the zero polynomial of N = 2^%i divides to 0 - u, u in [0, k)", (logN) => {
@@ -113,6 +113,6 @@ describe.each(kernelBuilds)("divideRoundByLastPrimes (%s build)", (build) => {
     const arb = fc.constantFrom<"one" | "many">("one", "many").chain((ks) => caseArb(2 ** logN, ks, "coefficient"));
     fc.assert(fc.property(arb, (c) => {
       expect(divide(logN, { ...c, form: "ntt" })).toEqual(divide(logN, c));
-    }), { numRuns: logN <= 3 ? 30 : 15 });
+    }), { numRuns: logN <= 3 ? 80 : 30 });
   });
 });

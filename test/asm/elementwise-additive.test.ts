@@ -9,7 +9,7 @@ import { anyU32, elementwisePrimes, lengthArb, residue, vectorOf } from "../help
 import { mod } from "../helpers/reference.js";
 import { runOnBuffers } from "../helpers/scratch.js";
 
-const runs = { numRuns: 150 };
+const runs = { numRuns: 600 };
 const primeArb = fc.constantFrom(...elementwisePrimes);
 type Alias = "none" | "a" | "b";
 const aliasArb = fc.constantFrom<Alias>("none", "a", "b");

@@ -1,6 +1,7 @@
-// mulBarrett, mulAddBarrett, mulShoup, mulAddShoup and mulScalarShoup against BigInt, for
-// lengths that are not multiples of 4, primes of many bit lengths (the Barrett shift is the
-// bit length), edge values, and Shoup operands a anywhere in [0, 2^32) as documented.
+// mulBarrett, mulAddBarrett, mulShoup, mulAddShoup, mulScalarShoup and mulAddScalarShoup
+// against BigInt, for lengths that are not multiples of 4, primes of many bit lengths (the
+// Barrett shift is the bit length), edge values, and Shoup operands a anywhere in [0, 2^32)
+// as documented.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import { edgy, elementwisePrimes, lengthArb, residue, vectorOf } from "../helper
 import { mod } from "../helpers/reference.js";
 import { runOnBuffers } from "../helpers/scratch.js";
 
-const runs = { numRuns: 150 };
+const runs = { numRuns: 600 };
 const primeArb = fc.constantFrom(...elementwisePrimes);
 const garbage = (n: number): number[] => new Array<number>(n).fill(0xdeadbeef);
 
@@ -117,6 +118,15 @@ describe.each(kernelBuilds)("multiplicative element-wise kernels (%s build)", (b
     }), runs);
   });
 
+  it("mulAddScalarShoup: out = out + a * c mod q for out in [0, q), any u32 a and c in [0, q)", () => {
+    const arb = fc.record({ q: primeArb, n: lengthArb }).chain(({ q, n }) =>
+      fc.tuple(vectorOf(shoupOperand(q), n), vectorOf(residue(q), n), residue(q)).map(([a, acc, c]) => ({ q, n, a, acc, c })));
+    fc.assert(fc.property(arb, ({ q, n, a, acc, c }) => {
+      const out = runOnBuffers(heap, [a, acc], 1, (p) => k.mulAddScalarShoup(p[1]!, p[0]!, n, q, c, shoup(c, q)));
+      expect(out).toEqual(a.map((x, i) => expectedProduct(x, c, q, acc[i]!)));
+    }), runs);
+  });
+
   it("Shoup kernels at the extremes: a = 2^32 - 1 and w = q - 1 for every prime and length 0..9", () => {
     for (const q of elementwisePrimes) {
       for (let n = 0; n <= 9; n++) {
@@ -129,8 +139,11 @@ describe.each(kernelBuilds)("multiplicative element-wise kernels (%s build)", (b
         expect(runOnBuffers(heap, [a, garbage(n)], 1, (p) => k.mulScalarShoup(p[1]!, p[0]!, n, q, q - 1, shoup(q - 1, q))))
           .toEqual(expected);
         const acc = new Array<number>(n).fill(q - 1);
+        const fused = new Array<number>(n).fill(expectedProduct(2 ** 32 - 1, q - 1, q, q - 1));
         expect(runOnBuffers(heap, [a, w, wShoup, acc], 3, (p) => k.mulAddShoup(p[3]!, p[0]!, p[1]!, p[2]!, n, q)))
-          .toEqual(new Array<number>(n).fill(expectedProduct(2 ** 32 - 1, q - 1, q, q - 1)));
+          .toEqual(fused);
+        expect(runOnBuffers(heap, [a, acc], 1, (p) => k.mulAddScalarShoup(p[1]!, p[0]!, n, q, q - 1, shoup(q - 1, q))))
+          .toEqual(fused);
       }
     }
   });

@@ -55,7 +55,7 @@ describe.each(kernelBuilds)("NTT known answers (%s build)", (build) => {
 });
 
 describe.each(kernelBuilds)("NTT tables and constants (%s build)", (build) => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 10, 12])("logN = %i: psi, tw, itw, Shoup companions, nInv, lastTw", (logN) => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 10, 12])("logN = %i: psi, tw, itw, Shoup companions, nInv, lastTw, r32", (logN) => {
     const n = 2 ** logN;
     const ring = ringFor(build, logN);
     for (const q of nttPrimesFor(logN)) {
@@ -92,6 +92,8 @@ describe.each(kernelBuilds)("NTT tables and constants (%s build)", (build) => {
       expect(m.lastTw).toBe(Number(lastTw));
       expect(m.lastTwShoup).toBe(shoup(lastTw));
       expect(m.oneShoup).toBe(shoup(1n));
+      expect(m.r32).toBe(Number(twoTo32 % qb));
+      expect(m.r32Shoup).toBe(shoup(twoTo32 % qb));
     }
   });
 });

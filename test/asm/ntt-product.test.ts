@@ -39,7 +39,7 @@ describe.each(kernelBuilds)("NTT-based negacyclic product (%s build)", (build) =
       const m = ring.modulus(q);
       const expected = negacyclicProduct(a.map(BigInt), b.map(BigInt), BigInt(q)).map(Number);
       expect(kernelProduct(m, a, b)).toEqual(expected);
-    }), { numRuns: logN <= 4 ? 50 : logN <= 6 ? 15 : 5 });
+    }), { numRuns: logN <= 4 ? 150 : logN <= 6 ? 40 : 12 });
   });
 
   it("X^(N-1) * X = -1 (the wrap-around sign) for every N and prime", () => {
@@ -70,6 +70,6 @@ describe.each(kernelBuilds)("NTT-based negacyclic product (%s build)", (build) =
       for (const k of [0, n - 1, ...picked]) {
         expect([k, actual[k]]).toEqual([k, Number(negacyclicCoefficient(ab, bb, k, BigInt(q)))]);
       }
-    }), { numRuns: 3 });
+    }), { numRuns: 5, endOnFailure: true });
   });
 });

@@ -13,11 +13,10 @@ const largeLogNs = [10, 11, 12];
 
 /** Runs per property: many for tiny N, fewer as the BigInt reference gets quadratic. */
 function runsFor(logN: number): number {
-  if (logN <= 3) return 60;
-  if (logN <= 5) return 30;
-  if (logN <= 7) return 12;
-  if (logN <= 8) return 6;
-  return 3;
+  if (logN <= 3) return 200;
+  if (logN <= 5) return 80;
+  if (logN <= 7) return 30;
+  return 15;
 }
 
 /** A prime usable at logN and a vector of N residues modulo it. */
@@ -52,7 +51,7 @@ describe.each(kernelBuilds)("nttForward / nttInverse (%s build)", (build) => {
       const m = ring.modulus(q);
       expect(inverseNtt(m, forwardNtt(m, a))).toEqual(a);
       expect(forwardNtt(m, inverseNtt(m, a))).toEqual(a);
-    }), { numRuns: logN <= 8 ? 40 : 8 });
+    }), { numRuns: logN <= 8 ? 120 : 12, endOnFailure: logN >= 10 });
   });
 
   it.each(largeLogNs)("logN = %i: forward matches the definition at sampled slots", (logN) => {
@@ -65,7 +64,7 @@ describe.each(kernelBuilds)("nttForward / nttInverse (%s build)", (build) => {
       const expected = nttDefinition(a.map(BigInt), BigInt(m.psi), BigInt(q), chosen);
       const actual = forwardNtt(m, a);
       for (const i of chosen) expect([i, actual[i]]).toEqual([i, Number(expected[i])]);
-    }), { numRuns: 4 });
+    }), { numRuns: 6, endOnFailure: true });
   });
 
   it.each([...smallLogNs, ...largeLogNs])("logN = %i: outputs are fully reduced and the transform is linear", (logN) => {
@@ -81,6 +80,6 @@ describe.each(kernelBuilds)("nttForward / nttInverse (%s build)", (build) => {
       const fs = forwardNtt(m, sum);
       expect(fa.every((v) => v < q) && fb.every((v) => v < q) && fs.every((v) => v < q)).toBe(true);
       expect(fs).toEqual(fa.map((v, i) => (v + fb[i]!) % q));
-    }), { numRuns: logN <= 8 ? 30 : 5 });
+    }), { numRuns: logN <= 8 ? 80 : 8, endOnFailure: logN >= 10 });
   });
 });

@@ -82,13 +82,13 @@ export const untouchedGuards: readonly number[] = new Array<number>(2 * guardWor
 
 /**
  * Copies `buffers` into the heap, runs `call` with their addresses, and returns the contents
- * of buffer `outIndex` afterwards (its first `outLength` words). Asserts (by throwing) that no
- * guard word changed and that every other buffer is unchanged, i.e. the kernel wrote only to
- * its output.
+ * of buffer `outIndex` afterwards. Asserts (by throwing) that no guard word changed and that
+ * every other buffer, except those listed in `mutable` (intermediate outputs), is unchanged,
+ * i.e. the kernels wrote only to their outputs.
  */
 export function runOnBuffers(
   heap: WasmHeap, buffers: readonly (readonly number[])[], outIndex: number,
-  call: (addresses: readonly number[]) => void,
+  call: (addresses: readonly number[]) => void, mutable: readonly number[] = [],
 ): number[] {
   return withScratch(heap, (s) => {
     const addresses = buffers.map((values) => s.put(values));
@@ -98,7 +98,7 @@ export function runOnBuffers(
       if (guards.some((g, j) => g !== untouchedGuards[j])) {
         throw new Error(`kernel wrote outside buffer ${i}: guards ${guards.join(",")}`);
       }
-      if (i === outIndex) return;
+      if (i === outIndex || mutable.includes(i)) return;
       const now = s.read(addresses[i]!, values.length);
       if (now.some((v, j) => v !== values[j]! >>> 0)) throw new Error(`kernel modified input buffer ${i}`);
     });
