@@ -251,6 +251,46 @@ describe.each(kernelBuilds)("heap and polynomial memory (%s kernels)", (build) =
     secret.dispose();
   });
 
+  it("prefix views share the parent's memory and free nothing", () => {
+    const { ring, basis, heap } = freshRing(build, 6, 3);
+    const parent = ring.allocate(basis);
+    fillUniform(parent);
+    const prefix = ring.basis(basis.primes.slice(0, 2));
+    const before = heap.bytesInUse;
+    const view = RnsPoly.prefixView(parent, prefix);
+    expect(heap.bytesInUse).toBe(before);
+    expect(view.basis).toBe(prefix);
+    expect(view.limbAddress(0)).toBe(parent.limbAddress(0));
+    expect(view.isNtt).toBe(parent.isNtt);
+    const values = Uint32Array.from({ length: ring.n }, (_, i) => i);
+    writeLimb(view, 1, values);
+    expect(readLimb(parent, 1)).toEqual(values);
+    view.dispose();
+    expect(view.disposed).toBe(true);
+    expect(parent.disposed).toBe(false);
+    expect(heap.bytesInUse).toBe(before);
+    expect(readLimb(parent, 1)).toEqual(values);
+    for (const bad of [ring.basis([basis.primes[1]!]), ring.basis([basis.primes[0]!, basis.primes[2]!])]) {
+      let thrown: unknown;
+      try {
+        RnsPoly.prefixView(parent, bad);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(FheError);
+      expect((thrown as FheError).code).toBe("MISMATCHED_OPERANDS");
+    }
+    parent.dispose();
+    expect(heap.bytesInUse).toBe(before - WasmHeap.blockSize(4 * ring.n * 3));
+    let thrown: unknown;
+    try {
+      RnsPoly.prefixView(parent, prefix);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as FheError).code).toBe("DISPOSED");
+  });
+
   it("serves fresh views after the memory grows", () => {
     const { ring, basis, heap } = freshRing(build, 12, 3); // 48 KiB per polynomial
     const first = ring.allocate(basis);
