@@ -3,7 +3,7 @@ import { SecretKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { add, copy, mulCoeffs } from "./ring/arithmetic.js";
-import { FheError, isInteger } from "./ring/errors.js";
+import { describe, FheError, isInteger } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
 import { polyFromSmall, sampleWideGaussian } from "./ring/sampling.js";
 
@@ -33,7 +33,7 @@ export class Decryptor {
     for (const poly of ciphertext.polys) poly.assertLive(operation);
     const flooding = options.noiseFloodingBits;
     if (flooding !== undefined && (!isInteger(flooding) || flooding < 1 || flooding > 26)) {
-      throw new FheError("INVALID_ARGUMENT", operation, `noiseFloodingBits must be an integer in [1, 26], got ${String(flooding)}`);
+      throw new FheError("INVALID_ARGUMENT", operation, `noiseFloodingBits must be an integer in [1, 26], got ${describe(flooding)}`);
     }
     const { ring } = this.params;
     const basis = ciphertext.polys[0]!.basis;

@@ -1,5 +1,5 @@
 import type { RnsBasis } from "./ring/basis.js";
-import { FheError, isInteger } from "./ring/errors.js";
+import { describe, FheError, isInteger } from "./ring/errors.js";
 import { generateNttPrimes, maxPrimeBits } from "./ring/primes.js";
 import { Ring } from "./ring/ring.js";
 import { defaultSigma } from "./ring/sampling.js";
@@ -37,7 +37,7 @@ function invalid(reason: string): FheError {
 
 function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!isInteger(value) || value < min || value > max) throw invalid(`${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  if (!isInteger(value) || value < min || value > max) throw invalid(`${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
   return value;
 }
 
@@ -92,15 +92,15 @@ export class Parameters {
     const logN = optionalInteger(literal.logN, "logN", 10, 17);
     if (logN === undefined) throw invalid("logN is required");
     const { logScale } = literal;
-    if (typeof logScale !== "number" || !(logScale > 0 && logScale <= 60)) throw invalid(`logScale must be in (0, 60], got ${String(logScale)}`);
+    if (typeof logScale !== "number" || !(logScale > 0 && logScale <= 60)) throw invalid(`logScale must be in (0, 60], got ${describe(logScale)}`);
     const depth = optionalInteger(literal.depth, "depth", 0, 200);
     if (depth === undefined) throw invalid("depth is required");
     const logBase = literal.logBaseModulus ?? logScale + 20;
     if (typeof logBase !== "number" || !(logBase >= logScale && logBase <= 180)) {
-      throw invalid(`logBaseModulus must be in [logScale, 180], got ${String(logBase)}`);
+      throw invalid(`logBaseModulus must be in [logScale, 180], got ${describe(logBase)}`);
     }
     const sigma = literal.sigma ?? defaultSigma;
-    if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= 64)) throw invalid(`sigma must be in [1, 64], got ${String(sigma)}`);
+    if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= 64)) throw invalid(`sigma must be in [1, 64], got ${describe(sigma)}`);
     const insecure = literal.allowInsecureParametersForTesting === true;
     const n = 2 ** logN;
     const hammingWeight = optionalInteger(literal.hammingWeight, "hammingWeight", 1, n);
@@ -201,7 +201,7 @@ export class Parameters {
   /** Throws unless level is an integer in [0, maxLevel]. */
   checkLevel(level: number, op: string): void {
     if (!isInteger(level) || level < 0 || level > this.maxLevel) {
-      throw new FheError("INVALID_ARGUMENT", op, `level must be an integer in [0, ${this.maxLevel}], got ${String(level)}`);
+      throw new FheError("INVALID_ARGUMENT", op, `level must be an integer in [0, ${this.maxLevel}], got ${describe(level)}`);
     }
   }
 

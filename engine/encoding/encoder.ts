@@ -1,6 +1,6 @@
 import { checkParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
-import { FheError, isInteger } from "../ring/errors.js";
+import { describe, FheError, isInteger } from "../ring/errors.js";
 import { centeredCoefficients, setIntegerCoefficients } from "../ring/float-io.js";
 import { toCoefficients, toNtt } from "../ring/transforms.js";
 import { clone } from "../ring/arithmetic.js";
@@ -54,13 +54,13 @@ export class Encoder {
     const slots = options.slots ?? Math.max(1, nextPowerOfTwo(length));
     if (!isInteger(slots) || slots < 1 || slots > params.maxSlots || (slots & (slots - 1)) !== 0 || slots < length) {
       throw new FheError("INVALID_ARGUMENT", operation,
-        `slots must be a power of two in [${Math.max(1, length)}, ${params.maxSlots}], got ${String(slots)} for ${length} values`);
+        `slots must be a power of two in [${Math.max(1, length)}, ${params.maxSlots}], got ${describe(slots)} for ${length} values`);
     }
     const level = options.level ?? params.maxLevel;
     params.checkLevel(level, operation);
     const scale = options.scale ?? params.scale;
     if (typeof scale !== "number" || !Number.isFinite(scale) || scale < 1) {
-      throw new FheError("INVALID_ARGUMENT", operation, `scale must be a finite number >= 1, got ${String(scale)}`);
+      throw new FheError("INVALID_ARGUMENT", operation, `scale must be a finite number >= 1, got ${describe(scale)}`);
     }
     const re = new Float64Array(slots);
     const im = new Float64Array(slots);

@@ -5,7 +5,7 @@ import { checkParameters, type Parameters } from "../parameters.js";
 import type { Plaintext } from "../plaintext.js";
 import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
 import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "../ring/automorphism.js";
-import { FheError, isInteger } from "../ring/errors.js";
+import { describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import {
   alignForAddition, dropToLevel, droppedModulus, rescaleOperand, viewsAtLevel, type Operand,
@@ -62,7 +62,7 @@ export class Evaluator {
     const operation = "drop level";
     const ct = checkCiphertext(this.params, ciphertext, operation);
     if (!isInteger(level) || level < 0 || level > ct.level) {
-      throw new FheError("INVALID_ARGUMENT", operation, `the target level must be an integer in [0, ${ct.level}], got ${String(level)}`);
+      throw new FheError("INVALID_ARGUMENT", operation, `the target level must be an integer in [0, ${ct.level}], got ${describe(level)}`);
     }
     dropToLevel(this.params, ct, level);
     ct.seed = undefined;
@@ -288,7 +288,7 @@ export class Evaluator {
   rotateInPlace(a: Ciphertext, steps: number): void {
     const operation = "rotate";
     const ct = checkCiphertext(this.params, a, operation, 1);
-    if (!isInteger(steps)) throw new FheError("INVALID_ARGUMENT", operation, `steps must be an integer, got ${String(steps)}`);
+    if (!isInteger(steps)) throw new FheError("INVALID_ARGUMENT", operation, `steps must be an integer, got ${describe(steps)}`);
     for (const step of planRotation(this.params.n, this.galoisKeys, steps, ct.slots)) {
       this.applyGaloisInPlace(ct, rotationGaloisElement(this.params.n, step), operation);
     }
@@ -340,7 +340,7 @@ export class Evaluator {
     const ct = checkCiphertext(this.params, a, operation, 1);
     const total = count ?? ct.slots;
     if (!isInteger(total) || total < 1 || total > ct.slots || (total & (total - 1)) !== 0) {
-      throw new FheError("INVALID_ARGUMENT", operation, `count must be a power of two in [1, ${ct.slots}], got ${String(count)}`);
+      throw new FheError("INVALID_ARGUMENT", operation, `count must be a power of two in [1, ${ct.slots}], got ${describe(count)}`);
     }
     const result = this.copy(ct);
     try {

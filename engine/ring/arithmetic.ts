@@ -1,7 +1,7 @@
 // Ring arithmetic over every limb of a polynomial. Operands must share ring and basis and
 // (where it matters) representation; `out` may be one of the inputs.
 
-import { FheError } from "./errors.js";
+import { describe, FheError } from "./errors.js";
 import { bigMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
@@ -107,5 +107,5 @@ function requireSameForm(operation: string, a: RnsPoly, b: RnsPoly): void {
 function toBigInt(c: bigint | number, operation: string): bigint {
   if (typeof c === "bigint") return c;
   if (typeof c === "number" && Number.isSafeInteger(c)) return BigInt(c);
-  throw new FheError("INVALID_ARGUMENT", operation, `the constant must be a safe integer or a BigInt, got ${String(c)}`);
+  throw new FheError("INVALID_ARGUMENT", operation, `the constant must be a safe integer or a BigInt, got ${describe(c)}`);
 }

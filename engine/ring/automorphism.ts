@@ -1,7 +1,7 @@
 // The Galois automorphisms X -> X^k of Z[X]/(X^N + 1), k odd: rotations use k = 5^r mod 2N,
 // conjugation uses k = 2N - 1.
 
-import { FheError, isInteger } from "./errors.js";
+import { describe, FheError, isInteger } from "./errors.js";
 import { powMod } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
@@ -11,7 +11,7 @@ export function automorphism(out: RnsPoly, a: RnsPoly, k: number): void {
   const operation = "apply automorphism";
   checkOperands(operation, [out, a], "any");
   if (!isInteger(k) || k % 2 === 0) {
-    throw new FheError("INVALID_ARGUMENT", operation, `the Galois element must be an odd integer, got ${String(k)}`);
+    throw new FheError("INVALID_ARGUMENT", operation, `the Galois element must be an odd integer, got ${describe(k)}`);
   }
   if (out === a) throw new FheError("INVALID_ARGUMENT", operation, "the output must not be the input");
   const { ring } = a;

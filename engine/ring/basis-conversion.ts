@@ -45,9 +45,10 @@ export class BasisConverter {
 
   /**
    * Converts `from.size` contiguous coefficient-form limbs at `input` into `to.size` contiguous
-   * limbs at `output` (fully reduced). The regions must not overlap.
+   * limbs at `output` (fully reduced). The regions must not overlap. With `secret`, the
+   * scratch memory is zeroed before it is freed.
    */
-  convertLimbs(output: number, input: number): void {
+  convertLimbs(output: number, input: number, secret = false): void {
     const { heap, n } = this.ring;
     const nIn = this.from.size;
     const scratchBytes = 4 * n * nIn;
@@ -57,6 +58,7 @@ export class BasisConverter {
         scratch + 4 * n * i, input + 4 * n * i, n, m.q, this.qHatInverse[i]!, this.qHatInverseShoup[i]!));
       heap.kernels.baseConvertSum(output, scratch, n, nIn, this.to.size, this.constants, this.constants + 4 * this.to.size);
     } finally {
+      if (secret) heap.zero(scratch, scratchBytes);
       heap.free(scratch, scratchBytes);
     }
   }
@@ -74,6 +76,6 @@ export function convertBasis(out: RnsPoly, a: RnsPoly): void {
   if (out.basis.primes.some((p) => a.basis.primes.includes(p))) {
     throw new FheError("INVALID_ARGUMENT", operation, "source and target bases must not share primes");
   }
-  BasisConverter.of(a.ring, a.basis, out.basis).convertLimbs(out.limbAddress(0), a.limbAddress(0));
+  BasisConverter.of(a.ring, a.basis, out.basis).convertLimbs(out.limbAddress(0), a.limbAddress(0), a.secret);
   out.isNtt = false;
 }

@@ -2,11 +2,11 @@
 // through the Chinese remainder theorem (slow; for tests, debugging and serialization).
 
 import type { RnsBasis } from "./basis.js";
-import { FheError } from "./errors.js";
+import { describe, FheError } from "./errors.js";
 import { bigMod } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
-import type { Ring } from "./ring.js";
+import { Ring } from "./ring.js";
 
 /** A copy of limb i of `poly` (N residues). */
 export function readLimb(poly: RnsPoly, i: number): Uint32Array {
@@ -51,8 +51,13 @@ export function polyToBigInts(poly: RnsPoly): bigint[] {
 /** A coefficient-form polynomial over `basis` with the given integer coefficients (any sign). */
 export function polyFromBigInts(ring: Ring, basis: RnsBasis, coefficients: readonly bigint[]): RnsPoly {
   const operation = "build polynomial from integers";
-  if (!Array.isArray(coefficients) || coefficients.length !== ring.n || coefficients.some((c) => typeof c !== "bigint")) {
+  if (!(ring instanceof Ring)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Ring, got ${describe(ring)}`);
+  ring.checkBasis(basis, operation);
+  if (!Array.isArray(coefficients) || coefficients.length !== ring.n) {
     throw new FheError("INVALID_ARGUMENT", operation, `expected an array of ${ring.n} BigInts`);
+  }
+  for (let i = 0; i < coefficients.length; i++) {
+    if (typeof coefficients[i] !== "bigint") throw new FheError("INVALID_ARGUMENT", operation, `coefficient ${i} is not a BigInt`);
   }
   const poly = ring.allocate(basis);
   basis.primes.forEach((q, i) => {
@@ -63,7 +68,7 @@ export function polyFromBigInts(ring: Ring, basis: RnsBasis, coefficients: reado
 
 function requireLimbIndex(poly: RnsPoly, i: number, operation: string): void {
   if (!Number.isInteger(i) || i < 0 || i >= poly.basis.size) {
-    throw new FheError("INVALID_ARGUMENT", operation, `limb index must be in [0, ${poly.basis.size}), got ${String(i)}`);
+    throw new FheError("INVALID_ARGUMENT", operation, `limb index must be in [0, ${poly.basis.size}), got ${describe(i)}`);
   }
 }
 

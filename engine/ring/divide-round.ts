@@ -3,7 +3,7 @@
 
 import type { RnsBasis } from "./basis.js";
 import { BasisConverter } from "./basis-conversion.js";
-import { FheError, isInteger } from "./errors.js";
+import { describe, FheError, isInteger } from "./errors.js";
 import { bigMod, invMod, shoupCompanion } from "./modular.js";
 import type { Modulus } from "./modulus.js";
 import { checkOperands } from "./operands.js";
@@ -46,7 +46,7 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
   checkOperands(operation, [poly], "any");
   const size = poly.basis.size;
   if (!isInteger(k) || k < 1 || k >= size) {
-    throw new FheError("INVALID_ARGUMENT", operation, `k must be an integer in [1, ${size - 1}], got ${String(k)}`);
+    throw new FheError("INVALID_ARGUMENT", operation, `k must be an integer in [1, ${size - 1}], got ${describe(k)}`);
   }
   const { ring } = poly;
   const plan = ring.memo(`divide:${poly.basis.key}|${k}`, () => new DivisionPlan(ring, poly.basis, k));
@@ -69,7 +69,7 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
         const address = dropped + limbBytes * j;
         heap.kernels.addScalarMod(address, address, n, m.q, plan.halfDropped[j]!);
       });
-      BasisConverter.of(ring, plan.dropped, plan.kept).convertLimbs(converted, dropped);
+      BasisConverter.of(ring, plan.dropped, plan.kept).convertLimbs(converted, dropped, poly.secret);
     }
     plan.kept.moduli.forEach((m, i) => {
       const target = poly.limbAddress(i);
@@ -80,6 +80,10 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
       heap.kernels.subMulScalarShoup(target, target, correction, n, m.q, plan.inverse[i]!, plan.inverseShoup[i]!);
     });
   } finally {
+    if (poly.secret) {
+      heap.zero(dropped, droppedBytes);
+      heap.zero(converted, keptBytes);
+    }
     heap.free(dropped, droppedBytes);
     heap.free(converted, keptBytes);
   }

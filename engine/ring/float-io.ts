@@ -2,7 +2,7 @@
 // writing signed integers below 2^63 and reading small centered integers back (Garner).
 
 import type { RnsBasis } from "./basis.js";
-import { FheError } from "./errors.js";
+import { describe, FheError } from "./errors.js";
 import { invMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
@@ -19,6 +19,12 @@ export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array
   const { heap, n } = poly.ring;
   if (!(coefficients instanceof Float64Array) || coefficients.length !== n) {
     throw new FheError("INVALID_ARGUMENT", operation, `expected a Float64Array of length ${n}`);
+  }
+  for (let j = 0; j < n; j++) {
+    const c = coefficients[j]!;
+    if (!Number.isInteger(c) || Math.abs(c) >= 2 ** 63) {
+      throw new FheError("INVALID_ARGUMENT", operation, `coefficient ${j} (${c}) is not an integer of magnitude below 2^63`);
+    }
   }
   const scratch = heap.allocate(8 * n, operation);
   try {
@@ -45,15 +51,34 @@ export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array
   poly.isNtt = false;
 }
 
-/** Garner constants q_i^-1 mod q_j (i < j) with Shoup companions, for one basis. */
+/**
+ * Garner constants q_i^-1 mod q_j (i < j) with Shoup companions for one basis, and the
+ * mixed-radix digits of (Q - 1) / 2, the largest non-negative centered value.
+ */
 class GarnerTable {
   readonly inverse: number[][];
   readonly inverseShoup: number[][];
+  readonly halfDigits: number[];
 
   constructor(readonly basis: RnsBasis) {
     const primes = basis.primes;
     this.inverse = primes.map((qi, i) => primes.map((qj, j) => (j > i ? invMod(qi % qj, qj) : 0)));
     this.inverseShoup = this.inverse.map((row, i) => row.map((c, j) => (j > i ? shoupCompanion(c, primes[j]!) : 0)));
+    let rest = (basis.product() - 1n) / 2n;
+    this.halfDigits = primes.map((q) => {
+      const digit = Number(rest % BigInt(q));
+      rest /= BigInt(q);
+      return digit;
+    });
+  }
+
+  /** True when the mixed-radix digits at `index` (digit i at base + n i) exceed (Q - 1) / 2. */
+  isNegative(words: Uint32Array, base: number, n: number, index: number): boolean {
+    for (let i = this.halfDigits.length - 1; i >= 0; i--) {
+      const digit = words[base + n * i + index]!;
+      if (digit !== this.halfDigits[i]) return digit > this.halfDigits[i]!;
+    }
+    return false;
   }
 }
 
@@ -67,6 +92,18 @@ export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: Arra
   checkOperands(operation, [poly], "coefficient");
   const { ring } = poly;
   const { heap, n } = ring;
+  if (!Number.isInteger(limbs) || limbs < 1 || limbs > poly.basis.size) {
+    throw new FheError("INVALID_ARGUMENT", operation, `limbs must be an integer in [1, ${poly.basis.size}], got ${describe(limbs)}`);
+  }
+  if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
+    throw new FheError("INVALID_ARGUMENT", operation, "indices must be an array of coefficient indices");
+  }
+  for (let t = 0; t < indices.length; t++) {
+    const index = indices[t];
+    if (!Number.isInteger(index) || index! < 0 || index! >= n) {
+      throw new FheError("INVALID_ARGUMENT", operation, `index ${t} must be an integer in [0, ${n}), got ${describe(index)}`);
+    }
+  }
   const primes = poly.basis.primes.slice(0, limbs);
   const subBasis = ring.basis(primes);
   const table = ring.memo(`garner:${subBasis.key}`, () => new GarnerTable(subBasis));
@@ -86,10 +123,9 @@ export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: Arra
     }
     const words = heap.u32();
     const base = digits >>> 2;
-    const top = primes[limbs - 1]!;
     for (let t = 0; t < indices.length; t++) {
       const index = indices[t]!;
-      const negative = words[base + n * (limbs - 1) + index]! > (top - 1) / 2;
+      const negative = table.isNegative(words, base, n, index);
       let value = 0;
       for (let i = limbs - 1; i >= 0; i--) {
         const digit = words[base + n * i + index]!;

@@ -18,7 +18,7 @@ export { divideRoundByLastPrimes } from "./divide-round.js";
 export {
   fillUniform, sampleTernary, sampleTernaryFixedWeight, sampleGaussian, polyFromSmall, defaultSigma,
 } from "./sampling.js";
-export { cryptoRandom, SeededStream, freshSeed, seedBytes, checkSeed, type RandomSource } from "./random.js";
-export { Shake128, fillUniformSeeded, seededMessage } from "./xof.js";
+export { cryptoRandom, SeededStream, freshSeed, type RandomSource } from "./random.js";
+export { Shake128, fillUniformSeeded, seededMessage, seedBytes, checkSeed } from "./xof.js";
 export { readLimb, writeLimb, polyToBigInts, polyFromBigInts } from "./crt.js";
 export { setIntegerCoefficients, centeredCoefficients } from "./float-io.js";

@@ -1,9 +1,9 @@
-import { FheError } from "./errors.js";
+import { describe, FheError, isInteger } from "./errors.js";
 import {
   barrettConstants, bitReverse, invMod, mulMod, shoupCompanion,
 } from "./modular.js";
 import { isNttFriendlyPrime, minimalPrimitiveRoot } from "./primes.js";
-import type { WasmHeap } from "./wasm/heap.js";
+import { WasmHeap } from "./wasm/heap.js";
 
 /**
  * One NTT-friendly prime q for ring degree n: its Barrett and Shoup constants and its NTT
@@ -30,9 +30,13 @@ export class Modulus {
   readonly tables: number;
 
   constructor(readonly heap: WasmHeap, q: number, n: number) {
+    if (!(heap instanceof WasmHeap)) throw new FheError("INVALID_ARGUMENT", "create modulus", "heap must be a WasmHeap");
+    if (!isInteger(n) || n < 2 || n > 2 ** 17 || (n & (n - 1)) !== 0) {
+      throw new FheError("INVALID_ARGUMENT", "create modulus", `N must be a power of two in [2, 2^17], got ${describe(n)}`);
+    }
     if (!isNttFriendlyPrime(q, n)) {
       throw new FheError("INVALID_ARGUMENT", "create modulus",
-        `${q} is not an NTT-friendly prime below 2^30 for N = ${n} (need q prime and q = 1 mod ${2 * n})`);
+        `${describe(q)} is not an NTT-friendly prime below 2^30 for N = ${n} (need q prime and q = 1 mod ${2 * n})`);
     }
     this.q = q;
     this.n = n;

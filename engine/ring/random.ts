@@ -1,6 +1,6 @@
 import { FheError } from "./errors.js";
 import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
-import { seededMessage, Shake128 } from "./xof.js";
+import { checkDomain, checkSeed, seededMessage, seedBytes, Shake128 } from "./xof.js";
 
 /** A source of uniformly random bytes. */
 export interface RandomSource {
@@ -23,21 +23,12 @@ export const cryptoRandom: RandomSource = {
   },
 };
 
-/** Seed length for seeded expansion, in bytes. */
-export const seedBytes = 32;
 
 /** A fresh random seed from the CSPRNG. */
 export function freshSeed(): Uint8Array {
   const seed = new Uint8Array(seedBytes);
   cryptoRandom.fill(seed);
   return seed;
-}
-
-/** Throws unless `seed` is a Uint8Array of {@link seedBytes} bytes. */
-export function checkSeed(seed: unknown, operation: string): asserts seed is Uint8Array {
-  if (!(seed instanceof Uint8Array) || seed.length !== seedBytes) {
-    throw new FheError("INVALID_ARGUMENT", operation, `the seed must be a Uint8Array of ${seedBytes} bytes`);
-  }
 }
 
 /**
@@ -49,6 +40,7 @@ export class SeededStream implements RandomSource, Disposable {
 
   constructor(seed: Uint8Array, domain: string, heap: WasmHeap = defaultHeap()) {
     checkSeed(seed, "expand seed");
+    checkDomain(domain, "expand seed");
     this.xof = new Shake128(heap, seededMessage(seed, domain));
   }
 

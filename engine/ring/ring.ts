@@ -1,9 +1,9 @@
 import { RnsBasis } from "./basis.js";
-import { FheError, isInteger } from "./errors.js";
+import { checkOptions, describe, FheError, isInteger } from "./errors.js";
 import { bitReverse } from "./modular.js";
 import { Modulus } from "./modulus.js";
 import { RnsPoly } from "./poly.js";
-import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
+import { defaultHeap, WasmHeap } from "./wasm/heap.js";
 
 export interface RingOptions {
   /** log2 of the ring degree N, an integer in [1, 17]. */
@@ -35,11 +35,15 @@ export class Ring {
   constructor(options: RingOptions) {
     const logN = options?.logN;
     if (!isInteger(logN) || logN < 1 || logN > 17) {
-      throw new FheError("INVALID_ARGUMENT", "create ring", `logN must be an integer in [1, 17], got ${String(logN)}`);
+      throw new FheError("INVALID_ARGUMENT", "create ring", `logN must be an integer in [1, 17], got ${describe(logN)}`);
+    }
+    const heap = options.heap;
+    if (heap !== undefined && !(heap instanceof WasmHeap)) {
+      throw new FheError("INVALID_ARGUMENT", "create ring", `heap must be a WasmHeap, got ${describe(heap)}`);
     }
     this.logN = logN;
     this.n = 2 ** logN;
-    this.heap = options.heap ?? defaultHeap();
+    this.heap = heap ?? defaultHeap();
   }
 
   /** The modulus context of prime q (created on first use). */
@@ -54,8 +58,8 @@ export class Ring {
 
   /** The (cached) basis of the given distinct NTT-friendly primes, in this order. */
   basis(primes: readonly number[]): RnsBasis {
-    if (!Array.isArray(primes) || primes.length === 0) {
-      throw new FheError("INVALID_ARGUMENT", "create basis", "primes must be a non-empty array");
+    if (!Array.isArray(primes) || primes.length === 0 || !primes.every((q) => typeof q === "number" && Number.isFinite(q))) {
+      throw new FheError("INVALID_ARGUMENT", "create basis", "primes must be a non-empty array of numbers");
     }
     const key = primes.join(",");
     let basis = this.bases.get(key);
@@ -72,11 +76,13 @@ export class Ring {
   /** A new polynomial over `basis` with unspecified contents. */
   allocate(basis: RnsBasis, options: AllocateOptions = {}): RnsPoly {
     this.checkBasis(basis, "allocate polynomial");
-    return new RnsPoly(this, basis, options.ntt ?? false, options.secret ?? false);
+    checkOptions(options, "allocate polynomial");
+    return new RnsPoly(this, basis, options?.ntt === true, options?.secret === true);
   }
 
   /** A new zero polynomial over `basis`. */
   zero(basis: RnsBasis, options: AllocateOptions = {}): RnsPoly {
+    checkOptions(options, "allocate polynomial");
     const poly = this.allocate(basis, options);
     this.heap.zero(poly.limbAddress(0), 4 * this.n * basis.size);
     return poly;

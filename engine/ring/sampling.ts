@@ -3,19 +3,31 @@
 // Note: these samplers are not constant-time.
 
 import type { RnsBasis } from "./basis.js";
-import { FheError, isInteger } from "./errors.js";
+import { describe, FheError, isInteger } from "./errors.js";
 import { bitLength } from "./modular.js";
 import type { RnsPoly } from "./poly.js";
+import { checkOperands } from "./operands.js";
 import { cryptoRandom, type RandomSource } from "./random.js";
-import type { Ring } from "./ring.js";
+import { Ring } from "./ring.js";
 import { toNtt } from "./transforms.js";
+
+/** Throws unless n is a valid sample count (an integer in [0, 2^20]). */
+function checkCount(n: unknown, operation: string): asserts n is number {
+  if (!isInteger(n) || n < 0 || n > 2 ** 20) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the sample count must be an integer in [0, 2^20], got ${describe(n)}`);
+  }
+}
 
 /** Reads random u32 words from a source in batches. */
 class WordReader {
   private words = new Uint32Array(0);
   private position = 0;
 
-  constructor(private readonly source: RandomSource, private readonly batch: number) {}
+  constructor(private readonly source: RandomSource, private readonly batch: number, operation: string) {
+    if (source === null || typeof source !== "object" || typeof (source as Partial<RandomSource>).fill !== "function") {
+      throw new FheError("INVALID_ARGUMENT", operation, `the random source must have a fill(bytes) method, got ${describe(source)}`);
+    }
+  }
 
   next(): number {
     if (this.position === this.words.length) {
@@ -50,9 +62,9 @@ class WordReader {
  * takes 32-bit little-endian words masked to the prime's bit length until one is below q.
  */
 export function fillUniform(out: RnsPoly, source: RandomSource = cryptoRandom): void {
-  out.assertLive("sample uniform polynomial");
+  checkOperands("sample uniform polynomial", [out], "any");
   const { n, heap } = out.ring;
-  const reader = new WordReader(source, n);
+  const reader = new WordReader(source, n, "sample uniform polynomial");
   const limb = new Uint32Array(n);
   out.basis.moduli.forEach(({ q }, i) => {
     const mask = bitLength(q) === 32 ? 0xffffffff : 2 ** bitLength(q) - 1;
@@ -67,7 +79,8 @@ export function fillUniform(out: RnsPoly, source: RandomSource = cryptoRandom): 
 
 /** Ternary coefficients in {-1, 0, 1}, each with probability 1/3. */
 export function sampleTernary(n: number, source: RandomSource = cryptoRandom): Int32Array {
-  const reader = new WordReader(source, Math.max(16, n >>> 2));
+  checkCount(n, "sample ternary");
+  const reader = new WordReader(source, Math.max(16, n >>> 2), "sample ternary");
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) values[i] = reader.below(3) - 1;
   return values;
@@ -75,10 +88,11 @@ export function sampleTernary(n: number, source: RandomSource = cryptoRandom): I
 
 /** Ternary coefficients with exactly `weight` non-zero entries (each ±1 with probability 1/2). */
 export function sampleTernaryFixedWeight(n: number, weight: number, source: RandomSource = cryptoRandom): Int32Array {
+  checkCount(n, "sample ternary");
   if (!isInteger(weight) || weight < 0 || weight > n) {
-    throw new FheError("INVALID_ARGUMENT", "sample ternary", `Hamming weight must be an integer in [0, ${n}], got ${String(weight)}`);
+    throw new FheError("INVALID_ARGUMENT", "sample ternary", `Hamming weight must be an integer in [0, ${n}], got ${describe(weight)}`);
   }
-  const reader = new WordReader(source, Math.max(16, 2 * weight));
+  const reader = new WordReader(source, Math.max(16, 2 * weight), "sample ternary");
   const positions = Int32Array.from({ length: n }, (_, i) => i);
   const values = new Int32Array(n);
   for (let i = 0; i < weight; i++) {
@@ -97,12 +111,13 @@ export const defaultSigma = 3.19;
  * by inversion of the cumulative table with 53-bit uniform draws.
  */
 export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSource = cryptoRandom): Int32Array {
+  checkCount(n, "sample Gaussian");
   if (typeof sigma !== "number" || !(sigma > 0 && sigma <= 1024)) {
-    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in (0, 1024], got ${String(sigma)}`);
+    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in (0, 1024], got ${describe(sigma)}`);
   }
   const bound = Math.round(6 * sigma);
   const cumulative = gaussianTable(sigma, bound);
-  const reader = new WordReader(source, Math.max(16, 2 * n));
+  const reader = new WordReader(source, Math.max(16, 2 * n), "sample Gaussian");
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const u = reader.next53() / 2 ** 53; // [0, 1)
@@ -136,6 +151,8 @@ export function polyFromSmall(
   ring: Ring, basis: RnsBasis, values: Int32Array, options: { ntt?: boolean; secret?: boolean } = {},
 ): RnsPoly {
   const operation = "build polynomial from small coefficients";
+  if (!(ring instanceof Ring)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Ring, got ${describe(ring)}`);
+  ring.checkBasis(basis, operation);
   if (!(values instanceof Int32Array) || values.length !== ring.n) {
     throw new FheError("INVALID_ARGUMENT", operation, `expected an Int32Array of length ${ring.n}`);
   }
@@ -143,17 +160,18 @@ export function polyFromSmall(
   for (const v of values) {
     if (Math.abs(v) >= smallest) throw new FheError("INVALID_ARGUMENT", operation, `coefficient ${v} is not below every prime`);
   }
-  const poly = ring.allocate(basis, { secret: options.secret ?? false });
+  const secret = options?.secret === true;
+  const poly = ring.allocate(basis, { secret });
   const { heap, n } = ring;
   const scratch = heap.allocate(4 * n, operation);
   try {
     heap.i32().set(values, scratch >>> 2);
     basis.moduli.forEach((m, i) => heap.kernels.liftSigned(poly.limbAddress(i), scratch, n, m.q));
   } finally {
-    if (options.secret === true) heap.zero(scratch, 4 * n);
+    if (secret) heap.zero(scratch, 4 * n);
     heap.free(scratch, 4 * n);
   }
-  if (options.ntt === true) toNtt(poly);
+  if (options?.ntt === true) toNtt(poly);
   return poly;
 }
 
@@ -163,10 +181,11 @@ export function polyFromSmall(
  * sampler's range is too small.
  */
 export function sampleWideGaussian(n: number, sigma: number, source: RandomSource = cryptoRandom): Int32Array {
+  checkCount(n, "sample Gaussian");
   if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= 2 ** 26)) {
-    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in [1, 2^26], got ${String(sigma)}`);
+    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in [1, 2^26], got ${describe(sigma)}`);
   }
-  const reader = new WordReader(source, Math.max(16, 4 * n));
+  const reader = new WordReader(source, Math.max(16, 4 * n), "sample Gaussian");
   const uniform = (): number => (reader.next53() + 1) / (2 ** 53 + 1); // (0, 1)
   const values = new Int32Array(n);
   const bound = 6 * sigma;

@@ -2,10 +2,11 @@
 // uniform polynomials, identical on every platform for the same seed.
 
 import type { RnsBasis } from "./basis.js";
-import { FheError } from "./errors.js";
+import { describe, FheError } from "./errors.js";
 import { bitLength } from "./modular.js";
+import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
-import type { WasmHeap } from "./wasm/heap.js";
+import { WasmHeap } from "./wasm/heap.js";
 
 const rate = 168;
 const stateBytes = 200;
@@ -42,6 +43,10 @@ export class Shake128 implements Disposable {
   private disposed = false;
 
   constructor(private readonly heap: WasmHeap, message: Uint8Array) {
+    if (!(heap instanceof WasmHeap)) throw new FheError("INVALID_ARGUMENT", "create SHAKE128", "heap must be a WasmHeap");
+    if (!(message instanceof Uint8Array)) {
+      throw new FheError("INVALID_ARGUMENT", "create SHAKE128", `the message must be a Uint8Array, got ${describe(message)}`);
+    }
     this.constants = keccakConstants(heap);
     this.state = heap.allocate(stateBytes, "create SHAKE128");
     heap.zero(this.state, stateBytes);
@@ -99,6 +104,23 @@ export class Shake128 implements Disposable {
   }
 }
 
+/** Throws unless `domain` is a string of at most 1024 characters. */
+export function checkDomain(domain: unknown, operation: string): asserts domain is string {
+  if (typeof domain !== "string" || domain.length > 1024) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the domain label must be a string of at most 1024 characters, got ${describe(domain)}`);
+  }
+}
+
+/** Throws unless `seed` is a Uint8Array of {@link seedBytes} bytes. */
+export function checkSeed(seed: unknown, operation: string): asserts seed is Uint8Array {
+  if (!(seed instanceof Uint8Array) || seed.length !== seedBytes) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the seed must be a Uint8Array of ${seedBytes} bytes, got ${describe(seed)}`);
+  }
+}
+
+/** Seed length for seeded expansion, in bytes. */
+export const seedBytes = 32;
+
 /** The absorbed message for a seeded stream: u16le(label length) || utf8(label) || seed. */
 export function seededMessage(seed: Uint8Array, label: string): Uint8Array {
   const text = new TextEncoder().encode(label);
@@ -115,7 +137,10 @@ export function seededMessage(seed: Uint8Array, label: string): Uint8Array {
  * seededMessage(seed, `${domain}/${i}`): deterministic for (seed, domain, basis).
  */
 export function fillUniformSeeded(out: RnsPoly, seed: Uint8Array, domain: string): void {
-  out.assertLive("expand seed");
+  const operation = "expand seed";
+  checkOperands(operation, [out], "any");
+  checkSeed(seed, operation);
+  checkDomain(domain, operation);
   const basis: RnsBasis = out.basis;
   basis.moduli.forEach(({ q }, i) => {
     using stream = new Shake128(out.ring.heap, seededMessage(seed, `${domain}/${i}`));

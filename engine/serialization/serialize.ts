@@ -11,9 +11,8 @@ import { Plaintext } from "../plaintext.js";
 import type { RnsBasis } from "../ring/basis.js";
 import { FheError } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
-import { seedBytes } from "../ring/random.js";
 import type { WasmHeap } from "../ring/wasm/heap.js";
-import { fillUniformSeeded } from "../ring/xof.js";
+import { fillUniformSeeded, seedBytes } from "../ring/xof.js";
 import { ByteReader, ByteWriter, Kind, readHeader, seededFlag, writeHeader } from "./format.js";
 
 /** Options for serializing objects that may be stored in seeded (half-size) form. */

@@ -1,4 +1,4 @@
-import { FheError } from "../errors.js";
+import { checkOptions, describe, FheError } from "../errors.js";
 import type { KernelExports } from "./kernel-exports.js";
 import {
   instantiateKernels, instantiateKernelsAsync, resolveKernelBuild, type KernelBuild,
@@ -42,6 +42,7 @@ export class WasmHeap {
 
   /** Creates a heap synchronously (fine in Node and workers; browsers' main threads prefer {@link createAsync}). */
   static create(options: HeapOptions = {}): WasmHeap {
+    checkOptions(options, "create heap");
     const build = resolveKernelBuild(options.build);
     const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
     return WasmHeap.finish(new WasmHeap(memory, instantiateKernels(build, memory), build), options);
@@ -49,6 +50,7 @@ export class WasmHeap {
 
   /** Creates a heap with asynchronous compilation. */
   static async createAsync(options: HeapOptions = {}): Promise<WasmHeap> {
+    checkOptions(options, "create heap");
     const build = resolveKernelBuild(options.build);
     const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
     const kernels = await instantiateKernelsAsync(build, memory);
@@ -71,7 +73,7 @@ export class WasmHeap {
    */
   allocate(bytes: number, operation = "allocate memory"): number {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-      throw new FheError("INVALID_ARGUMENT", operation, `block size must be a positive integer, got ${bytes}`);
+      throw new FheError("INVALID_ARGUMENT", operation, `block size must be a positive integer, got ${describe(bytes)}`);
     }
     const size = WasmHeap.blockSize(bytes);
     const recycled = this.freeBlocks.get(size)?.pop();

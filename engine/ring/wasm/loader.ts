@@ -1,4 +1,4 @@
-import { FheError } from "../errors.js";
+import { describe, FheError } from "../errors.js";
 import { kernelNames, type KernelExports } from "./kernel-exports.js";
 import { scalarKernelsBase64, simdKernelsBase64 } from "./kernels.generated.js";
 
@@ -43,7 +43,7 @@ export function simdSupported(): boolean {
  */
 export function resolveKernelBuild(option: KernelBuildOption = "auto"): KernelBuild {
   if (option !== "auto" && option !== "simd" && option !== "scalar") {
-    throw new FheError("INVALID_ARGUMENT", "load kernels", `unknown kernel build ${String(option)}`);
+    throw new FheError("INVALID_ARGUMENT", "load kernels", `unknown kernel build ${describe(option)}`);
   }
   let choice: string = option;
   if (choice === "auto") {
