@@ -29,6 +29,9 @@ export function automorphism(out: RnsPoly, a: RnsPoly, k: number): void {
 
 /** The Galois element 5^steps mod 2N of a rotation by `steps` slots (negative steps rotate right). */
 export function rotationGaloisElement(n: number, steps: number): number {
+  if (!isInteger(n) || n < 4 || n > 2 ** 17 || (n & (n - 1)) !== 0 || !isInteger(steps)) {
+    throw new FheError("INVALID_ARGUMENT", "compute Galois element", `need a ring degree N (power of two >= 4) and integer steps, got ${describe(n)} and ${describe(steps)}`);
+  }
   const twoN = 2 * n;
   const slots = n / 2;
   const exponent = ((steps % slots) + slots) % slots;

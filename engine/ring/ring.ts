@@ -110,6 +110,9 @@ export class Ring {
    * slot i of the result reads slot perm[i] of the input. Cached per k.
    */
   nttPermutation(k: number): number {
+    if (!isInteger(k) || k % 2 === 0) {
+      throw new FheError("INVALID_ARGUMENT", "build automorphism table", `the Galois element must be an odd integer, got ${describe(k)}`);
+    }
     const twoN = 2 * this.n;
     const galois = ((k % twoN) + twoN) % twoN;
     let address = this.permutations.get(galois);
