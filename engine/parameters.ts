@@ -5,6 +5,7 @@ import { Ring } from "./ring/ring.js";
 import { defaultSigma } from "./ring/sampling.js";
 import { defaultHeap, WasmHeap } from "./ring/wasm/heap.js";
 import { Shake128 } from "./ring/xof.js";
+import { chooseLevelPrimes } from "./modulus-chain.js";
 import { enforceSecurity, maxLogQP128 } from "./security.js";
 
 /** The JSON-friendly description of a CKKS parameter set. */
@@ -82,7 +83,10 @@ export class Parameters {
   /** 16 hex digits identifying the parameter set (SHAKE128 of its canonical description). */
   readonly fingerprint: string;
   /** The literal these parameters were made from, with defaults filled in. */
-  readonly literal: Readonly<Required<Omit<ParametersLiteral, "hammingWeight">>> & { readonly hammingWeight?: number };
+  readonly literal: Readonly<Required<Omit<ParametersLiteral, "hammingWeight" | "digits">>> & {
+    readonly hammingWeight?: number;
+    readonly digits?: number;
+  };
   #ring: Ring | undefined;
   readonly #heap: WasmHeap | undefined;
 
@@ -106,7 +110,13 @@ export class Parameters {
     const hammingWeight = optionalInteger(literal.hammingWeight, "hammingWeight", 1, n);
 
     const primesPerLevel = Math.ceil(logScale / maxPrimeBits);
-    const levelPrimes = primesOrThrow(logN, logScale / primesPerLevel, primesPerLevel * depth, [], "levels");
+    let levelPrimes: number[];
+    try {
+      levelPrimes = chooseLevelPrimes(logN, logScale, primesPerLevel, depth);
+    } catch (error) {
+      const reason = error instanceof FheError ? error.reason : describe(error);
+      throw invalid(`not enough NTT-friendly primes of ${(logScale / primesPerLevel).toFixed(1)} bits for ${primesPerLevel * depth} levels at N = 2^${logN}: ${reason}`);
+    }
     const basePrimeCount = Math.ceil(logBase / maxPrimeBits);
     const basePrimes = primesOrThrow(logN, logBase / basePrimeCount, basePrimeCount, levelPrimes, "base modulus");
     const qPrimes = [...basePrimes, ...levelPrimes];
@@ -151,12 +161,14 @@ export class Parameters {
     this.logQP = logQP;
     this.insecure = insecure;
     this.literal = Object.freeze({
-      logN, logScale, depth, logBaseModulus: logBase, specialPrimes: specialCount, digits, sigma,
-      allowInsecureParametersForTesting: insecure, ...(hammingWeight === undefined ? {} : { hammingWeight }),
+      logN, logScale, depth, logBaseModulus: logBase, specialPrimes: specialCount, sigma,
+      allowInsecureParametersForTesting: insecure,
+      ...(digitsRequested === undefined ? {} : { digits: digitsRequested }),
+      ...(hammingWeight === undefined ? {} : { hammingWeight }),
     });
     this.fingerprint = fingerprintOf(this, heap ?? defaultHeap());
     this.#heap = heap;
-    Object.freeze(this.qPrimes);
+    Object.freeze(this);
   }
 
   /** Validates a literal and builds the parameter set (deterministic: same literal, same primes). */

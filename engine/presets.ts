@@ -3,28 +3,30 @@ import type { ParametersLiteral } from "./parameters.js";
 // Named parameter sets, all at 128-bit security (HE standard, ternary secret). Each comment
 // gives the depth, log2 QP, the key-switching split (special primes k, digits) and the
 // precision measured after one mulRelin + rescale on random values in [-1, 1] (mean and worst
-// slot, bits), as asserted by test/engine/presets.test.ts.
+// slot, bits; test/engine/presets.test.ts checks them). Per-prime sizes stay at or below 29
+// bits so that level primes exist on both sides of the scale and deep chains do not drift
+// (see modulus-chain.ts).
 
 /** Parameter presets by name. Pass one to `Parameters.create`. */
 export const presets = Object.freeze({
-  /** N = 2^13, scale 2^30, depth 4 (NN inference). log QP 200.0 (bound 218), k 1, 6 digits. Precision ~17 bits mean, ~13 worst. */
-  inference13: { logN: 13, logScale: 30, depth: 4 },
+  /** N = 2^13, scale 2^29, depth 4 (NN inference). log QP 195.0 (bound 218), k 1, 6 digits. Precision ~16 bits mean, ~12 worst. */
+  inference13: { logN: 13, logScale: 29, depth: 4 },
   /** N = 2^13, scale 2^50 (two 25-bit primes per level), depth 2. log QP 190.0, k 1, 6 digits. Precision ~37 bits mean, ~33 worst. */
   standard13: { logN: 13, logScale: 50, depth: 2, logBaseModulus: 60 },
-  /** N = 2^14, scale 2^30, depth 11: the deepest N = 2^14 chain, for NN inference. log QP 410.0 (bound 438), k 1, 13 digits. Precision ~16 bits mean, ~12 worst. */
-  inference14: { logN: 14, logScale: 30, depth: 11 },
-  /** N = 2^14, scale 2^30, depth 6: inference at SEAL's usual depth with fast key switching. log QP 410.0, k 6, 2 digits. Precision ~16 bits mean. */
-  inference14Fast: { logN: 14, logScale: 30, depth: 6 },
-  /** N = 2^14, scale 2^50, depth 6: SEAL's 2^40 precision or better (SEAL [60, 40x7, 60] reaches ~28.7 bits). log QP 420.1, k 2, 7 digits. Precision ~36 bits mean, ~31 worst. */
+  /** N = 2^14, scale 2^29, depth 12: the deepest N = 2^14 chain, for NN inference. log QP 427.0 (bound 438), k 1, 14 digits. Precision ~15 bits mean, ~11 worst. */
+  inference14: { logN: 14, logScale: 29, depth: 12 },
+  /** N = 2^14, scale 2^29, depth 6: inference at SEAL's usual depth with fast key switching. log QP 433.0, k 7, 2 digits. Precision ~15 bits mean, ~11 worst. */
+  inference14Fast: { logN: 14, logScale: 29, depth: 6 },
+  /** N = 2^14, scale 2^50, depth 6: SEAL's 2^40 precision or better (SEAL [60, 40x7, 60] reaches ~28.7 bits). log QP 420.0, k 2, 7 digits. Precision ~36 bits mean, ~31 worst. */
   standard14: { logN: 14, logScale: 50, depth: 6, logBaseModulus: 60 },
-  /** N = 2^15, scale 2^30, depth 24 (NN inference). log QP 859.7 (bound 881), k 3, 9 digits. Precision ~15 bits mean, ~11 worst. */
-  inference15: { logN: 15, logScale: 30, depth: 24 },
-  /** N = 2^15, scale 2^50, depth 14. log QP 880.3, k 4, 8 digits. Precision ~35 bits mean, ~30 worst. */
+  /** N = 2^15, scale 2^29, depth 25 (NN inference). log QP 864.0 (bound 881), k 3, 9 digits. Precision ~14 bits mean, ~10 worst. */
+  inference15: { logN: 15, logScale: 29, depth: 25 },
+  /** N = 2^15, scale 2^50, depth 14. log QP 880.0, k 4, 8 digits. Precision ~35 bits mean, ~30 worst. */
   standard15: { logN: 15, logScale: 50, depth: 14, logBaseModulus: 60 },
-  /** N = 2^16, scale 2^30, depth 50 (NN inference). log QP 1726.9 (bound 1747), k 6, 9 digits. Precision ~14 bits mean, ~10 worst. */
-  inference16: { logN: 16, logScale: 30, depth: 50 },
-  /** N = 2^16, scale 2^60 (two 30-bit primes per level), depth 25. log QP 1726.9, k 5, 11 digits. Precision ~44 bits mean, ~40 worst. */
-  standard16: { logN: 16, logScale: 60, depth: 25 },
+  /** N = 2^16, scale 2^29, depth 52 (NN inference). log QP 1736.8 (bound 1747), k 6, 9 digits. Precision ~13 bits mean, ~9 worst. */
+  inference16: { logN: 16, logScale: 29, depth: 52 },
+  /** N = 2^16, scale 2^58 (two 29-bit primes per level), depth 26. log QP 1735.9, k 5, 11 digits. Precision ~42 bits mean, ~37 worst. */
+  standard16: { logN: 16, logScale: 58, depth: 26 },
 } satisfies Record<string, ParametersLiteral>);
 
 export type PresetName = keyof typeof presets;
