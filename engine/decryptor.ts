@@ -3,9 +3,11 @@ import { SecretKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { add, copy, mulCoeffs } from "./ring/arithmetic.js";
-import { describe, FheError, isInteger } from "./ring/errors.js";
+import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
-import { polyFromSmall, sampleWideGaussian } from "./ring/sampling.js";
+import { setIntegerCoefficients } from "./ring/float-io.js";
+import { sampleWideGaussian } from "./ring/sampling.js";
+import { toNtt } from "./ring/transforms.js";
 
 export interface DecryptOptions {
   /**
@@ -28,6 +30,8 @@ export class Decryptor {
 
   decrypt(ciphertext: Ciphertext, options: DecryptOptions = {}): Plaintext {
     const operation = "decrypt";
+    checkOptions(options, operation);
+    this.secretKey.poly.assertLive(operation);
     if (!(ciphertext instanceof Ciphertext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Ciphertext");
     if (ciphertext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the ciphertext uses different parameters");
     for (const poly of ciphertext.polys) poly.assertLive(operation);
@@ -49,7 +53,9 @@ export class Decryptor {
       if (i + 1 < ciphertext.polys.length) mulCoeffs(power, power, s);
     }
     if (flooding !== undefined) {
-      using noise = polyFromSmall(ring, basis, sampleWideGaussian(this.params.n, 2 ** flooding), { ntt: true });
+      using noise = ring.allocate(basis);
+      setIntegerCoefficients(noise, Float64Array.from(sampleWideGaussian(this.params.n, 2 ** flooding)));
+      toNtt(noise);
       add(message, message, noise);
     }
     return new Plaintext(this.params, message, ciphertext.level, ciphertext.scale, ciphertext.slots);

@@ -32,6 +32,12 @@ export class Encryptor {
     if (!(plaintext instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Plaintext");
     if (plaintext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
     plaintext.poly.assertLive(operation);
+    if (this.key instanceof PublicKey) {
+      this.key.b.assertLive(operation);
+      this.key.a.assertLive(operation);
+    } else {
+      this.key.poly.assertLive(operation);
+    }
     return this.key instanceof PublicKey ? this.encryptPublic(plaintext, this.key) : this.encryptSecret(plaintext, this.key);
   }
 

@@ -3,7 +3,7 @@ import { checkParameters, type Parameters } from "./parameters.js";
 import { mulCoeffs, neg } from "./ring/arithmetic.js";
 import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
 import type { RnsBasis } from "./ring/basis.js";
-import { FheError, isInteger } from "./ring/errors.js";
+import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
 import { bigMod, invMod, shoupCompanion } from "./ring/modular.js";
 import { RnsPoly } from "./ring/poly.js";
 import { freshSeed } from "./ring/random.js";
@@ -54,6 +54,7 @@ export class KeyGenerator {
 
   /** A public key for public-key encryption. */
   createPublicKey(): PublicKey {
+    this.secretKey.poly.assertLive("create public key");
     const { params } = this;
     const basis = params.basisQ(params.maxLevel);
     const seed = freshSeed();
@@ -65,6 +66,7 @@ export class KeyGenerator {
 
   /** The relinearization key (switching s^2 to s). */
   createRelinearizationKey(): SwitchingKey {
+    this.secretKey.poly.assertLive("create relinearization key");
     const s = this.secretKey.poly;
     using square = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
     mulCoeffs(square, s, s);
@@ -75,6 +77,7 @@ export class KeyGenerator {
   createGaloisKeys(options: GaloisKeyOptions = {}): GaloisKeys {
     const { params } = this;
     const operation = "create Galois keys";
+    checkOptions(options, operation);
     const steps = options.steps ?? defaultRotationSteps(params.maxSlots);
     if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) {
       throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
@@ -86,8 +89,12 @@ export class KeyGenerator {
 
   /** The key for the automorphism X -> X^k (k odd, not 1 mod 2N): switches s to s(X^(k^-1)). */
   galoisKey(k: number): SwitchingKey {
-    const s = this.secretKey.poly;
     const twoN = 2 * this.params.n;
+    if (!isInteger(k) || k % 2 === 0 || ((k % twoN) + twoN) % twoN === 1) {
+      throw new FheError("INVALID_ARGUMENT", "create Galois key", `the Galois element must be an odd integer other than 1 mod 2N, got ${describe(k)}`);
+    }
+    this.secretKey.poly.assertLive("create Galois key");
+    const s = this.secretKey.poly;
     using target = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
     automorphism(target, s, invMod(((k % twoN) + twoN) % twoN, twoN));
     return this.switchingKey(s, target, k);

@@ -1,6 +1,6 @@
 import { checkParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
-import { describe, FheError, isInteger } from "../ring/errors.js";
+import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { centeredCoefficients, setIntegerCoefficients } from "../ring/float-io.js";
 import { toCoefficients, toNtt } from "../ring/transforms.js";
 import { clone } from "../ring/arithmetic.js";
@@ -40,6 +40,7 @@ export class Encoder {
   /** Encodes real values (imaginary parts zero). */
   encode(values: ArrayLike<number>, options: EncodeOptions = {}): Plaintext {
     if (!isArrayLike(values)) throw new FheError("INVALID_ARGUMENT", "encode", "values must be an array of numbers");
+    checkOptions(options, "encode");
     return this.encodeComplex({ re: values, im: new Float64Array(values.length) }, options);
   }
 
@@ -49,6 +50,7 @@ export class Encoder {
     if (values === null || typeof values !== "object" || !isArrayLike(values.re) || !isArrayLike(values.im) || values.re.length !== values.im.length) {
       throw new FheError("INVALID_ARGUMENT", operation, "complex values must be { re, im } arrays of equal length");
     }
+    checkOptions(options, operation);
     const { params } = this;
     const length = values.re.length;
     const slots = options.slots ?? Math.max(1, nextPowerOfTwo(length));
@@ -65,11 +67,13 @@ export class Encoder {
     const re = new Float64Array(slots);
     const im = new Float64Array(slots);
     for (let i = 0; i < length; i++) {
-      re[i] = Number(values.re[i]);
-      im[i] = Number(values.im[i]);
-      if (!Number.isFinite(re[i]!) || !Number.isFinite(im[i]!)) {
+      const real: unknown = values.re[i];
+      const imaginary: unknown = values.im[i];
+      if (typeof real !== "number" || typeof imaginary !== "number" || !Number.isFinite(real) || !Number.isFinite(imaginary)) {
         throw new FheError("INVALID_ARGUMENT", operation, `value ${i} is not a finite number`);
       }
+      re[i] = real;
+      im[i] = imaginary;
     }
     this.fft.inverse(re, im, slots);
     const basis = params.basisQ(level);

@@ -1,4 +1,5 @@
 import { Ciphertext } from "../ciphertext.js";
+import type { SwitchingKey } from "../keys.js";
 import type { Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { FheError } from "../ring/errors.js";
@@ -43,4 +44,12 @@ export function checkConstant(value: unknown, operation: string): Complex {
     if (typeof re === "number" && typeof im === "number" && Number.isFinite(re) && Number.isFinite(im)) return { re, im };
   }
   throw new FheError("INVALID_ARGUMENT", operation, "the constant must be a finite number or a { re, im } pair of finite numbers");
+}
+
+/** Throws the DISPOSED error naming `operation` when any part of a switching key was disposed. */
+export function checkKeyLive(key: SwitchingKey, operation: string): void {
+  for (const { a, b } of key.digits) {
+    a.assertLive(operation);
+    b.assertLive(operation);
+  }
 }

@@ -4,15 +4,15 @@ import { GaloisKeys, SwitchingKey } from "../keys.js";
 import { checkParameters, type Parameters } from "../parameters.js";
 import type { Plaintext } from "../plaintext.js";
 import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
-import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "../ring/automorphism.js";
+import { automorphism, conjugationGaloisElement } from "../ring/automorphism.js";
 import { describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import {
   alignForAddition, dropToLevel, droppedModulus, rescaleOperand, viewsAtLevel, type Operand,
 } from "./alignment.js";
-import { checkCiphertext, checkConstant, checkPlaintext, checkSlots, type Complex } from "./checks.js";
+import { checkCiphertext, checkConstant, checkKeyLive, checkPlaintext, checkSlots, type Complex } from "./checks.js";
 import { constantPoly, imaginaryUnit, roundToBigInt } from "./constants.js";
-import { planRotation } from "./rotation-plan.js";
+import { exactRotationKey, planRotation } from "./rotation-plan.js";
 
 /** Keys the evaluator may need: relinearization for mulRelin/relinearize, Galois keys for rotations. */
 export interface EvaluatorKeys {
@@ -49,13 +49,12 @@ export class Evaluator {
 
   /** A deep copy of a ciphertext. */
   copy(ciphertext: Ciphertext): Ciphertext {
-    const ct = checkCiphertext(this.params, ciphertext, "copy ciphertext");
-    return new Ciphertext(this.params, ct.polys.map((p) => clone(p)), ct.level, ct.scale, ct.slots, ct.seed);
+    return this.outOfPlace(ciphertext, "copy ciphertext", () => undefined);
   }
 
   /** Drops to a lower level by discarding primes (scale unchanged). */
   dropLevel(ciphertext: Ciphertext, level: number): Ciphertext {
-    return this.outOfPlace(ciphertext, (ct) => this.dropLevelInPlace(ct, level));
+    return this.outOfPlace(ciphertext, "drop level", (ct) => this.dropLevelInPlace(ct, level));
   }
 
   dropLevelInPlace(ciphertext: Ciphertext, level: number): void {
@@ -70,7 +69,7 @@ export class Evaluator {
 
   /** Divides by the primes of the current level: level - 1, scale / q_level. */
   rescale(ciphertext: Ciphertext): Ciphertext {
-    return this.outOfPlace(ciphertext, (ct) => this.rescaleInPlace(ct));
+    return this.outOfPlace(ciphertext, "rescale", (ct) => this.rescaleInPlace(ct));
   }
 
   rescaleInPlace(ciphertext: Ciphertext): void {
@@ -82,7 +81,7 @@ export class Evaluator {
   // ---------------------------------------------------------------- additions
 
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.addInPlace(ct, b));
+    return this.outOfPlace(a, "add", (ct) => this.addInPlace(ct, b));
   }
 
   addInPlace(a: Ciphertext, b: Ciphertext): void {
@@ -90,7 +89,7 @@ export class Evaluator {
   }
 
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.subInPlace(ct, b));
+    return this.outOfPlace(a, "subtract", (ct) => this.subInPlace(ct, b));
   }
 
   subInPlace(a: Ciphertext, b: Ciphertext): void {
@@ -98,7 +97,7 @@ export class Evaluator {
   }
 
   negate(a: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.negateInPlace(ct));
+    return this.outOfPlace(a, "negate", (ct) => this.negateInPlace(ct));
   }
 
   negateInPlace(a: Ciphertext): void {
@@ -108,7 +107,7 @@ export class Evaluator {
   }
 
   addPlain(a: Ciphertext, b: Plaintext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.addPlainInPlace(ct, b));
+    return this.outOfPlace(a, "add plaintext", (ct) => this.addPlainInPlace(ct, b));
   }
 
   addPlainInPlace(a: Ciphertext, b: Plaintext): void {
@@ -116,7 +115,7 @@ export class Evaluator {
   }
 
   subPlain(a: Ciphertext, b: Plaintext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.subPlainInPlace(ct, b));
+    return this.outOfPlace(a, "subtract plaintext", (ct) => this.subPlainInPlace(ct, b));
   }
 
   subPlainInPlace(a: Ciphertext, b: Plaintext): void {
@@ -125,7 +124,7 @@ export class Evaluator {
 
   /** Adds a real or complex constant to every slot. */
   addConstant(a: Ciphertext, constant: number | Complex): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.addConstantInPlace(ct, constant));
+    return this.outOfPlace(a, "add constant", (ct) => this.addConstantInPlace(ct, constant));
   }
 
   addConstantInPlace(a: Ciphertext, constant: number | Complex): void {
@@ -200,7 +199,7 @@ export class Evaluator {
   }
 
   multiplyPlain(a: Ciphertext, b: Plaintext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.multiplyPlainInPlace(ct, b));
+    return this.outOfPlace(a, "multiply by plaintext", (ct) => this.multiplyPlainInPlace(ct, b));
   }
 
   multiplyPlainInPlace(a: Ciphertext, b: Plaintext): void {
@@ -227,7 +226,7 @@ export class Evaluator {
    * integer constants are accepted (scale 1).
    */
   multiplyConstant(a: Ciphertext, constant: number | Complex): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.multiplyConstantInPlace(ct, constant));
+    return this.outOfPlace(a, "multiply by constant", (ct) => this.multiplyConstantInPlace(ct, constant));
   }
 
   multiplyConstantInPlace(a: Ciphertext, constant: number | Complex): void {
@@ -254,7 +253,7 @@ export class Evaluator {
 
   /** Relinearizes a degree-2 ciphertext to degree 1 (needs the relinearization key). */
   relinearize(a: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.relinearizeInPlace(ct));
+    return this.outOfPlace(a, "relinearize", (ct) => this.relinearizeInPlace(ct));
   }
 
   relinearizeInPlace(a: Ciphertext): void {
@@ -263,6 +262,7 @@ export class Evaluator {
     if (ct.degree < 2) return;
     const key = this.relinearizationKey;
     if (key === undefined) throw new FheError("MISMATCHED_OPERANDS", operation, "the evaluator has no relinearization key");
+    checkKeyLive(key, operation);
     const c2 = ct.polys[2]!;
     const digits = decompose(this.params, c2, ct.level);
     try {
@@ -282,21 +282,21 @@ export class Evaluator {
 
   /** Rotates the slots left by `steps` (right for negative steps). */
   rotate(a: Ciphertext, steps: number): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.rotateInPlace(ct, steps));
+    return this.outOfPlace(a, "rotate", (ct) => this.rotateInPlace(ct, steps));
   }
 
   rotateInPlace(a: Ciphertext, steps: number): void {
     const operation = "rotate";
     const ct = checkCiphertext(this.params, a, operation, 1);
     if (!isInteger(steps)) throw new FheError("INVALID_ARGUMENT", operation, `steps must be an integer, got ${describe(steps)}`);
-    for (const step of planRotation(this.params.n, this.galoisKeys, steps, ct.slots)) {
-      this.applyGaloisInPlace(ct, rotationGaloisElement(this.params.n, step), operation);
+    for (const element of planRotation(this.params.n, this.galoisKeys, steps, ct.slots)) {
+      this.applyGaloisInPlace(ct, element, operation);
     }
   }
 
   /** Complex conjugation of every slot. */
   conjugate(a: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, (ct) => this.conjugateInPlace(ct));
+    return this.outOfPlace(a, "conjugate", (ct) => this.conjugateInPlace(ct));
   }
 
   conjugateInPlace(a: Ciphertext): void {
@@ -314,10 +314,7 @@ export class Evaluator {
     if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) {
       throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
     }
-    const elements = steps.map((s) => {
-      const r = ((s % ct.slots) + ct.slots) % ct.slots;
-      return r === 0 ? 1 : rotationGaloisElement(this.params.n, r);
-    });
+    const elements = steps.map((s) => exactRotationKey(this.params.n, this.galoisKeys, s, ct.slots, operation));
     const keys = elements.map((k) => (k === 1 ? undefined : this.galoisKey(k, operation)));
     const digits = elements.some((k) => k !== 1) ? decompose(this.params, ct.polys[1]!, ct.level) : [];
     try {
@@ -357,8 +354,9 @@ export class Evaluator {
 
   // ---------------------------------------------------------------- internals
 
-  private outOfPlace(a: Ciphertext, operate: (ct: Ciphertext) => void): Ciphertext {
-    const result = this.copy(a);
+  private outOfPlace(a: Ciphertext, operation: string, operate: (ct: Ciphertext) => void): Ciphertext {
+    const ct = checkCiphertext(this.params, a, operation);
+    const result = new Ciphertext(this.params, ct.polys.map((p) => clone(p)), ct.level, ct.scale, ct.slots, ct.seed);
     try {
       operate(result);
     } catch (error) {
@@ -420,6 +418,7 @@ export class Evaluator {
     if (key === undefined) {
       throw new FheError("MISMATCHED_OPERANDS", operation, `no Galois key for Galois element ${element}`);
     }
+    checkKeyLive(key, operation);
     return key;
   }
 

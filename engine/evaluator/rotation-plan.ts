@@ -2,32 +2,71 @@ import type { GaloisKeys } from "../keys.js";
 import { rotationGaloisElement } from "../ring/automorphism.js";
 import { FheError } from "../ring/errors.js";
 
-/** Binary decomposition of r > 0 into powers of two, each multiplied by `sign`. */
-function powersOfTwo(r: number, sign: 1 | -1): number[] {
+const stepTables = new Map<number, Map<number, number>>();
+
+/** The rotation step t in [0, N/2) with 5^t = element mod 2N, or undefined (e.g. conjugation). */
+function stepOf(n: number, element: number): number | undefined {
+  let table = stepTables.get(n);
+  if (table === undefined) {
+    table = new Map();
+    const twoN = 2 * n;
+    for (let t = 0, power = 1; t < n / 2; t++, power = (power * 5) % twoN) table.set(power, t);
+    stepTables.set(n, table);
+  }
+  return table.get(element);
+}
+
+/** Galois elements of the available keys, grouped by the rotation they perform on `slots` slots. */
+function keysByRotation(n: number, keys: GaloisKeys | undefined, slots: number): Map<number, number> {
+  const byRotation = new Map<number, number>();
+  for (const element of keys?.keys.keys() ?? []) {
+    const step = stepOf(n, element);
+    if (step !== undefined && !byRotation.has(step % slots)) byRotation.set(step % slots, element);
+  }
+  return byRotation;
+}
+
+/** Binary decomposition of r > 0 into powers of two. */
+function powersOfTwo(r: number): number[] {
   const parts: number[] = [];
-  for (let bit = 1; bit <= r; bit *= 2) if ((r & bit) !== 0) parts.push(sign * bit);
+  for (let bit = 1; bit <= r; bit *= 2) if ((r & bit) !== 0) parts.push(bit);
   return parts;
 }
 
 /**
- * Plans a rotation by `steps` slots (left for positive) of a vector of `slots` slots as a
- * sequence of rotations whose Galois keys exist: the exact key (either direction), else
- * power-of-two keys (left or right decomposition, the shorter that is complete).
- * Returns [] for a rotation by a multiple of `slots`.
+ * Plans a rotation by `steps` slots (left for positive) of a vector packed in `slots` slots as
+ * the Galois elements of available keys: a key whose rotation is the same modulo `slots`
+ * (with sparse packing, rotations by t and t + slots agree), else power-of-two keys, left or
+ * right, the shorter complete plan. Returns [] for a rotation by a multiple of `slots`.
  */
 export function planRotation(n: number, keys: GaloisKeys | undefined, steps: number, slots: number): number[] {
   const r = ((steps % slots) + slots) % slots;
   if (r === 0) return [];
-  const has = (step: number): boolean => keys?.get(rotationGaloisElement(n, step)) !== undefined;
-  if (has(r)) return [r];
-  if (has(r - slots)) return [r - slots];
-  const candidates = [powersOfTwo(r, 1), powersOfTwo(slots - r, -1)]
-    .filter((plan) => plan.every(has))
-    .sort((a, b) => a.length - b.length);
-  if (candidates[0] !== undefined) return candidates[0];
-  const missing = powersOfTwo(r, 1).filter((s) => !has(s));
+  const byRotation = keysByRotation(n, keys, slots);
+  const exact = byRotation.get(r);
+  if (exact !== undefined) return [exact];
+  const plans = [
+    powersOfTwo(r).map((p) => byRotation.get(p % slots)),
+    powersOfTwo(slots - r).map((p) => byRotation.get((slots - p) % slots)),
+  ].filter((plan): plan is number[] => plan.every((element) => element !== undefined));
+  plans.sort((a, b) => a.length - b.length);
+  if (plans[0] !== undefined) return plans[0];
+  if (keys === undefined) throw new FheError("MISMATCHED_OPERANDS", "rotate", "no Galois keys were given to the evaluator");
+  const missing = powersOfTwo(r).filter((p) => !byRotation.has(p % slots));
   throw new FheError("MISMATCHED_OPERANDS", "rotate",
-    keys === undefined
-      ? "no Galois keys were given to the evaluator"
-      : `no Galois key for step ${r} (Galois element ${rotationGaloisElement(n, r)}), and the power-of-two keys for steps ${missing.join(", ")} are missing too`);
+    `no Galois key for step ${r} (Galois element ${rotationGaloisElement(n, r)}), and the power-of-two keys for steps ${missing.join(", ")} are missing too`);
+}
+
+/**
+ * The Galois element of an available key that rotates `slots` slots by `steps` exactly (1 for
+ * a rotation by a multiple of `slots`), or an error naming the missing key.
+ */
+export function exactRotationKey(n: number, keys: GaloisKeys | undefined, steps: number, slots: number, operation: string): number {
+  const r = ((steps % slots) + slots) % slots;
+  if (r === 0) return 1;
+  const element = keysByRotation(n, keys, slots).get(r);
+  if (element === undefined) {
+    throw new FheError("MISMATCHED_OPERANDS", operation, `no Galois key for step ${steps} (Galois element ${rotationGaloisElement(n, r)})`);
+  }
+  return element;
 }

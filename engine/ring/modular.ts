@@ -22,7 +22,8 @@ export function powMod(base: number, exponent: number, m: number): number {
 
 /** The inverse of a modulo m (extended Euclid). Precondition: gcd(a, m) = 1. */
 export function invMod(a: number, m: number): number {
-  let [r0, r1] = [m, a % m];
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(m) || m < 1) throw new RangeError(`invMod needs integers, got ${a} mod ${m}`);
+  let [r0, r1] = [m, ((a % m) + m) % m];
   let [t0, t1] = [0, 1];
   while (r1 !== 0) {
     const quotient = Math.floor(r0 / r1);

@@ -1,8 +1,10 @@
 // The binary container shared by every serialized object (all integers little-endian):
-//   magic "WCKS" (4 bytes) | version u16 | kind u8 | flags u8 | parameters fingerprint (8 bytes) | body
+//   magic "WCKS" (4 bytes) | version u16 | kind u8 | flags u8 | parameters fingerprint (8 bytes)
+//   | body | CRC-32 of everything before it (u32)
 // Polynomials are written as their residues (u32 each, limb after limb, NTT form).
 
 import { FheError } from "../ring/errors.js";
+import { crc32 } from "./crc32.js";
 import type { RnsBasis } from "../ring/basis.js";
 import type { RnsPoly } from "../ring/poly.js";
 import type { Ring } from "../ring/ring.js";
@@ -85,7 +87,9 @@ export class ByteWriter {
     this.length += 4 * words;
   }
 
+  /** The bytes written so far followed by their CRC-32. */
   finish(): Uint8Array {
+    this.u32(crc32(this.buffer.subarray(0, this.length)));
     return this.buffer.slice(0, this.length);
   }
 }
@@ -97,9 +101,18 @@ export class ByteReader {
   private offset = 0;
   private readonly view: DataView;
 
-  constructor(private readonly data: Uint8Array, readonly operation: string) {
-    if (!(data instanceof Uint8Array)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Uint8Array");
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  private readonly data: Uint8Array;
+
+  /** Checks the CRC-32 trailer of `bytes`; the reader then covers everything before it. */
+  constructor(bytes: Uint8Array, readonly operation: string) {
+    if (!(bytes instanceof Uint8Array)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Uint8Array");
+    if (bytes.length < 4) throw new FheError("CORRUPT_DATA", operation, "the data is truncated (shorter than its checksum)");
+    this.data = bytes.subarray(0, bytes.length - 4);
+    const stored = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
+    if (crc32(this.data) !== stored) {
+      throw new FheError("CORRUPT_DATA", operation, "the checksum does not match: the data is truncated or corrupted");
+    }
+    this.view = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
   }
 
   fail(reason: string): never {

@@ -4,12 +4,13 @@
 
 import { Ciphertext } from "../ciphertext.js";
 import { ciphertextSeedDomain } from "../encryptor.js";
+import { checkKeyLive } from "../evaluator/checks.js";
 import { publicKeySeedDomain, switchingKeySeedDomain } from "../key-generator.js";
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "../keys.js";
 import { Parameters, type ParametersLiteral } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import type { RnsBasis } from "../ring/basis.js";
-import { FheError } from "../ring/errors.js";
+import { checkOptions, FheError } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import type { WasmHeap } from "../ring/wasm/heap.js";
 import { fillUniformSeeded, seedBytes } from "../ring/xof.js";
@@ -141,6 +142,7 @@ export function loadPlaintext(params: Parameters, data: Uint8Array): Plaintext {
 
 /** Serializes a ciphertext; fresh secret-key encryptions are stored seeded (c_1 as its seed). */
 export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOptions = {}): Uint8Array {
+  checkOptions(options, "serialize ciphertext");
   const operation = "serialize ciphertext";
   const ct = requireInstance(ciphertext, Ciphertext, operation, "Ciphertext");
   for (const poly of ct.polys) poly.assertLive(operation);
@@ -207,7 +209,10 @@ export function loadSecretKey(params: Parameters, data: Uint8Array): SecretKey {
 
 /** Serializes a public key; by default `a` is stored as its seed (half size). */
 export function serializePublicKey(publicKey: PublicKey, options: SerializeOptions = {}): Uint8Array {
+  checkOptions(options, "serialize public key");
   const pk = requireInstance(publicKey, PublicKey, "serialize public key", "PublicKey");
+  pk.b.assertLive("serialize public key");
+  pk.a.assertLive("serialize public key");
   const seeded = options.seeded !== false;
   const writer = new ByteWriter();
   writeHeader(writer, Kind.publicKey, seeded ? seededFlag : 0, pk.params.fingerprint);
@@ -262,7 +267,9 @@ function readSwitchingKey(reader: ByteReader, params: Parameters, seeded: boolea
 
 /** Serializes a relinearization or Galois switching key (seeded by default). */
 export function serializeSwitchingKey(key: SwitchingKey, options: SerializeOptions = {}): Uint8Array {
+  checkOptions(options, "serialize switching key");
   const k = requireInstance(key, SwitchingKey, "serialize switching key", "SwitchingKey");
+  checkKeyLive(k, "serialize switching key");
   const seeded = options.seeded !== false;
   const writer = new ByteWriter();
   writeHeader(writer, Kind.switchingKey, seeded ? seededFlag : 0, k.params.fingerprint);
@@ -276,7 +283,9 @@ export function loadSwitchingKey(params: Parameters, data: Uint8Array): Switchin
 }
 
 export function serializeGaloisKeys(keys: GaloisKeys, options: SerializeOptions = {}): Uint8Array {
+  checkOptions(options, "serialize Galois keys");
   const g = requireInstance(keys, GaloisKeys, "serialize Galois keys", "GaloisKeys");
+  for (const key of g.keys.values()) checkKeyLive(key, "serialize Galois keys");
   const seeded = options.seeded !== false;
   const writer = new ByteWriter();
   writeHeader(writer, Kind.galoisKeys, seeded ? seededFlag : 0, g.params.fingerprint);

@@ -63,15 +63,15 @@ describe("security bound (HE standard, 128 bits)", () => {
 
 /** The figures documented in engine/presets.ts: log QP, special primes k, digits. */
 const documented: Record<keyof typeof presets, { logQP: number; k: number; digits: number }> = {
-  inference13: { logQP: 200.0, k: 1, digits: 6 },
+  inference13: { logQP: 195.0, k: 1, digits: 6 },
   standard13: { logQP: 190.0, k: 1, digits: 6 },
-  inference14: { logQP: 410.0, k: 1, digits: 13 },
-  inference14Fast: { logQP: 410.0, k: 6, digits: 2 },
-  standard14: { logQP: 420.1, k: 2, digits: 7 },
-  inference15: { logQP: 859.7, k: 3, digits: 9 },
-  standard15: { logQP: 880.3, k: 4, digits: 8 },
-  inference16: { logQP: 1726.9, k: 6, digits: 9 },
-  standard16: { logQP: 1726.9, k: 5, digits: 11 },
+  inference14: { logQP: 427.0, k: 1, digits: 14 },
+  inference14Fast: { logQP: 433.0, k: 7, digits: 2 },
+  standard14: { logQP: 420.0, k: 2, digits: 7 },
+  inference15: { logQP: 864.0, k: 3, digits: 9 },
+  standard15: { logQP: 880.0, k: 4, digits: 8 },
+  inference16: { logQP: 1736.8, k: 6, digits: 9 },
+  standard16: { logQP: 1735.9, k: 5, digits: 11 },
 };
 
 describe("presets", () => {
@@ -187,7 +187,11 @@ describe("determinism and immutability", () => {
     expect(p.literal.logBaseModulus).toBe(50);
     expect(p.literal.sigma).toBeCloseTo(3.19, 10);
     expect(p.literal.specialPrimes).toBe(p.pPrimes.length);
-    expect(p.literal.digits).toBe(p.digits);
+    // digits is recorded only when requested: it is derived from the special primes otherwise.
+    expect(p.literal.digits).toBeUndefined();
+    const withDigits = Parameters.create({ logN: 11, logScale: 30, depth: 2, digits: 2, allowInsecureParametersForTesting: true });
+    expect(withDigits.literal.digits).toBe(2);
+    expect(Parameters.create(withDigits.literal).fingerprint).toBe(withDigits.fingerprint);
     expect(Object.isFrozen(p.literal)).toBe(true);
     expect(Object.isFrozen(p.qPrimes)).toBe(true);
     expect(Object.isFrozen(p.pPrimes)).toBe(true);

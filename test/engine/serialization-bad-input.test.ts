@@ -1,7 +1,7 @@
 // Loading corrupted, truncated, foreign or random bytes must answer with the library's error
 // (FheError), never another exception, and never a silently accepted object that decrypts to
-// garbage, unless the corruption is in a residue that stayed below its prime (undetectable
-// without a checksum, and allowed).
+// garbage. Every object ends with a CRC-32 of its bytes, so accidental corruption is caught
+// first; tests of the structural checks behind it re-seal their crafted bytes with a fresh CRC.
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   serializeGaloisKeys, serializeParameters, serializePlaintext, serializePublicKey, serializeSecretKey,
   serializeSwitchingKey,
 } from "../../engine/index.js";
+import { crc32 } from "../../engine/serialization/crc32.js";
 import { expectFheError, makeContext, oneOperationBound, precision, uniformValues, type CkksContext, type Vec } from "../helpers/ckks.js";
 
 /** A small set (N = 2^10, 3 primes of Q) so that exhaustive corruption stays fast. */
@@ -20,6 +21,20 @@ const literal = { logN: 10, logScale: 30, depth: 1, allowInsecureParametersForTe
 const headerBytes = 16; // magic 4, version 2, kind 1, flags 1, fingerprint 8
 const ciphertextMetaBytes = headerBytes + 2 + 4 + 8 + 1; // level, slots, scale, polynomial count
 const seedBytes = 32;
+
+/** A copy of `bytes` (ending with a CRC-32 trailer) with the trailer recomputed. */
+function reseal(bytes: Uint8Array): Uint8Array {
+  const copy = bytes.slice();
+  new DataView(copy.buffer).setUint32(copy.length - 4, crc32(copy.subarray(0, copy.length - 4)), true);
+  return copy;
+}
+
+/** `body` (without trailer) followed by its CRC-32. */
+function sealed(body: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(body.length + 4);
+  bytes.set(body);
+  return reseal(bytes);
+}
 
 /** Name of the ciphertext field at byte `position`. */
 function fieldOf(position: number, length: number): string {
@@ -92,7 +107,16 @@ describe("loading bad bytes", () => {
     for (const [kind, bytes] of Object.entries(samples)) expect(outcome(() => loaders[kind]!(c.params, bytes))).toBeUndefined();
     using ct = loadCiphertext(c.params, fullCt);
     expect(decryptsCorrectly(ct)).toBe(true);
-    expect(seededCt.length).toBe(ciphertextMetaBytes + 4 * 1024 * 2 + seedBytes);
+    expect(seededCt.length).toBe(ciphertextMetaBytes + 4 * 1024 * 2 + seedBytes + 4);
+  });
+
+  it("any single-bit flip is caught by the checksum (property)", () => {
+    fc.assert(fc.property(fc.constantFrom(...Object.keys(samples)), fc.nat(), fc.integer({ min: 0, max: 7 }), (kind, position, bit) => {
+      const bytes = samples[kind]!.slice();
+      bytes[position % bytes.length]! ^= 1 << bit;
+      const error = outcome(() => loaders[kind]!(c.params, bytes));
+      expect(error?.code).toBe("CORRUPT_DATA");
+    }), { numRuns: 500 });
   });
 
   it("a ciphertext truncated at every cut point is rejected as CORRUPT_DATA (seeded and full)", () => {
@@ -153,7 +177,7 @@ describe("loading bad bytes", () => {
         const offset = ciphertextMetaBytes + 4 * index;
         const flipped = (view.getUint32(offset, true) ^ (1 << bit)) >>> 0;
         view.setUint32(offset, flipped, true);
-        const error = outcome(() => loadCiphertext(c.params, bytes));
+        const error = outcome(() => loadCiphertext(c.params, reseal(bytes)));
         if (flipped >= q) {
           expect(error?.code).toBe("CORRUPT_DATA");
           expect(error?.message).toMatch(/not below its prime/);
@@ -167,12 +191,12 @@ describe("loading bad bytes", () => {
   it("residues >= q are rejected in every kind of object", () => {
     // First and last residue of each sample (seeded objects end with their 32-byte seed).
     const residues: Record<string, [number, number]> = {
-      plaintext: [30, samples.plaintext!.length - 4],
-      ciphertext: [ciphertextMetaBytes, seededCt.length - seedBytes - 4],
-      publicKey: [headerBytes, samples.publicKey!.length - seedBytes - 4],
-      secretKey: [headerBytes, samples.secretKey!.length - 4],
-      switchingKey: [headerBytes + 4 + 2 + seedBytes, samples.switchingKey!.length - 4],
-      galoisKeys: [headerBytes + 2 + 4 + 2 + seedBytes, samples.galoisKeys!.length - 4],
+      plaintext: [30, samples.plaintext!.length - 8],
+      ciphertext: [ciphertextMetaBytes, seededCt.length - seedBytes - 8],
+      publicKey: [headerBytes, samples.publicKey!.length - seedBytes - 8],
+      secretKey: [headerBytes, samples.secretKey!.length - 8],
+      switchingKey: [headerBytes + 4 + 2 + seedBytes, samples.switchingKey!.length - 8],
+      galoisKeys: [headerBytes + 2 + 4 + 2 + seedBytes, samples.galoisKeys!.length - 8],
     };
     for (const [kind, offsets] of Object.entries(residues)) {
       const bytes = samples[kind]!;
@@ -180,15 +204,16 @@ describe("loading bad bytes", () => {
         for (const value of [0xffffffff, 2 ** 30, 2 ** 31]) {
           const corrupt = bytes.slice();
           new DataView(corrupt.buffer).setUint32(offset, value, true);
-          const error = outcome(() => loaders[kind]!(c.params, corrupt));
+          const error = outcome(() => loaders[kind]!(c.params, reseal(corrupt)));
           expect(error?.code, `${kind} at ${offset} = ${value}`).toBe("CORRUPT_DATA");
+          expect(error?.message, `${kind} at ${offset} = ${value}`).toMatch(/not below its prime/);
         }
       }
     }
     // Exactly q (the smallest value that is not a residue) in the first limb of a ciphertext.
     const corrupt = fullCt.slice();
     new DataView(corrupt.buffer).setUint32(ciphertextMetaBytes, c.params.qPrimes[0]!, true);
-    expect(outcome(() => loadCiphertext(c.params, corrupt))?.code).toBe("CORRUPT_DATA");
+    expect(outcome(() => loadCiphertext(c.params, reseal(corrupt)))?.message).toMatch(/not below its prime/);
   });
 
   it("random bytes are rejected by every loader (property)", () => {
@@ -202,7 +227,7 @@ describe("loading bad bytes", () => {
       const bytes = new Uint8Array(headerBytes + body.length);
       bytes.set(samples[kind]!.subarray(0, headerBytes));
       bytes.set(body, headerBytes);
-      outcome(() => loaders[kind]!(c.params, bytes));
+      outcome(() => loaders[kind]!(c.params, sealed(bytes)));
     }), { numRuns: 700 });
   });
 
@@ -214,7 +239,7 @@ describe("loading bad bytes", () => {
       bytes.set(header);
       new DataView(bytes.buffer).setUint32(headerBytes, text.length, true);
       bytes.set(text, headerBytes + 4);
-      const error = outcome(() => loadParameters(bytes));
+      const error = outcome(() => loadParameters(sealed(bytes)));
       expect(error?.code).toBe("CORRUPT_DATA");
     }), { numRuns: 300 });
   });
@@ -240,31 +265,35 @@ describe("loading bad bytes", () => {
     // A flipped fingerprint byte in stored parameters.
     const params = samples.parameters!.slice();
     params[8]! ^= 1;
-    expect(outcome(() => loadParameters(params))?.code).toBe("CORRUPT_DATA");
+    expect(outcome(() => loadParameters(reseal(params)))?.message).toMatch(/fingerprint/);
   });
 
   it("bad magic, version and flags are rejected", () => {
     for (const [offset, value] of [[0, 0x58], [3, 0], [4, 2], [5, 1], [7, 2], [7, 0x80]] as const) {
       const bytes = seededCt.slice();
       bytes[offset] = value;
-      expect(outcome(() => loadCiphertext(c.params, bytes))?.code, `byte ${offset} = ${value}`).toBe("CORRUPT_DATA");
+      const error = outcome(() => loadCiphertext(c.params, reseal(bytes)));
+      expect(error?.code, `byte ${offset} = ${value}`).toBe("CORRUPT_DATA");
+      expect(error?.message, `byte ${offset} = ${value}`).not.toMatch(/checksum/);
     }
   });
 
   it("Galois key sets with duplicate or invalid elements are rejected", () => {
     const one = serializeGaloisKeys(c.galoisKeys!);
-    const body = one.subarray(headerBytes + 2);
+    const body = one.subarray(headerBytes + 2, one.length - 4);
     const twice = new Uint8Array(one.length + body.length);
-    twice.set(one);
-    twice.set(body, one.length);
+    twice.set(one.subarray(0, one.length - 4));
+    twice.set(body, one.length - 4);
     new DataView(twice.buffer).setUint16(headerBytes, 2, true);
-    const error = outcome(() => loadGaloisKeys(c.params, twice));
+    const error = outcome(() => loadGaloisKeys(c.params, reseal(twice)));
     expect(error?.code).toBe("CORRUPT_DATA");
     expect(error?.message).toMatch(/duplicate/);
     for (const element of [0, 2, 1, 2 * c.params.n + 1]) {
       const bytes = one.slice();
       new DataView(bytes.buffer).setUint32(headerBytes + 2, element, true);
-      expect(outcome(() => loadGaloisKeys(c.params, bytes))?.code, `element ${element}`).toBe("CORRUPT_DATA");
+      const invalid = outcome(() => loadGaloisKeys(c.params, reseal(bytes)));
+      expect(invalid?.code, `element ${element}`).toBe("CORRUPT_DATA");
+      expect(invalid?.message, `element ${element}`).toMatch(/Galois element/);
     }
   });
 
