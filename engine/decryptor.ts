@@ -42,9 +42,9 @@ export class Decryptor {
     const { ring } = this.params;
     const basis = ciphertext.polys[0]!.basis;
     using s = RnsPoly.prefixView(this.secretKey.poly, basis);
-    using power = ring.allocate(basis, { ntt: true, secret: true });
+    using power = ring.allocate(basis, { ntt: true, secret: true, scoped: true });
     copy(power, s);
-    using term = ring.allocate(basis, { ntt: true });
+    using term = ring.allocate(basis, { ntt: true, scoped: true });
     const message = ring.allocate(basis, { ntt: true });
     copy(message, ciphertext.polys[0]!);
     for (let i = 1; i < ciphertext.polys.length; i++) {
@@ -53,7 +53,7 @@ export class Decryptor {
       if (i + 1 < ciphertext.polys.length) mulCoeffs(power, power, s);
     }
     if (flooding !== undefined) {
-      using noise = ring.allocate(basis);
+      using noise = ring.allocate(basis, { scoped: true });
       setIntegerCoefficients(noise, Float64Array.from(sampleWideGaussian(this.params.n, 2 ** flooding)));
       toNtt(noise);
       add(message, message, noise);

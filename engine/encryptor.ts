@@ -50,7 +50,7 @@ export class Encryptor {
     using a = RnsPoly.prefixView(key.a, basis);
     const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     const c1 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
-    using product = ring.allocate(basis, { ntt: true });
+    using product = ring.allocate(basis, { ntt: true, scoped: true, secret: true });
     mulCoeffs(product, b, u);
     add(c0, c0, product);
     add(c0, c0, plaintext.poly);
@@ -68,7 +68,7 @@ export class Encryptor {
     fillUniformSeeded(c1, seed, ciphertextSeedDomain);
     using s = RnsPoly.prefixView(key.poly, basis);
     const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
-    using product = ring.allocate(basis, { ntt: true });
+    using product = ring.allocate(basis, { ntt: true, scoped: true, secret: true });
     mulCoeffs(product, c1, s);
     neg(product, product);
     add(c0, c0, product);

@@ -68,7 +68,7 @@ export class KeyGenerator {
   createRelinearizationKey(): SwitchingKey {
     this.secretKey.poly.assertLive("create relinearization key");
     const s = this.secretKey.poly;
-    using square = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
+    using square = this.params.ring.allocate(s.basis, { ntt: true, secret: true, scoped: true });
     mulCoeffs(square, s, s);
     return this.switchingKey(square, s, 0);
   }
@@ -95,7 +95,7 @@ export class KeyGenerator {
     }
     this.secretKey.poly.assertLive("create Galois key");
     const s = this.secretKey.poly;
-    using target = this.params.ring.allocate(s.basis, { ntt: true, secret: true });
+    using target = this.params.ring.allocate(s.basis, { ntt: true, secret: true, scoped: true });
     automorphism(target, s, invMod(((k % twoN) + twoN) % twoN, twoN));
     return this.switchingKey(s, target, k);
   }
@@ -105,7 +105,7 @@ export class KeyGenerator {
     const { params } = this;
     using s = RnsPoly.prefixView(target, basis);
     const b = polyFromSmall(params.ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
-    using product = params.ring.allocate(basis, { ntt: true });
+    using product = params.ring.allocate(basis, { ntt: true, secret: true, scoped: true });
     mulCoeffs(product, a, s);
     neg(product, product);
     const { kernels } = params.ring.heap;

@@ -13,7 +13,8 @@ import { nttLimb, toCoefficients } from "./ring/transforms.js";
 
 /**
  * The ModUp images of the digits of d: one polynomial over Q_level P (NTT form) per digit.
- * Precondition: d in NTT form over Q at `level`. The caller disposes the result.
+ * Precondition: d in NTT form over Q at `level`. The results are scoped: the caller must
+ * dispose them (in a finally block).
  */
 export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPoly[] {
   const { ring } = params;
@@ -21,7 +22,7 @@ export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPol
   const limbBytes = 4 * n;
   const qLimbs = params.limbsAt(level);
   const qp = params.basisQP(level);
-  using coefficients = clone(d);
+  using coefficients = clone(d, { scoped: true });
   toCoefficients(coefficients);
   const digits: RnsPoly[] = [];
   for (let first = 0; first < qLimbs; first += params.digitSize) {
@@ -29,7 +30,7 @@ export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPol
     const digitBasis = ring.basis(params.qPrimes.slice(first, last));
     const targetPrimes = [...params.qPrimes.slice(0, first), ...params.qPrimes.slice(last, qLimbs), ...params.pPrimes];
     const converter = BasisConverter.of(ring, digitBasis, ring.basis(targetPrimes));
-    const out = ring.allocate(qp, { ntt: true });
+    const out = ring.allocate(qp, { ntt: true, scoped: true });
     heap.kernels.copyWords(out.limbAddress(first), d.limbAddress(first), n * (last - first));
     const scratchBytes = limbBytes * targetPrimes.length;
     const scratch = heap.allocate(scratchBytes, "decompose for key switching");
@@ -55,7 +56,8 @@ const maxLazyTerms = 8;
 /**
  * (u0, u1) over Q_level (NTT) with u0 + u1 s_target ~ d s_source, where `digits` =
  * decompose(d) and the key switches s_source to s_target. The inner products accumulate
- * lazily in 64-bit words and are reduced once per batch of {@link maxLazyTerms} digits.
+ * lazily in 64-bit words and are reduced once per batch of {@link maxLazyTerms} digits. The
+ * results are scoped: the caller must dispose them (in a finally block).
  */
 export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
   const { ring } = params;
@@ -63,7 +65,7 @@ export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: S
   const qLimbs = params.limbsAt(level);
   const topLimbs = params.qPrimes.length;
   const qp = params.basisQP(level);
-  const results: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true }), ring.allocate(qp, { ntt: true })];
+  const results: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true, scoped: true }), ring.allocate(qp, { ntt: true, scoped: true })];
   const wideBytes = 8 * n * qp.size;
   const wide = [heap.allocate(wideBytes, "switch key"), heap.allocate(wideBytes, "switch key")] as const;
   try {

@@ -125,7 +125,7 @@ export class Encoder {
       indices[slots + i] = halfN + i * gap;
     }
     using prefix = RnsPoly.prefixView(plaintext.poly, this.params.ring.basis(basis.primes.slice(0, limbs)));
-    using coefficients = clone(prefix);
+    using coefficients = clone(prefix, { scoped: true });
     toCoefficients(coefficients);
     const values = centeredCoefficients(coefficients, limbs, indices);
     const re = new Float64Array(slots);

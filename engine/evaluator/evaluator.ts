@@ -81,7 +81,7 @@ export class Evaluator {
   // ---------------------------------------------------------------- additions
 
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, "add", (ct) => this.addInPlace(ct, b));
+    return this.combine(a, b, "add", add) ?? this.outOfPlace(a, "add", (ct) => this.addInPlace(ct, b));
   }
 
   addInPlace(a: Ciphertext, b: Ciphertext): void {
@@ -89,7 +89,7 @@ export class Evaluator {
   }
 
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
-    return this.outOfPlace(a, "subtract", (ct) => this.subInPlace(ct, b));
+    return this.combine(a, b, "subtract", sub) ?? this.outOfPlace(a, "subtract", (ct) => this.subInPlace(ct, b));
   }
 
   subInPlace(a: Ciphertext, b: Ciphertext): void {
@@ -134,7 +134,7 @@ export class Evaluator {
     const c0 = ct.polys[0]!;
     addScalar(c0, c0, roundToBigInt(c.re * ct.scale));
     if (c.im !== 0) {
-      using term = this.params.ring.allocate(c0.basis, { ntt: true });
+      using term = this.params.ring.allocate(c0.basis, { ntt: true, scoped: true });
       mulScalar(term, imaginaryUnit(this.params, c0.basis), roundToBigInt(c.im * ct.scale));
       add(c0, c0, term);
     }
@@ -267,10 +267,13 @@ export class Evaluator {
     const digits = decompose(this.params, c2, ct.level);
     try {
       const [u0, u1] = switchKey(this.params, digits, key, ct.level);
-      add(ct.polys[0]!, ct.polys[0]!, u0);
-      add(ct.polys[1]!, ct.polys[1]!, u1);
-      u0.dispose();
-      u1.dispose();
+      try {
+        add(ct.polys[0]!, ct.polys[0]!, u0);
+        add(ct.polys[1]!, ct.polys[1]!, u1);
+      } finally {
+        u0.dispose();
+        u1.dispose();
+      }
     } finally {
       for (const digit of digits) digit.dispose();
     }
@@ -364,6 +367,23 @@ export class Evaluator {
       throw error;
     }
     return result;
+  }
+
+  /**
+   * a (+/-) b into fresh polynomials when the operands are already aligned (same level, scale
+   * and degree), saving the copy of a; undefined otherwise (the caller falls back to copying).
+   */
+  private combine(a: Ciphertext, b: Ciphertext, operation: string, combine: typeof add): Ciphertext | undefined {
+    const x = checkCiphertext(this.params, a, operation);
+    const y = checkCiphertext(this.params, b, operation);
+    checkSlots(x, y, operation);
+    if (x.level !== y.level || x.scale !== y.scale || x.degree !== y.degree) return undefined;
+    const polys = x.polys.map((poly, i) => {
+      const out = this.params.ring.allocate(poly.basis, { ntt: true });
+      combine(out, poly, y.polys[i]!);
+      return out;
+    });
+    return new Ciphertext(this.params, polys, x.level, x.scale, x.slots);
   }
 
   private combineInPlace(a: Ciphertext, b: Ciphertext, operation: string, combine: typeof add): void {

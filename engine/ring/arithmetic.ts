@@ -92,10 +92,10 @@ export function copy(out: RnsPoly, a: RnsPoly): void {
   out.isNtt = a.isNtt;
 }
 
-/** A fresh polynomial equal to a. */
-export function clone(a: RnsPoly): RnsPoly {
+/** A fresh polynomial equal to a (`scoped`: see AllocateOptions). */
+export function clone(a: RnsPoly, options: { scoped?: boolean } = {}): RnsPoly {
   checkOperands("clone polynomial", [a], "any");
-  const out = a.ring.allocate(a.basis, { ntt: a.isNtt, secret: a.secret });
+  const out = a.ring.allocate(a.basis, { ntt: a.isNtt, secret: a.secret, scoped: options?.scoped === true });
   copy(out, a);
   return out;
 }

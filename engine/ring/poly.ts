@@ -17,6 +17,24 @@ function releaseBlock(block: HeldBlock): void {
   block.heap.free(block.address, block.bytes);
 }
 
+/**
+ * Engines do not see WebAssembly memory held by small JS objects, so they would collect
+ * forgotten handles rarely. Every {@link pressureStep} bytes of polynomials allocated without
+ * `scoped`, the allocating handle carries an untouched ArrayBuffer of a quarter of that size:
+ * engines count it as external memory and schedule garbage collection in proportion to heap use
+ * (the OS zero-fills it lazily, so it costs address space rather than physical memory).
+ */
+const pressureStep = 32 * 2 ** 20;
+let bytesSincePressure = 0;
+
+function pressureFor(bytes: number): ArrayBuffer | undefined {
+  bytesSincePressure += bytes;
+  if (bytesSincePressure < pressureStep) return undefined;
+  const ballast = new ArrayBuffer(bytesSincePressure >>> 2);
+  bytesSincePressure = 0;
+  return ballast;
+}
+
 /** Frees the memory of polynomials that were garbage-collected without dispose(). */
 const forgottenPolys = new FinalizationRegistry<HeldBlock>(releaseBlock);
 
@@ -34,23 +52,21 @@ export class RnsPoly implements Disposable {
   #block: HeldBlock | undefined;
   #basis: RnsBasis;
   #gcPressure: ArrayBuffer | undefined;
+  #registered: boolean;
   /** True when the limbs hold NTT evaluations, false for coefficients. */
   isNtt: boolean;
 
   /** @internal Use Ring.allocate (or {@link RnsPoly.prefixView}). */
-  constructor(readonly ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean, borrowedAddress?: number) {
+  constructor(readonly ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean, borrowedAddress?: number, scoped = false) {
     const bytes = 4 * ring.n * basis.size;
     const owned = borrowedAddress === undefined;
     const address = borrowedAddress ?? ring.heap.allocate(bytes, "allocate polynomial");
     this.#block = { heap: ring.heap, address, bytes, secret, owned };
-    // Engines do not see WebAssembly memory held by small JS objects, so they would collect
-    // forgotten handles rarely. An untouched ArrayBuffer of a quarter of the block's size counts
-    // as external memory and makes the garbage collector run in proportion to heap use (it is
-    // zero-filled lazily by the OS, so it costs address space rather than physical memory).
-    if (owned) this.#gcPressure = new ArrayBuffer(bytes >>> 2);
     this.#basis = basis;
     this.isNtt = isNtt;
-    if (owned) forgottenPolys.register(this, this.#block, this);
+    if (owned && !scoped) this.#gcPressure = pressureFor(bytes);
+    this.#registered = owned && !scoped;
+    if (this.#registered) forgottenPolys.register(this, this.#block, this);
   }
 
   /**
@@ -114,9 +130,9 @@ export class RnsPoly implements Disposable {
     const block = this.#block;
     if (block === undefined) return;
     this.#block = undefined;
-    this.#gcPressure = undefined;
     if (!block.owned) return;
-    forgottenPolys.unregister(this);
+    if (this.#registered) forgottenPolys.unregister(this);
+    this.#gcPressure = undefined;
     releaseBlock(block);
   }
 
