@@ -9,3 +9,4 @@ export { automorphismCoeff, permuteWords } from "./automorphism";
 export { baseConvertSum, reduceCentered, subMulScalarShoup } from "./basis";
 export { keccakPermute, expandUniform } from "./keccak";
 export { mulAccumulateWide, reduceInt64 } from "./wide";
+export { specialFftForward, specialFftInverse, roundScaledToInt64 } from "./fft";

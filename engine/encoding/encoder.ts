@@ -1,7 +1,7 @@
 import { checkParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
-import { centeredCoefficients, setIntegerCoefficients } from "../ring/float-io.js";
+import { centeredCoefficients, setFromInt64 } from "../ring/float-io.js";
 import { toCoefficients, toNtt } from "../ring/transforms.js";
 import { clone } from "../ring/arithmetic.js";
 import { RnsPoly } from "../ring/poly.js";
@@ -34,7 +34,8 @@ export class Encoder {
 
   constructor(readonly params: Parameters) {
     checkParameters(params, "create encoder");
-    this.fft = new SpecialFft(params.n);
+    const ring = params.ring;
+    this.fft = ring.memo("special-fft", () => new SpecialFft(ring.heap, params.n));
   }
 
   /** Encodes real values (imaginary parts zero). */
@@ -64,38 +65,62 @@ export class Encoder {
     if (typeof scale !== "number" || !Number.isFinite(scale) || scale < 1) {
       throw new FheError("INVALID_ARGUMENT", operation, `scale must be a finite number >= 1, got ${describe(scale)}`);
     }
-    const re = new Float64Array(slots);
-    const im = new Float64Array(slots);
     for (let i = 0; i < length; i++) {
       const real: unknown = values.re[i];
       const imaginary: unknown = values.im[i];
       if (typeof real !== "number" || typeof imaginary !== "number" || !Number.isFinite(real) || !Number.isFinite(imaginary)) {
         throw new FheError("INVALID_ARGUMENT", operation, `value ${i} is not a finite number`);
       }
-      re[i] = real;
-      im[i] = imaginary;
     }
-    this.fft.inverse(re, im, slots);
-    const basis = params.basisQ(level);
-    const halfN = params.n / 2;
+    const { heap } = params.ring;
+    const n = params.n;
+    const halfN = n / 2;
     const gap = halfN / slots;
-    const coefficients = new Float64Array(params.n);
-    let largest = 0;
-    for (let i = 0; i < slots; i++) {
-      const a = Math.round(re[i]! * scale);
-      const b = Math.round(im[i]! * scale);
-      coefficients[i * gap] = a;
-      coefficients[halfN + i * gap] = b;
-      largest = Math.max(largest, Math.abs(a), Math.abs(b));
+    // Scratch: re, im (slots each), coefficients (N floats), integers (N i64).
+    const bytes = 16 * slots + 16 * n;
+    const scratch = heap.allocate(bytes, operation);
+    const reAddress = scratch;
+    const imAddress = scratch + 8 * slots;
+    const floatAddress = scratch + 16 * slots;
+    const intAddress = floatAddress + 8 * n;
+    let poly: RnsPoly | undefined;
+    try {
+      let view = new Float64Array(heap.memory.buffer);
+      const re = view.subarray(reAddress / 8, reAddress / 8 + slots);
+      const im = view.subarray(imAddress / 8, imAddress / 8 + slots);
+      re.fill(0);
+      im.fill(0);
+      re.set(values.re);
+      im.set(values.im);
+      this.fft.inverse(reAddress, imAddress, slots);
+      view = new Float64Array(heap.memory.buffer);
+      const coefficients = view.subarray(floatAddress / 8, floatAddress / 8 + n);
+      coefficients.fill(0);
+      let largest = 0;
+      for (let i = 0; i < slots; i++) {
+        const a = view[reAddress / 8 + i]!;
+        const b = view[imAddress / 8 + i]!;
+        coefficients[i * gap] = a;
+        coefficients[halfN + i * gap] = b;
+        largest = Math.max(largest, Math.abs(a), Math.abs(b));
+      }
+      const basis = params.basisQ(level);
+      const logQ = basis.primes.reduce((sum, q) => sum + Math.log2(q), 0);
+      const logLargest = Math.log2(largest * scale + 1);
+      if (!(logLargest < logQ - 1 && logLargest < 63)) {
+        throw new FheError("INVALID_ARGUMENT", operation,
+          `values times the scale reach 2^${logLargest.toFixed(1)}, too large for the ${logQ.toFixed(0)}-bit modulus at level ${level}`);
+      }
+      heap.kernels.roundScaledToInt64(intAddress, floatAddress, n, scale);
+      poly = params.ring.allocate(basis);
+      setFromInt64(poly, intAddress);
+      toNtt(poly);
+    } catch (error) {
+      poly?.dispose();
+      throw error;
+    } finally {
+      heap.free(scratch, bytes);
     }
-    const logQ = basis.primes.reduce((sum, q) => sum + Math.log2(q), 0);
-    if (!(Math.log2(largest + 1) < logQ - 1)) {
-      throw new FheError("INVALID_ARGUMENT", operation,
-        `values times the scale reach 2^${Math.log2(largest).toFixed(1)}, too large for the ${logQ.toFixed(0)}-bit modulus at level ${level}`);
-    }
-    const poly = params.ring.allocate(basis);
-    setIntegerCoefficients(poly, coefficients);
-    toNtt(poly);
     return new Plaintext(params, poly, level, scale, slots);
   }
 
@@ -128,14 +153,18 @@ export class Encoder {
     using coefficients = clone(prefix, { scoped: true });
     toCoefficients(coefficients);
     const values = centeredCoefficients(coefficients, limbs, indices);
-    const re = new Float64Array(slots);
-    const im = new Float64Array(slots);
-    for (let i = 0; i < slots; i++) {
-      re[i] = values[i]! / plaintext.scale;
-      im[i] = values[slots + i]! / plaintext.scale;
+    const { heap } = this.params.ring;
+    const scratch = heap.allocate(16 * slots, operation);
+    try {
+      let view = new Float64Array(heap.memory.buffer, scratch, 2 * slots);
+      const inverseScale = 1 / plaintext.scale;
+      for (let i = 0; i < 2 * slots; i++) view[i] = values[i]! * inverseScale;
+      this.fft.forward(scratch, scratch + 8 * slots, slots);
+      view = new Float64Array(heap.memory.buffer, scratch, 2 * slots);
+      return { re: view.slice(0, slots), im: view.slice(slots) };
+    } finally {
+      heap.free(scratch, 16 * slots);
     }
-    this.fft.forward(re, im, slots);
-    return { re, im };
   }
 }
 

@@ -44,10 +44,19 @@ export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array
         words[base + 2 * j + 1] = (~high + (low === 0 ? 1 : 0)) >>> 0;
       }
     }
-    poly.basis.moduli.forEach((m, i) => heap.kernels.reduceInt64(poly.limbAddress(i), scratch, n, m.q, m.r32, m.r32Shoup, m.oneShoup));
+    setFromInt64(poly, scratch);
   } finally {
     heap.free(scratch, 8 * n);
   }
+}
+
+/**
+ * Sets `poly` (coefficient form on exit) from N signed 64-bit integers (|c| < 2^63) at heap
+ * address `address`. @internal No validation: for callers that produced the integers.
+ */
+export function setFromInt64(poly: RnsPoly, address: number): void {
+  const { heap, n } = poly.ring;
+  poly.basis.moduli.forEach((m, i) => heap.kernels.reduceInt64(poly.limbAddress(i), address, n, m.q, m.r32, m.r32Shoup, m.oneShoup));
   poly.isNtt = false;
 }
 

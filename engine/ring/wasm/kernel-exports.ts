@@ -38,6 +38,9 @@ export interface KernelExports {
   keccakPermute(state: number, constants: number): void;
   mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
   reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
+  specialFftForward(re: number, im: number, size: number, twRe: number, twIm: number): void;
+  specialFftInverse(re: number, im: number, size: number, twRe: number, twIm: number): void;
+  roundScaledToInt64(out: number, input: number, n: number, scale: number): void;
   expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number): void;
 }
 
@@ -47,5 +50,5 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
 ];

@@ -45,6 +45,9 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.subMulScalarShoup(a, b, c, n, q, 1, 4);
       k.mulAccumulateWide(t, a, b, n, round & 1);
       k.reduceInt64(a, t, n, q, 1, 4, 4);
+      k.specialFftForward(a, b, n / 4, c, d);
+      k.specialFftInverse(a, b, n / 4, c, d);
+      k.roundScaledToInt64(t, a, n / 2, 1);
     }
   } finally {
     heap.free(base, words * 4);
