@@ -105,3 +105,30 @@ export function subMulScalarShoup(
     storeU(out, i, condSub(mulShoupLazy(loadU(x, i) - loadU(y, i) + twoQ, c, cShoup, q), q));
   }
 }
+
+/**
+ * Centered values (as float64) of integers given by their mixed-radix digits: coefficient x has
+ * digits d_0 .. d_{k-1} at digits + 4 (n i + x), x = d_0 + q_0 (d_1 + q_1 (d_2 + ...)).
+ * `primes` holds q_0 .. q_{k-1} and `half` the digits of (Q - 1) / 2: larger values count as
+ * x - Q. Output rounding only at the end (relative error ~2^-53).
+ */
+export function mixedRadixToFloat(out: usize, digits: usize, n: i32, k: i32, primes: usize, half: usize): void {
+  for (let x = 0; x < n; x++) {
+    let negative = false;
+    for (let i = k - 1; i >= 0; i--) {
+      const digit = loadU(digits, i * n + x);
+      const bound = loadU(half, i);
+      if (digit !== bound) {
+        negative = digit > bound;
+        break;
+      }
+    }
+    let value: f64 = 0;
+    for (let i = k - 1; i >= 0; i--) {
+      const q = loadU(primes, i);
+      const digit = loadU(digits, i * n + x);
+      value = value * <f64>q + <f64>(negative ? q - 1 - digit : digit);
+    }
+    store<f64>(out + (<usize>x << 3), negative ? -(value + 1) : value);
+  }
+}

@@ -6,7 +6,7 @@ export {
   mulScalarShoup, mulAddScalarShoup, liftSigned, copyWords,
 } from "./elementwise";
 export { automorphismCoeff, permuteWords } from "./automorphism";
-export { baseConvertSum, reduceCentered, subMulScalarShoup } from "./basis";
+export { baseConvertSum, reduceCentered, subMulScalarShoup, mixedRadixToFloat } from "./basis";
 export { keccakPermute, expandUniform } from "./keccak";
 export { mulAccumulateWide, reduceInt64 } from "./wide";
 export { specialFftForward, specialFftInverse, roundScaledToInt64 } from "./fft";

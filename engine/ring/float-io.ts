@@ -6,6 +6,7 @@ import { describe, FheError } from "./errors.js";
 import { invMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
+import type { WasmHeap } from "./wasm/heap.js";
 
 const two32 = 4294967296;
 
@@ -68,8 +69,10 @@ class GarnerTable {
   readonly inverse: number[][];
   readonly inverseShoup: number[][];
   readonly halfDigits: number[];
+  /** Heap block: the k primes, then the k digits of (Q - 1) / 2 (u32 each). */
+  readonly constants: number;
 
-  constructor(readonly basis: RnsBasis) {
+  constructor(readonly basis: RnsBasis, heap: WasmHeap) {
     const primes = basis.primes;
     this.inverse = primes.map((qi, i) => primes.map((qj, j) => (j > i ? invMod(qi % qj, qj) : 0)));
     this.inverseShoup = this.inverse.map((row, i) => row.map((c, j) => (j > i ? shoupCompanion(c, primes[j]!) : 0)));
@@ -79,15 +82,8 @@ class GarnerTable {
       rest /= BigInt(q);
       return digit;
     });
-  }
-
-  /** True when the mixed-radix digits at `index` (digit i at base + n i) exceed (Q - 1) / 2. */
-  isNegative(words: Uint32Array, base: number, n: number, index: number): boolean {
-    for (let i = this.halfDigits.length - 1; i >= 0; i--) {
-      const digit = words[base + n * i + index]!;
-      if (digit !== this.halfDigits[i]) return digit > this.halfDigits[i]!;
-    }
-    return false;
+    this.constants = heap.allocate(8 * primes.length, "build Garner table");
+    heap.u32().set([...primes, ...this.halfDigits], this.constants >>> 2);
   }
 }
 
@@ -115,10 +111,11 @@ export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: Arra
   }
   const primes = poly.basis.primes.slice(0, limbs);
   const subBasis = ring.basis(primes);
-  const table = ring.memo(`garner:${subBasis.key}`, () => new GarnerTable(subBasis));
-  const bytes = 4 * n * (limbs + 1);
+  const table = ring.memo(`garner:${subBasis.key}`, () => new GarnerTable(subBasis, heap));
+  const bytes = 4 * n * (limbs + 1) + 8 * n;
   const digits = heap.allocate(bytes, operation);
   const reduced = digits + 4 * n * limbs;
+  const floats = reduced + 4 * n;
   const values = new Float64Array(indices.length);
   try {
     heap.kernels.copyWords(digits, poly.limbAddress(0), n * limbs);
@@ -130,18 +127,9 @@ export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: Arra
         heap.kernels.subMulScalarShoup(digit, digit, reduced, n, m.q, table.inverse[i]![j]!, table.inverseShoup[i]![j]!);
       }
     }
-    const words = heap.u32();
-    const base = digits >>> 2;
-    for (let t = 0; t < indices.length; t++) {
-      const index = indices[t]!;
-      const negative = table.isNegative(words, base, n, index);
-      let value = 0;
-      for (let i = limbs - 1; i >= 0; i--) {
-        const digit = words[base + n * i + index]!;
-        value = value * primes[i]! + (negative ? primes[i]! - 1 - digit : digit);
-      }
-      values[t] = negative ? -(value + 1) : value;
-    }
+    heap.kernels.mixedRadixToFloat(floats, digits, n, limbs, table.constants, table.constants + 4 * limbs);
+    const all = new Float64Array(heap.memory.buffer, floats, n);
+    for (let t = 0; t < indices.length; t++) values[t] = all[indices[t]!]!;
   } finally {
     heap.free(digits, bytes);
   }

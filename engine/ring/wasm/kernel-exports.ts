@@ -35,6 +35,7 @@ export interface KernelExports {
     out: number, input: number, n: number, qIn: number, q: number, qInModQ: number, oneShoup: number,
   ): void;
   subMulScalarShoup(out: number, x: number, y: number, n: number, q: number, c: number, cShoup: number): void;
+  mixedRadixToFloat(out: number, digits: number, n: number, k: number, primes: number, half: number): void;
   keccakPermute(state: number, constants: number): void;
   mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
   reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
@@ -50,5 +51,5 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
 ];

@@ -48,6 +48,7 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.specialFftForward(a, b, n / 4, c, d);
       k.specialFftInverse(a, b, n / 4, c, d);
       k.roundScaledToInt64(t, a, n / 2, 1);
+      k.mixedRadixToFloat(t, a, n / 4, 2, c, d);
     }
   } finally {
     heap.free(base, words * 4);
