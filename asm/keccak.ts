@@ -6,8 +6,11 @@
 /** Rate of SHAKE128 in bytes. */
 const shake128Rate: i32 = 168;
 
-/** Applies Keccak-f[1600] to the state in place. */
-export function keccakPermute(state: usize, constants: usize): void {
+/**
+ * Applies the last `rounds` rounds of Keccak-f[1600] to the state in place: 24 is
+ * Keccak-f[1600] (SHA-3, SHAKE), 12 is Keccak-p[1600, 12] (TurboSHAKE, KangarooTwelve).
+ */
+export function keccakPermute(state: usize, constants: usize, rounds: i32): void {
   let a0 = load<u64>(state, 0);
   let a1 = load<u64>(state, 8);
   let a2 = load<u64>(state, 16);
@@ -33,7 +36,7 @@ export function keccakPermute(state: usize, constants: usize): void {
   let a22 = load<u64>(state, 176);
   let a23 = load<u64>(state, 184);
   let a24 = load<u64>(state, 192);
-  for (let round = 0; round < 24; round++) {
+  for (let round = 24 - rounds; round < 24; round++) {
   // theta
     const c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
     const c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
@@ -128,15 +131,15 @@ export function keccakPermute(state: usize, constants: usize): void {
 }
 
 /**
- * Squeezes a SHAKE128 state (already absorbed and padded, not yet permuted for output) into n
+ * Squeezes a SHAKE128 or TurboSHAKE128 state (permutation of `rounds` rounds) (already absorbed and padded, not yet permuted for output) into n
  * uniform residues mod q: each output block is permuted, then read as 42 little-endian u32
  * words, each masked to `mask` (2^bitlength(q) - 1) and kept when below q. The unused rest of
  * the last block is discarded. Leaves the state after the last permutation.
  */
-export function expandUniform(out: usize, n: i32, q: u32, mask: u32, state: usize, constants: usize): void {
+export function expandUniform(out: usize, n: i32, q: u32, mask: u32, state: usize, constants: usize, rounds: i32): void {
   let filled = 0;
   while (filled < n) {
-    keccakPermute(state, constants);
+    keccakPermute(state, constants, rounds);
     for (let w = 0; w < shake128Rate >> 2 && filled < n; w++) {
       const value = load<u32>(state + (<usize>w << 2)) & mask;
       if (value < q) {

@@ -28,7 +28,7 @@ export interface GaloisKeyOptions {
 
 /**
  * Generates the secret key (or adopts a given one) and every key derived from it. Each
- * uniform `a` part is expanded from a fresh 32-byte seed (SHAKE128), so keys serialize in
+ * uniform `a` part is expanded from a fresh 32-byte seed (TurboSHAKE128), so keys serialize in
  * seeded half-size form.
  */
 export class KeyGenerator {

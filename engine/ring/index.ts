@@ -19,6 +19,6 @@ export {
   fillUniform, sampleTernary, sampleTernaryFixedWeight, sampleGaussian, polyFromSmall, defaultSigma,
 } from "./sampling.js";
 export { cryptoRandom, SeededStream, freshSeed, type RandomSource } from "./random.js";
-export { Shake128, fillUniformSeeded, seededMessage, seedBytes, checkSeed } from "./xof.js";
+export { Shake128, TurboShake128, fillUniformSeeded, seededMessage, seedBytes, checkSeed } from "./xof.js";
 export { readLimb, writeLimb, polyToBigInts, polyFromBigInts } from "./crt.js";
 export { setIntegerCoefficients, centeredCoefficients } from "./float-io.js";

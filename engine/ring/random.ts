@@ -1,6 +1,6 @@
 import { FheError } from "./errors.js";
 import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
-import { checkDomain, checkSeed, seededMessage, seedBytes, Shake128 } from "./xof.js";
+import { checkDomain, checkSeed, seededMessage, seedBytes, TurboShake128 } from "./xof.js";
 
 /** A source of uniformly random bytes. */
 export interface RandomSource {
@@ -32,16 +32,16 @@ export function freshSeed(): Uint8Array {
 }
 
 /**
- * Deterministic byte stream SHAKE128(u16le(|domain|) || domain || seed): the same seed and
- * domain give the same bytes on every platform.
+ * Deterministic byte stream TurboSHAKE128(u16le(|domain|) || domain || seed) (RFC 9861,
+ * domain byte 0x1F): the same seed and domain give the same bytes on every platform.
  */
 export class SeededStream implements RandomSource, Disposable {
-  private readonly xof: Shake128;
+  private readonly xof: TurboShake128;
 
   constructor(seed: Uint8Array, domain: string, heap: WasmHeap = defaultHeap()) {
     checkSeed(seed, "expand seed");
     checkDomain(domain, "expand seed");
-    this.xof = new Shake128(heap, seededMessage(seed, domain));
+    this.xof = new TurboShake128(heap, seededMessage(seed, domain));
   }
 
   fill(bytes: Uint8Array): void {

@@ -1,5 +1,6 @@
-// SHAKE128 (FIPS 202) with the Keccak permutation running in the kernels: seeded expansion of
-// uniform polynomials, identical on every platform for the same seed.
+// SHAKE128 (FIPS 202) and TurboSHAKE128 (RFC 9861: the same sponge with 12 rounds, twice as
+// fast) with the Keccak permutation running in the kernels. Seeded expansion of uniform
+// polynomials uses TurboSHAKE128: identical on every platform for the same seed.
 
 import type { RnsBasis } from "./basis.js";
 import { describe, FheError } from "./errors.js";
@@ -42,7 +43,12 @@ export class Shake128 implements Disposable {
   private offset = rate; // bytes of the current output block already used
   private disposed = false;
 
-  constructor(private readonly heap: WasmHeap, message: Uint8Array) {
+  /**
+   * @param rounds Keccak rounds: 24 (SHAKE128) or 12 (TurboSHAKE128).
+   * @param domain the domain-separation byte of the padding: 0x1F for SHAKE128; 0x01..0x7F
+   *   for TurboSHAKE128.
+   */
+  constructor(private readonly heap: WasmHeap, message: Uint8Array, private readonly rounds = 24, domain = 0x1f) {
     if (!(heap instanceof WasmHeap)) throw new FheError("INVALID_ARGUMENT", "create SHAKE128", "heap must be a WasmHeap");
     if (!(message instanceof Uint8Array)) {
       throw new FheError("INVALID_ARGUMENT", "create SHAKE128", `the message must be a Uint8Array, got ${describe(message)}`);
@@ -52,10 +58,10 @@ export class Shake128 implements Disposable {
     heap.zero(this.state, stateBytes);
     const padded = new Uint8Array(Math.floor(message.length / rate) * rate + rate);
     padded.set(message);
-    padded[message.length]! ^= 0x1f;
+    padded[message.length]! ^= domain;
     padded[padded.length - 1]! ^= 0x80;
     for (let block = 0; block < padded.length; block += rate) {
-      if (block > 0) heap.kernels.keccakPermute(this.state, this.constants);
+      if (block > 0) heap.kernels.keccakPermute(this.state, this.constants, rounds);
       const bytes = new Uint8Array(heap.memory.buffer, this.state, rate);
       for (let i = 0; i < rate; i++) bytes[i]! ^= padded[block + i]!;
     }
@@ -67,7 +73,7 @@ export class Shake128 implements Disposable {
     let written = 0;
     while (written < out.length) {
       if (this.offset === rate) {
-        this.heap.kernels.keccakPermute(this.state, this.constants);
+        this.heap.kernels.keccakPermute(this.state, this.constants, this.rounds);
         this.offset = 0;
       }
       const take = Math.min(rate - this.offset, out.length - written);
@@ -84,7 +90,7 @@ export class Shake128 implements Disposable {
   expandUniform(address: number, n: number, q: number): void {
     this.assertLive();
     if (this.offset !== rate) throw new FheError("INVALID_ARGUMENT", "expand seed", "the stream was already read");
-    this.heap.kernels.expandUniform(address, n, q, 2 ** bitLength(q) - 1, this.state, this.constants);
+    this.heap.kernels.expandUniform(address, n, q, 2 ** bitLength(q) - 1, this.state, this.constants, this.rounds);
     this.offset = rate;
   }
 
@@ -101,6 +107,13 @@ export class Shake128 implements Disposable {
 
   private assertLive(): void {
     if (this.disposed) throw new FheError("DISPOSED", "read SHAKE128", "the stream was disposed");
+  }
+}
+
+/** TurboSHAKE128 (RFC 9861) over `message` with domain byte 0x1F: Keccak-p[1600, 12 rounds]. */
+export class TurboShake128 extends Shake128 {
+  constructor(heap: WasmHeap, message: Uint8Array) {
+    super(heap, message, 12, 0x1f);
   }
 }
 
@@ -133,7 +146,7 @@ export function seededMessage(seed: Uint8Array, label: string): Uint8Array {
 }
 
 /**
- * Fills every limb i of `out` with uniform residues from SHAKE128 over
+ * Fills every limb i of `out` with uniform residues from TurboSHAKE128 over
  * seededMessage(seed, `${domain}/${i}`): deterministic for (seed, domain, basis).
  */
 export function fillUniformSeeded(out: RnsPoly, seed: Uint8Array, domain: string): void {
@@ -143,7 +156,7 @@ export function fillUniformSeeded(out: RnsPoly, seed: Uint8Array, domain: string
   checkDomain(domain, operation);
   const basis: RnsBasis = out.basis;
   basis.moduli.forEach(({ q }, i) => {
-    using stream = new Shake128(out.ring.heap, seededMessage(seed, `${domain}/${i}`));
+    using stream = new TurboShake128(out.ring.heap, seededMessage(seed, `${domain}/${i}`));
     stream.expandUniform(out.limbAddress(i), out.n, q);
   });
 }

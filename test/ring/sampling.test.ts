@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { turboshake128 } from "@noble/hashes/sha3-addons.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
@@ -29,16 +30,23 @@ function expectFrequency(count: number, trials: number, p: number, label: string
   expect(Math.abs(count - trials * p), `${label}: ${count} of ${trials}, expected ~${trials * p}`).toBeLessThanOrEqual(6 * sigma + 1);
 }
 
-/** SHAKE128(len(domain) as 2 bytes LE || utf8(domain) || seed) from node:crypto. */
-function shakeReference(seed: Uint8Array, domain: string, length: number): Uint8Array {
+/** len(domain) as 2 bytes LE || utf8(domain) || seed, built here independently of seededMessage. */
+function seededInput(seed: Uint8Array, domain: string): Uint8Array {
   const label = Buffer.from(domain, "utf8");
-  return new Uint8Array(
-    createHash("shake128", { outputLength: length })
-      .update(Uint8Array.from([label.length & 255, label.length >> 8]))
-      .update(label)
-      .update(seed)
-      .digest(),
-  );
+  return Uint8Array.from([label.length & 255, label.length >> 8, ...label, ...seed]);
+}
+
+/**
+ * TurboSHAKE128(len(domain) as 2 bytes LE || utf8(domain) || seed, D = 0x1F) from
+ * @noble/hashes (RFC 9861). noble refuses dkLen = 0; the first 0 bytes are the empty string.
+ */
+function turboReference(seed: Uint8Array, domain: string, length: number): Uint8Array {
+  return length === 0 ? new Uint8Array(0) : turboshake128(seededInput(seed, domain), { dkLen: length, D: 0x1f });
+}
+
+/** SHAKE128 of the same message from node:crypto (what SeededStream used before TurboSHAKE128). */
+function shakeReference(seed: Uint8Array, domain: string, length: number): Uint8Array {
+  return new Uint8Array(createHash("shake128", { outputLength: length }).update(seededInput(seed, domain)).digest());
 }
 
 /** The documented expansion: 32-bit LE words masked to the prime's bit length, rejected when >= q. */
@@ -71,10 +79,11 @@ function replay(bytes: Uint8Array): RandomSource {
 
 const seed0to31 = Uint8Array.from({ length: 32 }, (_, i) => i);
 const katPrime = 1073479681; // 30-bit, 1 mod 2^16
-// Recorded once from fillUniform(poly, new SeededStream(bytes 0..31, "uniform")) over the basis
-// [1073479681, 12289] with N = 16, and confirmed with node:crypto's SHAKE128.
-const KAT_FIRST_LIMB = [376300452, 992061536, 765876840, 151966706, 277748011, 690205552, 75929856, 32267103];
-const KAT_SECOND_LIMB = [1427, 1009, 10833, 1407, 8728, 6923, 10886, 3944];
+// fillUniform(poly, new SeededStream(bytes 0..31, "uniform")) over the basis [1073479681, 12289]
+// with N = 16 (both limbs read one stream in turn), computed independently from @noble/hashes'
+// TurboSHAKE128 bytes with the documented mask-and-reject rule.
+const KAT_FIRST_LIMB = [761443321, 344203021, 487262208, 136999929, 11894235, 313302676, 211002541, 517364044];
+const KAT_SECOND_LIMB = [1943, 4739, 8457, 3036, 6145, 729, 4645, 7196];
 
 
 describe.each(kernelBuilds)("fillUniform and polyFromSmall (%s kernels)", (build) => {
@@ -133,8 +142,8 @@ describe.each(kernelBuilds)("fillUniform and polyFromSmall (%s kernels)", (build
     b.dispose();
   });
 
-  it("expands exactly as documented: masked little-endian SHAKE128 words with rejection", () => {
-    const expected = uniformReference(shakeReference(seed0to31, "uniform", 1 << 17), primes, ring.n);
+  it("expands exactly as documented: masked little-endian TurboSHAKE128 words with rejection", () => {
+    const expected = uniformReference(turboReference(seed0to31, "uniform", 1 << 17), primes, ring.n);
     const poly = ring.allocate(basis);
     fillUniform(poly, new SeededStream(seed0to31, "uniform"));
     primes.forEach((_, i) => expect(Array.from(readLimb(poly, i))).toEqual(expected[i]));
@@ -208,7 +217,7 @@ describe.each(kernelBuilds)("fillUniform and polyFromSmall (%s kernels)", (build
 });
 
 describe("seeded expansion (SeededStream)", () => {
-  it("is SHAKE128(len(domain) || domain || seed), checked against node:crypto", () => {
+  it("is TurboSHAKE128(len(domain) || domain || seed), checked against @noble/hashes", () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
@@ -217,7 +226,7 @@ describe("seeded expansion (SeededStream)", () => {
         (seed, domain, length) => {
           const bytes = new Uint8Array(length);
           new SeededStream(seed, domain).fill(bytes);
-          expect(bytes).toEqual(shakeReference(seed, domain, length));
+          expect(bytes).toEqual(turboReference(seed, domain, length));
         },
       ),
       { numRuns: 100 },
@@ -235,7 +244,7 @@ describe("seeded expansion (SeededStream)", () => {
           stream.fill(parts.subarray(offset, offset + size));
           offset += size;
         }
-        expect(parts).toEqual(shakeReference(seed, "chunks", total));
+        expect(parts).toEqual(turboReference(seed, "chunks", total));
       }),
       { numRuns: 50 },
     );
@@ -244,8 +253,8 @@ describe("seeded expansion (SeededStream)", () => {
   it("uses the UTF-8 byte length of the domain in the header", () => {
     const bytes = new Uint8Array(32);
     new SeededStream(seed0to31, "é").fill(bytes); // 1 UTF-16 unit, 2 UTF-8 bytes
-    const header = createHash("shake128", { outputLength: 32 }).update(Uint8Array.from([2, 0, 0xc3, 0xa9])).update(seed0to31).digest();
-    expect(Buffer.from(bytes).equals(header)).toBe(true);
+    const header = turboshake128(Uint8Array.from([2, 0, 0xc3, 0xa9, ...seed0to31]), { dkLen: 32, D: 0x1f });
+    expect(bytes).toEqual(header);
   });
 
   it("separates domains and seeds", () => {
@@ -263,11 +272,13 @@ describe("seeded expansion (SeededStream)", () => {
   });
 
   it("matches the recorded known answer for seed 0..31", () => {
-    // SHAKE128(06 00 'domain' 00 01 .. 1f), first 16 bytes (cross-checked with node:crypto).
+    // TurboSHAKE128(06 00 'domain' 00 01 .. 1f, D = 0x1F), first 16 bytes (computed with @noble/hashes).
     const bytes = new Uint8Array(16);
     new SeededStream(seed0to31, "domain").fill(bytes);
-    expect(Buffer.from(bytes).toString("hex")).toBe("84419251e76b26d5d987b0124284ebc4");
-    expect(bytes).toEqual(shakeReference(seed0to31, "domain", 16));
+    expect(Buffer.from(bytes).toString("hex")).toBe("aecca91b86dc4a3e43b1c346ddb60a3a");
+    expect(bytes).toEqual(turboReference(seed0to31, "domain", 16));
+    // Not SHAKE128 of the same message (84419251e76b26d5d987b0124284ebc4, from node:crypto).
+    expect(bytes).not.toEqual(shakeReference(seed0to31, "domain", 16));
   });
 
   it.each(kernelBuilds)("expands a uniform polynomial to the recorded known answer (%s kernels)", (build) => {
@@ -279,7 +290,7 @@ describe("seeded expansion (SeededStream)", () => {
     const second = Array.from(readLimb(poly, 1)).slice(0, 8);
     expect(first).toEqual(KAT_FIRST_LIMB);
     expect(second).toEqual(KAT_SECOND_LIMB);
-    const reference = uniformReference(shakeReference(seed0to31, "uniform", 4096), [katPrime, 12289], 16);
+    const reference = uniformReference(turboReference(seed0to31, "uniform", 4096), [katPrime, 12289], 16);
     expect(first).toEqual(reference[0]!.slice(0, 8));
     expect(second).toEqual(reference[1]!.slice(0, 8));
     poly.dispose();

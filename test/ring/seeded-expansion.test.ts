@@ -1,15 +1,24 @@
 import { createHash } from "node:crypto";
+import { turboshake128 } from "@noble/hashes/sha3-addons.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  FheError, Ring, SeededStream, Shake128, WasmHeap, fillUniform, fillUniformSeeded, generateNttPrimes, readLimb,
-  seededMessage,
+  FheError, Ring, SeededStream, Shake128, TurboShake128, WasmHeap, fillUniform, fillUniformSeeded, generateNttPrimes,
+  readLimb, seededMessage,
 } from "../../engine/index.js";
 import { heapFor, kernelBuilds } from "../helpers/builds.js";
 
 /** SHAKE128(message) from node:crypto. */
 function shake(message: Uint8Array, length: number): Uint8Array {
   return new Uint8Array(createHash("shake128", { outputLength: length }).update(message).digest());
+}
+
+/**
+ * TurboSHAKE128(message, D) from @noble/hashes (RFC 9861; D = 0x1F unless given). noble refuses
+ * dkLen = 0 (RFC 9861 takes L >= 1); the first 0 bytes of the stream are the empty string.
+ */
+function turbo(message: Uint8Array, length: number, domain = 0x1f): Uint8Array {
+  return length === 0 ? new Uint8Array(0) : turboshake128(message, { dkLen: length, D: domain });
 }
 
 /** Uniform residues by the documented rule: 32-bit LE words masked to q's bit length, rejected when >= q. */
@@ -27,10 +36,10 @@ function expandReference(stream: Uint8Array, q: number, n: number): number[] {
 const seed0to31 = Uint8Array.from({ length: 32 }, (_, i) => i);
 
 // Known answer for fillUniformSeeded(poly, bytes 0..31, "uniform") over [1073479681, 12289] with
-// N = 16 (limb i expands SHAKE128(seededMessage(seed, "uniform/i"))), computed independently
-// with node:crypto's SHAKE128 and the documented mask-and-reject rule.
-const KAT_SEEDED_FIRST_LIMB = [333826211, 782772258, 908137974, 971145551, 337439808, 111322063, 507554894, 520902495];
-const KAT_SEEDED_SECOND_LIMB = [10653, 5640, 7158, 4022, 8024, 771, 4497, 9080];
+// N = 16 (limb i expands TurboSHAKE128(seededMessage(seed, "uniform/i"), D = 0x1F)), computed
+// independently with @noble/hashes' turboshake128 and the documented mask-and-reject rule.
+const KAT_SEEDED_FIRST_LIMB = [400809828, 211814911, 674388114, 645845860, 556600461, 981258383, 702349386, 1053752186];
+const KAT_SEEDED_SECOND_LIMB = [4623, 9556, 6433, 4191, 7070, 12178, 11006, 135];
 
 describe("seededMessage", () => {
   it("is u16le(utf8 length of the label) || utf8(label) || seed", () => {
@@ -142,13 +151,124 @@ describe.each(kernelBuilds)("SHAKE128 in the kernels (%s kernels)", (build) => {
     }
   });
 
-  it("backs SeededStream on an explicit heap, identically to node:crypto", () => {
+  it("keeps 24 rounds and D = 0x1F when given explicitly (SHAKE128)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 0, max: 400 }), (message, outputLength) => {
+        using xof = new Shake128(heap, message, 24, 0x1f);
+        const out = new Uint8Array(outputLength);
+        xof.fill(out);
+        expect(out).toEqual(shake(message, outputLength));
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe.each(kernelBuilds)("TurboSHAKE128 in the kernels (%s kernels)", (build) => {
+  const heap = heapFor(build);
+
+  it("TurboShake128 matches noble's turboshake128 (D = 0x1F) around the 168-byte rate and any output length", () => {
+    const length = fc.oneof(fc.integer({ min: 0, max: 600 }), fc.constantFrom(0, 1, 166, 167, 168, 169, 335, 336, 337));
+    fc.assert(
+      fc.property(length.chain((n) => fc.uint8Array({ minLength: n, maxLength: n })), fc.integer({ min: 0, max: 700 }), (message, outputLength) => {
+        using xof = new TurboShake128(heap, message);
+        const out = new Uint8Array(outputLength);
+        xof.fill(out);
+        expect(out).toEqual(turbo(message, outputLength));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("matches the RFC 9861 known answer for the empty message (D = 0x1F, 64 bytes)", () => {
+    using xof = new TurboShake128(heap, new Uint8Array(0));
+    const out = new Uint8Array(64);
+    xof.fill(out);
+    expect(Buffer.from(out).toString("hex")).toBe(
+      "1e415f1c5983aff2169217277d17bb538cd945a397ddec541f1ce41af2c1b74c"
+      + "3e8ccae2a4dae56c84a04c2385c03c15e8193bdf58737363321691c05462c8df",
+    );
+  });
+
+  it("is a Shake128 with 12 rounds, differs from SHAKE128, and continues across fills", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 10 }), (message, sizes) => {
+        using xof = new TurboShake128(heap, message);
+        expect(xof).toBeInstanceOf(Shake128);
+        const total = sizes.reduce((a, b) => a + b, 0);
+        const out = new Uint8Array(total);
+        let offset = 0;
+        for (const size of sizes) {
+          xof.fill(out.subarray(offset, offset + size));
+          offset += size;
+        }
+        expect(out).toEqual(turbo(message, total));
+        if (total >= 16) expect(out).not.toEqual(shake(message, total));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("Shake128(heap, message, 12, D) is TurboSHAKE128 with domain byte D (0x01..0x7F)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 0x01, max: 0x7f }), fc.integer({ min: 0, max: 400 }), (message, domain, outputLength) => {
+        using xof = new Shake128(heap, message, 12, domain);
+        const out = new Uint8Array(outputLength);
+        xof.fill(out);
+        expect(out).toEqual(turbo(message, outputLength, domain));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("expandUniform reads the masked TurboSHAKE128 words with rejection", () => {
+    const ring = new Ring({ logN: 6, heap });
+    const primes = [...generateNttPrimes({ logN: 6, bits: 30, count: 1 }), 12289, 40961];
+    const poly = ring.allocate(ring.basis(primes));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (message) => {
+        primes.forEach((q, i) => {
+          using xof = new TurboShake128(heap, message);
+          xof.expandUniform(poly.limbAddress(i), ring.n, q);
+          expect(Array.from(readLimb(poly, i)), `q = ${q}`).toEqual(expandReference(turbo(message, 64 * ring.n + 4096), q, ring.n));
+        });
+      }),
+      { numRuns: 20 },
+    );
+    poly.dispose();
+  });
+
+  it("frees and zeroes its state on dispose and refuses to be read afterwards", () => {
+    const fresh = WasmHeap.create({ build, warmUp: false });
+    new TurboShake128(fresh, seed0to31).dispose(); // constant table
+    const before = fresh.u32().slice();
+    const baseline = fresh.bytesInUse;
+    const xof = new TurboShake128(fresh, seed0to31);
+    expect(fresh.bytesInUse).toBeGreaterThan(baseline);
+    xof.fill(new Uint8Array(10));
+    xof.dispose();
+    expect(fresh.bytesInUse).toBe(baseline);
+    const after = fresh.u32();
+    let changed = 0;
+    for (let i = 0; i < before.length; i++) if (after[i] !== before[i]) changed++;
+    expect(changed).toBe(0);
+    let thrown: unknown;
+    try {
+      xof.fill(new Uint8Array(4));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(FheError);
+    expect((thrown as FheError).code).toBe("DISPOSED");
+  });
+
+  it("backs SeededStream on an explicit heap, identically to noble's TurboSHAKE128", () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string(), fc.integer({ min: 0, max: 500 }), (seed, domain, length) => {
         using stream = new SeededStream(seed, domain, heap);
         const out = new Uint8Array(length);
         stream.fill(out);
-        expect(out).toEqual(shake(seededMessage(seed, domain), length));
+        expect(out).toEqual(turbo(seededMessage(seed, domain), length));
       }),
       { numRuns: 40 },
     );
@@ -158,7 +278,7 @@ describe.each(kernelBuilds)("SHAKE128 in the kernels (%s kernels)", (build) => {
 describe.each(kernelBuilds)("fillUniformSeeded (%s kernels)", (build) => {
   const heap = heapFor(build);
 
-  it("expands limb i from SHAKE128(seededMessage(seed, domain + '/' + i)) as documented", () => {
+  it("expands limb i from TurboSHAKE128(seededMessage(seed, domain + '/' + i)) as documented", () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
@@ -170,7 +290,7 @@ describe.each(kernelBuilds)("fillUniformSeeded (%s kernels)", (build) => {
           const poly = ring.allocate(ring.basis(primes));
           fillUniformSeeded(poly, seed, domain);
           primes.forEach((q, i) => {
-            const stream = shake(seededMessage(seed, `${domain}/${i}`), 64 * ring.n + 4096);
+            const stream = turbo(seededMessage(seed, `${domain}/${i}`), 64 * ring.n + 4096);
             expect(Array.from(readLimb(poly, i)), `limb ${i}`).toEqual(expandReference(stream, q, ring.n));
           });
           poly.dispose();
@@ -186,8 +306,10 @@ describe.each(kernelBuilds)("fillUniformSeeded (%s kernels)", (build) => {
     fillUniformSeeded(poly, seed0to31, "uniform");
     expect(Array.from(readLimb(poly, 0)).slice(0, 8)).toEqual(KAT_SEEDED_FIRST_LIMB);
     expect(Array.from(readLimb(poly, 1)).slice(0, 8)).toEqual(KAT_SEEDED_SECOND_LIMB);
-    expect(expandReference(shake(seededMessage(seed0to31, "uniform/0"), 4096), 1073479681, 8)).toEqual(KAT_SEEDED_FIRST_LIMB);
-    expect(expandReference(shake(seededMessage(seed0to31, "uniform/1"), 4096), 12289, 8)).toEqual(KAT_SEEDED_SECOND_LIMB);
+    expect(expandReference(turbo(seededMessage(seed0to31, "uniform/0"), 4096), 1073479681, 8)).toEqual(KAT_SEEDED_FIRST_LIMB);
+    expect(expandReference(turbo(seededMessage(seed0to31, "uniform/1"), 4096), 12289, 8)).toEqual(KAT_SEEDED_SECOND_LIMB);
+    // SHAKE128 over the same message would give other residues.
+    expect(expandReference(shake(seededMessage(seed0to31, "uniform/0"), 4096), 1073479681, 8)).not.toEqual(KAT_SEEDED_FIRST_LIMB);
     poly.dispose();
   });
 

@@ -36,13 +36,13 @@ export interface KernelExports {
   ): void;
   subMulScalarShoup(out: number, x: number, y: number, n: number, q: number, c: number, cShoup: number): void;
   mixedRadixToFloat(out: number, digits: number, n: number, k: number, primes: number, half: number): void;
-  keccakPermute(state: number, constants: number): void;
+  keccakPermute(state: number, constants: number, rounds: number): void;
   mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
   reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
   specialFftForward(re: number, im: number, size: number, twRe: number, twIm: number): void;
   specialFftInverse(re: number, im: number, size: number, twRe: number, twIm: number): void;
   roundScaledToInt64(out: number, input: number, n: number, scale: number): void;
-  expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number): void;
+  expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number, rounds: number): void;
 }
 
 /** Names of every kernel export, used to check an instantiated module is complete. */

@@ -49,6 +49,7 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.specialFftInverse(a, b, n / 4, c, d);
       k.roundScaledToInt64(t, a, n / 2, 1);
       k.mixedRadixToFloat(t, a, n / 4, 2, c, d);
+      k.expandUniform(b, 64, q, 0x3fffffff, a, c, 12);
     }
   } finally {
     heap.free(base, words * 4);
