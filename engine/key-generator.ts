@@ -1,6 +1,6 @@
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
-import { mulCoeffs, neg } from "./ring/arithmetic.js";
+import { mulCoeffs, mulCoeffsAdd, neg } from "./ring/arithmetic.js";
 import { automorphism, conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
 import type { RnsBasis } from "./ring/basis.js";
 import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
@@ -60,7 +60,8 @@ export class KeyGenerator {
     const seed = freshSeed();
     const a = params.ring.allocate(basis, { ntt: true });
     fillUniformSeeded(a, seed, publicKeySeedDomain);
-    const b = this.rlweSample(a, basis);
+    using negatedSecret = this.negated(this.secretKey.poly, basis);
+    const b = this.rlweSample(a, negatedSecret);
     return new PublicKey(params, b, a, seed);
   }
 
@@ -100,17 +101,20 @@ export class KeyGenerator {
     return this.switchingKey(s, target, k);
   }
 
-  /** b = -a t + e over `basis` (a prefix of Q P), NTT form; t defaults to the secret key. */
-  private rlweSample(a: RnsPoly, basis: RnsBasis, target: RnsPoly = this.secretKey.poly): RnsPoly {
+  /** b = e + a (-t) over `basis` (a prefix of Q P), NTT form, given -t (NTT, over `basis`). */
+  private rlweSample(a: RnsPoly, negatedTarget: RnsPoly): RnsPoly {
     const { params } = this;
-    using s = RnsPoly.prefixView(target, basis);
-    const b = polyFromSmall(params.ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
-    using product = params.ring.allocate(basis, { ntt: true, secret: true, scoped: true });
-    mulCoeffs(product, a, s);
-    neg(product, product);
-    const { kernels } = params.ring.heap;
-    basis.moduli.forEach((m, i) => kernels.addMod(b.limbAddress(i), b.limbAddress(i), product.limbAddress(i), params.n, m.q));
+    const b = polyFromSmall(params.ring, a.basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    mulCoeffsAdd(b, a, negatedTarget);
     return b;
+  }
+
+  /** -t over `basis` (a prefix of t's basis), NTT form, scoped: the caller disposes it. */
+  private negated(target: RnsPoly, basis: RnsBasis): RnsPoly {
+    using view = RnsPoly.prefixView(target, basis);
+    const result = this.params.ring.allocate(basis, { ntt: true, secret: true, scoped: true });
+    neg(result, view);
+    return result;
   }
 
   /** Hybrid switching key from `source` to `target` (NTT, over Q P at the top level). */
@@ -121,10 +125,11 @@ export class KeyGenerator {
     const seed = freshSeed();
     const { kernels } = params.ring.heap;
     const digits: SwitchingKeyDigit[] = [];
+    using negatedTarget = this.negated(target, basis);
     for (let j = 0; j < params.digits; j++) {
       const a = params.ring.allocate(basis, { ntt: true });
       fillUniformSeeded(a, seed, switchingKeySeedDomain(j));
-      const b = this.rlweSample(a, basis, target);
+      const b = this.rlweSample(a, negatedTarget);
       const first = j * params.digitSize;
       const last = Math.min(params.qPrimes.length, first + params.digitSize);
       for (let i = first; i < last; i++) {

@@ -18,7 +18,9 @@ function checkCount(n: unknown, operation: string): asserts n is number {
   }
 }
 
-/** Reads random u32 words from a source in batches. */
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Reads random u32 words (little-endian on every host) from a source in batches. */
 class WordReader {
   private words = new Uint32Array(0);
   private position = 0;
@@ -33,9 +35,13 @@ class WordReader {
     if (this.position === this.words.length) {
       const bytes = new Uint8Array(4 * this.batch);
       this.source.fill(bytes);
-      this.words = new Uint32Array(this.batch);
-      const view = new DataView(bytes.buffer);
-      for (let i = 0; i < this.batch; i++) this.words[i] = view.getUint32(4 * i, true); // little-endian everywhere
+      if (littleEndianHost) {
+        this.words = new Uint32Array(bytes.buffer);
+      } else {
+        this.words = new Uint32Array(this.batch);
+        const view = new DataView(bytes.buffer);
+        for (let i = 0; i < this.batch; i++) this.words[i] = view.getUint32(4 * i, true); // little-endian everywhere
+      }
       this.position = 0;
     }
     return this.words[this.position++]!;
