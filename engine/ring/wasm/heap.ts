@@ -1,4 +1,5 @@
 import { checkOptions, describe, FheError } from "../errors.js";
+import { FreeList } from "./free-list.js";
 import type { KernelExports } from "./kernel-exports.js";
 import {
   instantiateKernels, instantiateKernelsAsync, resolveKernelBuild, type KernelBuild,
@@ -22,14 +23,14 @@ export interface HeapOptions {
 
 /**
  * The WebAssembly memory that holds every polynomial, with the kernel instance bound to it.
- * Blocks are handed out by a bump pointer and recycled through exact-size free lists (sizes
- * rounded up to {@link heapAlignment}); the memory grows as needed and never shrinks.
+ * Blocks (sizes rounded up to {@link heapAlignment}) come from a coalescing best-fit free list
+ * or, failing that, a bump pointer; the memory grows as needed and never shrinks.
  * Typed-array views are created on demand: `memory.grow` detaches old views, so callers must
  * not keep a view across any call that may allocate.
  */
 export class WasmHeap {
   private top = firstAddress;
-  private readonly freeBlocks = new Map<number, number[]>();
+  private readonly freeBlocks = new FreeList();
   private inUse = 0;
   private liveBlocks = 0;
   private u32Cache: Uint32Array | undefined;
@@ -76,7 +77,7 @@ export class WasmHeap {
       throw new FheError("INVALID_ARGUMENT", operation, `block size must be a positive integer, got ${describe(bytes)}`);
     }
     const size = WasmHeap.blockSize(bytes);
-    const recycled = this.freeBlocks.get(size)?.pop();
+    const recycled = this.freeBlocks.take(size);
     let address: number;
     if (recycled !== undefined) {
       address = recycled;
@@ -93,12 +94,8 @@ export class WasmHeap {
   /** Returns a block obtained from {@link allocate} with the same `bytes`. */
   free(address: number, bytes: number): void {
     const size = WasmHeap.blockSize(bytes);
-    let list = this.freeBlocks.get(size);
-    if (list === undefined) {
-      list = [];
-      this.freeBlocks.set(size, list);
-    }
-    list.push(address);
+    this.freeBlocks.give(address, size);
+    this.top = this.freeBlocks.trimTop(this.top);
     this.inUse -= size;
     this.liveBlocks--;
   }
