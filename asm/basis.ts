@@ -26,17 +26,33 @@ export function baseConvertSum(
     const outLimb = out + (<usize>(j * n) << 2);
     const row = table + (<usize>(2 * j * nIn) << 2);
     if (ASC_FEATURE_SIMD) {
+      // Up to four input limbs per pass with their constants held in registers; the running
+      // sum (in [0, 2p)) lives in the output limb between passes.
       const pV = i32x4.splat(p);
       const twoPV = i32x4.splat(twoP);
-      for (let x = 0; x < vn; x += 4) {
-        let acc = i32x4.splat(0);
-        for (let i = 0; i < nIn; i++) {
-          const c = v128.load32_splat(row + (<usize>(2 * i) << 2));
-          const cShoup = v128.load32_splat(row + (<usize>(2 * i + 1) << 2));
-          const term = mulShoupLazyV(loadV(t, i * n + x), c, cShoup, pV);
-          acc = condSubV(i32x4.add(acc, term), twoPV);
+      for (let i0 = 0; i0 < nIn; i0 += 4) {
+        const group = min(4, nIn - i0);
+        const c0 = v128.load32_splat(row + (<usize>(2 * i0) << 2));
+        const s0 = v128.load32_splat(row + (<usize>(2 * i0 + 1) << 2));
+        const c1 = group > 1 ? v128.load32_splat(row + (<usize>(2 * i0 + 2) << 2)) : c0;
+        const s1 = group > 1 ? v128.load32_splat(row + (<usize>(2 * i0 + 3) << 2)) : s0;
+        const c2 = group > 2 ? v128.load32_splat(row + (<usize>(2 * i0 + 4) << 2)) : c0;
+        const s2 = group > 2 ? v128.load32_splat(row + (<usize>(2 * i0 + 5) << 2)) : s0;
+        const c3 = group > 3 ? v128.load32_splat(row + (<usize>(2 * i0 + 6) << 2)) : c0;
+        const s3 = group > 3 ? v128.load32_splat(row + (<usize>(2 * i0 + 7) << 2)) : s0;
+        const t0 = t + (<usize>(i0 * n) << 2);
+        const t1 = t0 + (<usize>n << 2);
+        const t2 = t1 + (<usize>n << 2);
+        const t3 = t2 + (<usize>n << 2);
+        const last = i0 + 4 >= nIn;
+        for (let x = 0; x < vn; x += 4) {
+          let acc = i0 === 0 ? i32x4.splat(0) : loadV(outLimb, x);
+          acc = condSubV(i32x4.add(acc, mulShoupLazyV(loadV(t0, x), c0, s0, pV)), twoPV);
+          if (group > 1) acc = condSubV(i32x4.add(acc, mulShoupLazyV(loadV(t1, x), c1, s1, pV)), twoPV);
+          if (group > 2) acc = condSubV(i32x4.add(acc, mulShoupLazyV(loadV(t2, x), c2, s2, pV)), twoPV);
+          if (group > 3) acc = condSubV(i32x4.add(acc, mulShoupLazyV(loadV(t3, x), c3, s3, pV)), twoPV);
+          storeV(outLimb, x, last ? condSubV(acc, pV) : acc);
         }
-        storeV(outLimb, x, condSubV(acc, pV));
       }
     }
     for (let x = vn; x < n; x++) {
