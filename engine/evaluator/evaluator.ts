@@ -1,10 +1,10 @@
 import { Ciphertext } from "../ciphertext.js";
-import { decompose, switchKey } from "../key-switching.js";
+import { decompose } from "../key-switching.js";
 import { GaloisKeys, SwitchingKey } from "../keys.js";
 import { checkParameters, type Parameters } from "../parameters.js";
 import type { Plaintext } from "../plaintext.js";
 import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
-import { automorphism, conjugationGaloisElement } from "../ring/automorphism.js";
+import { conjugationGaloisElement } from "../ring/automorphism.js";
 import { describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import {
@@ -12,6 +12,7 @@ import {
 } from "./alignment.js";
 import { checkCiphertext, checkConstant, checkKeyLive, checkPlaintext, checkSlots, type Complex } from "./checks.js";
 import { constantPoly, imaginaryUnit, roundToBigInt } from "./constants.js";
+import { applyGalois, galoisKeyFor, relinearizeWith, rotatedFromDigits } from "./key-switched.js";
 import { exactRotationKey, planRotation } from "./rotation-plan.js";
 
 /** Keys the evaluator may need: relinearization for mulRelin/relinearize, Galois keys for rotations. */
@@ -263,22 +264,7 @@ export class Evaluator {
     const key = this.relinearizationKey;
     if (key === undefined) throw new FheError("MISMATCHED_OPERANDS", operation, "the evaluator has no relinearization key");
     checkKeyLive(key, operation);
-    const c2 = ct.polys[2]!;
-    const digits = decompose(this.params, c2, ct.level);
-    try {
-      const [u0, u1] = switchKey(this.params, digits, key, ct.level);
-      try {
-        add(ct.polys[0]!, ct.polys[0]!, u0);
-        add(ct.polys[1]!, ct.polys[1]!, u1);
-      } finally {
-        u0.dispose();
-        u1.dispose();
-      }
-    } finally {
-      for (const digit of digits) digit.dispose();
-    }
-    c2.dispose();
-    ct.polys = ct.polys.slice(0, 2);
+    relinearizeWith(this.params, key, ct);
   }
 
   // ---------------------------------------------------------------- rotations
@@ -293,7 +279,7 @@ export class Evaluator {
     const ct = checkCiphertext(this.params, a, operation, 1);
     if (!isInteger(steps)) throw new FheError("INVALID_ARGUMENT", operation, `steps must be an integer, got ${describe(steps)}`);
     for (const element of planRotation(this.params.n, this.galoisKeys, steps, ct.slots)) {
-      this.applyGaloisInPlace(ct, element, operation);
+      applyGalois(this.params, galoisKeyFor(this.galoisKeys, element, operation), ct, element);
     }
   }
 
@@ -304,7 +290,8 @@ export class Evaluator {
 
   conjugateInPlace(a: Ciphertext): void {
     const ct = checkCiphertext(this.params, a, "conjugate", 1);
-    this.applyGaloisInPlace(ct, conjugationGaloisElement(this.params.n), "conjugate");
+    const element = conjugationGaloisElement(this.params.n);
+    applyGalois(this.params, galoisKeyFor(this.galoisKeys, element, "conjugate"), ct, element);
   }
 
   /**
@@ -318,13 +305,13 @@ export class Evaluator {
       throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
     }
     const elements = steps.map((s) => exactRotationKey(this.params.n, this.galoisKeys, s, ct.slots, operation));
-    const keys = elements.map((k) => (k === 1 ? undefined : this.galoisKey(k, operation)));
+    const keys = elements.map((k) => (k === 1 ? undefined : galoisKeyFor(this.galoisKeys, k, operation)));
     const digits = elements.some((k) => k !== 1) ? decompose(this.params, ct.polys[1]!, ct.level) : [];
     try {
       return elements.map((k, i) => {
         const key = keys[i];
         if (key === undefined) return this.copy(ct);
-        return this.rotatedFromDigits(ct, digits, key, k);
+        return rotatedFromDigits(this.params, ct, digits, key, k);
       });
     } finally {
       for (const digit of digits) digit.dispose();
@@ -431,45 +418,5 @@ export class Evaluator {
         `the product's scale 2^${Math.log2(scale).toFixed(1)} would overflow the ${logQ.toFixed(0)}-bit modulus at level ${level}; rescale first`);
     }
     return scale;
-  }
-
-  private galoisKey(element: number, operation: string): SwitchingKey {
-    const key = this.galoisKeys?.get(element);
-    if (key === undefined) {
-      throw new FheError("MISMATCHED_OPERANDS", operation, `no Galois key for Galois element ${element}`);
-    }
-    checkKeyLive(key, operation);
-    return key;
-  }
-
-  private applyGaloisInPlace(ct: Ciphertext, element: number, operation: string): void {
-    const key = this.galoisKey(element, operation);
-    const digits = decompose(this.params, ct.polys[1]!, ct.level);
-    let rotated: Ciphertext;
-    try {
-      rotated = this.rotatedFromDigits(ct, digits, key, element);
-    } finally {
-      for (const digit of digits) digit.dispose();
-    }
-    for (const poly of ct.polys) poly.dispose();
-    ct.polys = rotated.polys;
-    ct.seed = undefined;
-  }
-
-  /** (phi_k(c0 + u0), phi_k(u1)) where (u0, u1) switches c1 from s to s(X^(k^-1)). */
-  private rotatedFromDigits(ct: Ciphertext, digits: readonly RnsPoly[], key: SwitchingKey, element: number): Ciphertext {
-    const { ring } = this.params;
-    const [k0, k1] = switchKey(this.params, digits, key, ct.level);
-    try {
-      add(k0, k0, ct.polys[0]!);
-      const r0 = ring.allocate(k0.basis, { ntt: true });
-      const r1 = ring.allocate(k0.basis, { ntt: true });
-      automorphism(r0, k0, element);
-      automorphism(r1, k1, element);
-      return new Ciphertext(this.params, [r0, r1], ct.level, ct.scale, ct.slots);
-    } finally {
-      k0.dispose();
-      k1.dispose();
-    }
   }
 }
