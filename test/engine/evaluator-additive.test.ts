@@ -3,22 +3,14 @@
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { serializeCiphertext, type Ciphertext, type Evaluator, type Plaintext } from "../../engine/index.js";
+import { type Ciphertext, type Evaluator, type Plaintext } from "../../engine/index.js";
 import {
   constantArb, expectPrecision, makeContext, oneOperationBound, pad, testLiterals, vadd, vaddConst, vectorArb,
-  vectorPairArb, vneg, vsub, type CkksContext, type Vec,
+  vectorPairArb, vneg, vsub, type CkksContext, type Vec, expectSameCiphertext,
 } from "../helpers/ckks.js";
 
 const runs = 60;
 
-/** Bitwise equality of two ciphertexts (same polynomials, level, scale, slots). */
-function expectSameCiphertext(a: Ciphertext, b: Ciphertext): void {
-  expect(a.level).toBe(b.level);
-  expect(a.scale).toBe(b.scale);
-  expect(a.slots).toBe(b.slots);
-  expect(a.degree).toBe(b.degree);
-  expect(Buffer.from(serializeCiphertext(a, { seeded: false })).equals(Buffer.from(serializeCiphertext(b, { seeded: false })))).toBe(true);
-}
 
 interface BinaryOp {
   readonly name: string;

@@ -9,18 +9,13 @@
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { serializeCiphertext, type Ciphertext } from "../../engine/index.js";
 import {
   expectFheError, expectPrecision, makeContext, oneOperationBound, pad, testLiterals, vadd, vaddConst, vectorArb,
-  vectorPairArb, vmul, vmulConst, vsub, type CkksContext, type Vec,
+  vectorPairArb, vmul, vmulConst, vsub, type CkksContext, expectSameCiphertext,
 } from "../helpers/ckks.js";
 
 const runs = 30;
 
-function expectSameCiphertext(a: Ciphertext, b: Ciphertext): void {
-  expect({ level: a.level, scale: a.scale, slots: a.slots }).toEqual({ level: b.level, scale: b.scale, slots: b.slots });
-  expect(Buffer.from(serializeCiphertext(a, { seeded: false })).equals(Buffer.from(serializeCiphertext(b, { seeded: false })))).toBe(true);
-}
 
 describe.each(Object.entries(testLiterals))("levels and alignment (%s parameters)", (_, literal) => {
   let c: CkksContext;

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Ciphertext, Encryptor, FheError, GaloisKeys, Parameters, PublicKey, fromBase64, loadCiphertext, loadGaloisKeys,
+  Ciphertext, Encryptor, FheError, Parameters, PublicKey, fromBase64, loadCiphertext, loadGaloisKeys,
   loadParameters, loadPlaintext, loadPublicKey, loadSecretKey, loadSwitchingKey, serializeCiphertext,
   serializeGaloisKeys, serializeParameters, serializePlaintext, serializePublicKey, serializeSecretKey,
   serializeSwitchingKey,

@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import {
   Ciphertext, Decryptor, Encoder, Encryptor, Evaluator, FheError, KeyGenerator, Parameters,
   type FheErrorCode, type GaloisKeyOptions, type GaloisKeys, type ParametersLiteral, type Plaintext,
-  type PublicKey, type SwitchingKey,
+  type PublicKey, type SwitchingKey, serializeCiphertext,
 } from "../../engine/index.js";
 
 /** A complex vector as plain arrays (re, im of equal length). */
@@ -317,4 +317,10 @@ export function disposeIfPossible(value: unknown): void {
   } else if (value !== null && typeof value === "object" && typeof (value as { dispose?: unknown }).dispose === "function") {
     (value as { dispose: () => void }).dispose();
   }
+}
+
+/** Bitwise equality of two ciphertexts (same polynomials, level, scale, slots, degree). */
+export function expectSameCiphertext(a: Ciphertext, b: Ciphertext): void {
+  expect({ level: a.level, scale: a.scale, slots: a.slots, degree: a.degree }).toEqual({ level: b.level, scale: b.scale, slots: b.slots, degree: b.degree });
+  expect(Buffer.from(serializeCiphertext(a, { seeded: false })).equals(Buffer.from(serializeCiphertext(b, { seeded: false })))).toBe(true);
 }

@@ -98,7 +98,7 @@ function fixture(build: KernelBuild): Fixture {
 }
 
 describe("rings and bases: bad input is answered with FheError", () => {
-  const { heap, ring, primes, basis, otherRing, otherBasis } = fixture("scalar");
+  const { heap, ring, primes, basis, otherBasis } = fixture("scalar");
 
   it("rejects a bad logN", () => {
     for (const logN of [0, 18, 3.5, "12", -1, Number.NaN, Infinity, null, undefined, 12n]) {

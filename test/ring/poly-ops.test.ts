@@ -4,9 +4,10 @@ import {
   Ring, RnsPoly, add, addScalar, automorphism, clone, conjugationGaloisElement, convertBasis, copy,
   divideRoundByLastPrimes, fillUniform, generateNttPrimes, mulCoeffs, mulCoeffsAdd, mulScalar, neg, polyFromBigInts,
   polyToBigInts, readLimb, rotationGaloisElement, sub, toCoefficients, toNtt, writeLimb,
-  type KernelBuild, type RnsBasis,
+  type RnsBasis,
 } from "../../engine/index.js";
-import { heapFor, kernelBuilds } from "../helpers/builds.js";
+import { kernelBuilds } from "../helpers/builds.js";
+import { ringFor } from "../helpers/rings.js";
 import { mod, negacyclicProduct, powBig } from "../helpers/reference.js";
 
 // Every prime is 1 mod 2^9, so it serves every N up to 2^8. Sizes vary to exercise the
@@ -18,16 +19,6 @@ const pool: readonly number[] = [
   ...generateNttPrimes({ logN: 8, bits: 13, count: 1 }),
 ];
 
-const rings = new Map<string, Ring>();
-function ringFor(build: KernelBuild, logN: number): Ring {
-  const key = `${build}:${logN}`;
-  let ring = rings.get(key);
-  if (ring === undefined) {
-    ring = new Ring({ logN, heap: heapFor(build) });
-    rings.set(key, ring);
-  }
-  return ring;
-}
 
 interface Setup {
   readonly logN: number;
