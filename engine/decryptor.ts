@@ -2,7 +2,7 @@ import { Ciphertext } from "./ciphertext.js";
 import { SecretKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
-import { add, copy, mulCoeffs } from "./ring/arithmetic.js";
+import { add, mulCoeffs, mulCoeffsAdd } from "./ring/arithmetic.js";
 import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
 import { setIntegerCoefficients } from "./ring/float-io.js";
@@ -42,15 +42,14 @@ export class Decryptor {
     const { ring } = this.params;
     const basis = ciphertext.polys[0]!.basis;
     using s = RnsPoly.prefixView(this.secretKey.poly, basis);
-    using power = ring.allocate(basis, { ntt: true, secret: true, scoped: true });
-    copy(power, s);
-    using term = ring.allocate(basis, { ntt: true, scoped: true });
+    const [c0, c1, c2] = ciphertext.polys as [RnsPoly, RnsPoly, RnsPoly | undefined];
     const message = ring.allocate(basis, { ntt: true });
-    copy(message, ciphertext.polys[0]!);
-    for (let i = 1; i < ciphertext.polys.length; i++) {
-      mulCoeffs(term, ciphertext.polys[i]!, power);
-      add(message, message, term);
-      if (i + 1 < ciphertext.polys.length) mulCoeffs(power, power, s);
+    mulCoeffs(message, c1, s);
+    add(message, message, c0);
+    if (c2 !== undefined) {
+      using square = ring.allocate(basis, { ntt: true, secret: true, scoped: true });
+      mulCoeffs(square, s, s);
+      mulCoeffsAdd(message, c2, square);
     }
     if (flooding !== undefined) {
       using noise = ring.allocate(basis, { scoped: true });

@@ -2,7 +2,7 @@ import { Ciphertext } from "./ciphertext.js";
 import { PublicKey, SecretKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
-import { add, mulCoeffs, neg } from "./ring/arithmetic.js";
+import { add, mulCoeffs, mulCoeffsAdd, sub } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
 import { freshSeed } from "./ring/random.js";
@@ -50,12 +50,9 @@ export class Encryptor {
     using a = RnsPoly.prefixView(key.a, basis);
     const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     const c1 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
-    using product = ring.allocate(basis, { ntt: true, scoped: true, secret: true });
-    mulCoeffs(product, b, u);
-    add(c0, c0, product);
+    mulCoeffsAdd(c0, b, u);
     add(c0, c0, plaintext.poly);
-    mulCoeffs(product, a, u);
-    add(c1, c1, product);
+    mulCoeffsAdd(c1, a, u);
     return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots);
   }
 
@@ -70,8 +67,7 @@ export class Encryptor {
     const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     using product = ring.allocate(basis, { ntt: true, scoped: true, secret: true });
     mulCoeffs(product, c1, s);
-    neg(product, product);
-    add(c0, c0, product);
+    sub(c0, c0, product);
     add(c0, c0, plaintext.poly);
     return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots, seed);
   }
