@@ -2,34 +2,103 @@ import type { Parameters } from "./parameters.js";
 import type { RnsPoly } from "./ring/poly.js";
 
 /**
- * A CKKS ciphertext (c_0, ..., c_d), d = `degree` (1 normally, 2 after a multiplication
- * before relinearization), each c_i in NTT form over Q at `level`; it decrypts to
- * sum c_i s^i, a plaintext of the given `scale` and `slots`.
- *
- * `seed` is set while c_1 is still the uniform polynomial expanded from it (fresh secret-key
- * encryptions): such ciphertexts serialize in half-size form. Any change clears it.
+ * The mutable state behind a {@link Ciphertext}: what the scheme layer reads and updates in
+ * place. Not part of the package's public API (users see read-only accessors); obtain it with
+ * {@link ciphertextState} after validating the ciphertext (engine/evaluator/checks.ts).
  */
-export class Ciphertext implements Disposable {
+export class CiphertextState {
   constructor(
-    readonly params: Parameters,
+    /** c_0 .. c_d in NTT form over Q at `level`. */
     public polys: RnsPoly[],
     public level: number,
     public scale: number,
     readonly slots: number,
-    public seed: Uint8Array | undefined = undefined,
+    /** The 32-byte seed c_1 was expanded from, while c_1 is still that uniform polynomial. */
+    public seed: Uint8Array | undefined,
   ) {}
 
   /** Degree in the secret: number of polynomials minus one. */
   get degree(): number {
     return this.polys.length - 1;
   }
+}
+
+let stateOf: (ciphertext: Ciphertext) => CiphertextState;
+
+/**
+ * A CKKS ciphertext (c_0, ..., c_d), d = `degree` (1 normally, 2 after a multiplication
+ * before relinearization), each c_i in NTT form over Q at `level`; it decrypts to
+ * sum c_i s^i, a plaintext of the given `scale` and `slots`.
+ *
+ * The metadata is read-only: operations return new ciphertexts or update one through the
+ * evaluator's `...InPlace` methods, and every public entry checks that each polynomial's basis
+ * and form match the recorded level before touching memory.
+ *
+ * `seed` is set while c_1 is still the uniform polynomial expanded from it (fresh secret-key
+ * encryptions): such ciphertexts serialize in half-size form. Any change clears it.
+ */
+export class Ciphertext implements Disposable {
+  readonly #state: CiphertextState;
+
+  static {
+    stateOf = (ciphertext) => ciphertext.#state;
+  }
+
+  /**
+   * @internal Built by the encryptor, the evaluator and the loaders. Preconditions: `polys`
+   * (at least two) are owned by the new ciphertext, in NTT form over Q at `level` of `params`.
+   */
+  constructor(
+    readonly params: Parameters,
+    polys: readonly RnsPoly[],
+    level: number,
+    scale: number,
+    readonly slots: number,
+    seed: Uint8Array | undefined = undefined,
+  ) {
+    this.#state = new CiphertextState([...polys], level, scale, slots, seed);
+    Object.freeze(this);
+  }
+
+  /** The polynomials c_0 .. c_d (a frozen snapshot; they stay owned by this ciphertext). */
+  get polys(): readonly RnsPoly[] {
+    return Object.freeze(this.#state.polys.slice());
+  }
+
+  /** Level in [0, params.maxLevel]: how many rescalings are left. */
+  get level(): number {
+    return this.#state.level;
+  }
+
+  /** The scale the message carries. */
+  get scale(): number {
+    return this.#state.scale;
+  }
+
+  /** A copy of the seed of c_1 (fresh secret-key encryptions only), else undefined. */
+  get seed(): Uint8Array | undefined {
+    return this.#state.seed?.slice();
+  }
+
+  /** Degree in the secret: number of polynomials minus one. */
+  get degree(): number {
+    return this.#state.degree;
+  }
 
   /** Frees every polynomial now (otherwise reclaimed after garbage collection). */
   dispose(): void {
-    for (const poly of this.polys) poly.dispose();
+    for (const poly of this.#state.polys) poly.dispose();
   }
 
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/**
+ * The mutable state of a ciphertext, for the scheme layer. Precondition: the ciphertext was
+ * validated for the operation (see checkCiphertext); the state is not checked again.
+ */
+export function ciphertextState(ciphertext: Ciphertext): CiphertextState {
+  return stateOf(ciphertext);
 }

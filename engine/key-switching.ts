@@ -8,6 +8,7 @@ import type { Parameters } from "./parameters.js";
 import { BasisConverter } from "./ring/basis-conversion.js";
 import { divideRoundByLastPrimes } from "./ring/divide-round.js";
 import { clone } from "./ring/arithmetic.js";
+import { FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
 import { nttLimb, toCoefficients } from "./ring/transforms.js";
 
@@ -17,6 +18,9 @@ import { nttLimb, toCoefficients } from "./ring/transforms.js";
  * dispose them (in a finally block).
  */
 export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPoly[] {
+  if (d.basis !== params.basisQ(level) || !d.isNtt) {
+    throw new FheError("INVALID_ARGUMENT", "decompose for key switching", `the polynomial is not in NTT form over Q at level ${level}`);
+  }
   const { ring } = params;
   const { heap, n } = ring;
   const limbBytes = 4 * n;

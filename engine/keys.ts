@@ -1,9 +1,12 @@
 import type { Parameters } from "./parameters.js";
+import { describe, FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
 
 /** The secret s: ternary, held in NTT form over Q (top level) and P. Zeroed when disposed. */
 export class SecretKey implements Disposable {
-  constructor(readonly params: Parameters, readonly poly: RnsPoly) {}
+  constructor(readonly params: Parameters, readonly poly: RnsPoly) {
+    Object.freeze(this);
+  }
 
   dispose(): void {
     this.poly.dispose();
@@ -16,7 +19,9 @@ export class SecretKey implements Disposable {
 
 /** The public key (b, a) = (-a s + e, a) over Q at the top level, NTT form. `a` comes from `seed`. */
 export class PublicKey implements Disposable {
-  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {}
+  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {
+    Object.freeze(this);
+  }
 
   dispose(): void {
     this.b.dispose();
@@ -48,7 +53,10 @@ export class SwitchingKey implements Disposable {
     readonly digits: readonly SwitchingKeyDigit[],
     readonly seed: Uint8Array,
     readonly galoisElement: number,
-  ) {}
+  ) {
+    this.digits = Object.freeze([...digits]);
+    Object.freeze(this);
+  }
 
   dispose(): void {
     for (const { a, b } of this.digits) {
@@ -62,21 +70,50 @@ export class SwitchingKey implements Disposable {
   }
 }
 
-/** Galois keys by Galois element (rotations use 5^r mod 2N, conjugation 2N - 1). */
+/**
+ * Galois keys by Galois element (rotations use 5^r mod 2N, conjugation 2N - 1). Immutable:
+ * the constructor refuses relinearization keys, keys of other parameters and two keys for the
+ * same element.
+ */
 export class GaloisKeys implements Disposable {
-  readonly keys: ReadonlyMap<number, SwitchingKey>;
+  readonly #keys: Map<number, SwitchingKey>;
 
   constructor(readonly params: Parameters, keys: Iterable<SwitchingKey>) {
-    this.keys = new Map(Array.from(keys, (k) => [k.galoisElement, k]));
+    const operation = "create Galois keys";
+    if (keys === null || typeof keys !== "object" || typeof (keys as Partial<Iterable<unknown>>)[Symbol.iterator] !== "function") {
+      throw new FheError("INVALID_ARGUMENT", operation, "expected an iterable of switching keys");
+    }
+    this.#keys = new Map();
+    for (const key of keys) {
+      if (!(key instanceof SwitchingKey) || key.galoisElement === 0) {
+        throw new FheError("INVALID_ARGUMENT", operation, `expected Galois switching keys, got ${describe(key)}${key instanceof SwitchingKey ? " (a relinearization key)" : ""}`);
+      }
+      if (key.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, `the key for Galois element ${key.galoisElement} uses different parameters`);
+      if (this.#keys.has(key.galoisElement)) {
+        throw new FheError("INVALID_ARGUMENT", operation, `two keys for Galois element ${key.galoisElement}`);
+      }
+      this.#keys.set(key.galoisElement, key);
+    }
+    Object.freeze(this);
+  }
+
+  /** The keys by Galois element (a copy: the set of keys cannot be changed). */
+  get keys(): ReadonlyMap<number, SwitchingKey> {
+    return new Map(this.#keys);
+  }
+
+  /** The Galois elements that have a key, in insertion order. */
+  get elements(): number[] {
+    return [...this.#keys.keys()];
   }
 
   /** The key for Galois element k, if present. */
   get(galoisElement: number): SwitchingKey | undefined {
-    return this.keys.get(galoisElement);
+    return this.#keys.get(galoisElement);
   }
 
   dispose(): void {
-    for (const key of this.keys.values()) key.dispose();
+    for (const key of this.#keys.values()) key.dispose();
   }
 
   [Symbol.dispose](): void {

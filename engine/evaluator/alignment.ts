@@ -5,6 +5,7 @@ import { clone, mulScalar } from "../ring/arithmetic.js";
 import { divideRoundByLastPrimes } from "../ring/divide-round.js";
 import { FheError } from "../ring/errors.js";
 import { RnsPoly } from "../ring/poly.js";
+import { planScaleAdjustment, type ScaleAdjustment } from "./scale-adjustment.js";
 
 /** Scales closer than this relative difference count as equal. */
 export const scaleTolerance = 2 ** -40;
@@ -44,20 +45,18 @@ export function rescaleOperand(params: Parameters, operand: Operand, operation: 
   operand.scale /= Number(dropped);
 }
 
-/**
- * Moves `operand` (in place) to scale `target` using one level: multiply by
- * round(target / scale * q_level) and rescale by q_level. The scale is then exactly `target`
- * up to a relative error below 2^-(log2 q_level), which is recorded as exact.
- */
-export function adjustScale(params: Parameters, operand: Operand, target: number, operation: string): void {
-  if (operand.level === 0) {
-    throw new FheError("INVALID_ARGUMENT", operation,
-      `operands' scales differ (2^${Math.log2(operand.scale).toFixed(2)} and 2^${Math.log2(target).toFixed(2)}) and no level is left to align them`);
+/** Applies a planned scale adjustment to `operand` in place; its scale becomes `target`. */
+function adjustScale(params: Parameters, operand: Operand, adjustment: ScaleAdjustment, target: number, operation: string): void {
+  for (let i = 0; i < adjustment.plainRescales; i++) rescaleOperand(params, operand, operation);
+  for (const factor of adjustment.factors) {
+    for (const poly of operand.polys) mulScalar(poly, poly, factor);
+    rescaleOperand(params, operand, operation);
   }
-  const factor = BigInt(Math.round((target / operand.scale) * Number(droppedModulus(params, operand.level))));
-  for (const poly of operand.polys) mulScalar(poly, poly, factor);
-  rescaleOperand(params, operand, operation);
   operand.scale = target;
+}
+
+function describeOperand(operand: Operand): string {
+  return `2^${Math.log2(operand.scale).toFixed(2)} at level ${operand.level}`;
 }
 
 /** Non-owning views of `operand`'s polynomials at a lower `level`. */
@@ -69,8 +68,10 @@ export function viewsAtLevel(params: Parameters, operand: Operand, level: number
 /**
  * Aligns `target` (modified in place) and `other` (read-only) for addition: returns views of
  * other's polynomials at the common level and scale, plus owned copies to dispose when other
- * itself had to be rescaled. When the scales differ, the operand with more levels is
- * adjusted to the other's scale (one level); the other is then dropped to match.
+ * itself had to be adjusted. When the scales differ, one operand is brought to the other's
+ * scale (see planScaleAdjustment: exact to the precision the parameters give), choosing the
+ * way that leaves the higher common level (ties: adjusting `target`, which needs no copy);
+ * the other is then dropped to match. Throws when neither way is possible, saying why.
  */
 export function alignForAddition(
   params: Parameters, target: Operand, other: Operand, operation: string,
@@ -78,13 +79,22 @@ export function alignForAddition(
   let source = other;
   let owned: RnsPoly[] = [];
   if (!sameScale(target.scale, other.scale)) {
-    if (target.level >= other.level && target.level > 0) {
-      adjustScale(params, target, other.scale, operation);
-    } else {
+    const moveTarget = planScaleAdjustment(params, target.level, target.scale, other.scale);
+    const moveOther = planScaleAdjustment(params, other.level, other.scale, target.scale);
+    const levelIfTarget = typeof moveTarget === "string" ? -1 : Math.min(moveTarget.level, other.level);
+    const levelIfOther = typeof moveOther === "string" ? -1 : Math.min(moveOther.level, target.level);
+    if (typeof moveTarget !== "string" && levelIfTarget >= levelIfOther) {
+      adjustScale(params, target, moveTarget, other.scale, operation);
+    } else if (typeof moveOther !== "string") {
       const copies = other.polys.map((poly) => clone(poly));
       owned = copies;
       source = { polys: copies, level: other.level, scale: other.scale };
-      adjustScale(params, source, target.scale, operation);
+      adjustScale(params, source, moveOther, target.scale, operation);
+    } else {
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `the operands' scales (${describeOperand(target)} and ${describeOperand(other)}) cannot be aligned: ` +
+        `moving the first to the second's scale fails because ${moveTarget}, and the other way because ${moveOther}; ` +
+        "rescale the operand with the larger scale first, or encode the plaintext at the ciphertext's scale and level");
     }
   }
   const level = Math.min(target.level, source.level);

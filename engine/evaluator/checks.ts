@@ -1,25 +1,56 @@
-import { Ciphertext } from "../ciphertext.js";
+import { Ciphertext, ciphertextState, type CiphertextState } from "../ciphertext.js";
 import type { SwitchingKey } from "../keys.js";
 import type { Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
-import { FheError } from "../ring/errors.js";
+import { describe, FheError, isInteger, isPowerOfTwo } from "../ring/errors.js";
+import type { RnsPoly } from "../ring/poly.js";
 
-/** Throws unless `value` is a live ciphertext of `params` (of degree <= maxDegree). */
-export function checkCiphertext(params: Parameters, value: unknown, operation: string, maxDegree = 2): Ciphertext {
-  if (!(value instanceof Ciphertext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Ciphertext");
-  if (value.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, "the ciphertext uses different parameters");
-  for (const poly of value.polys) poly.assertLive(operation);
-  if (value.degree > maxDegree) {
-    throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext has degree ${value.degree}; relinearize it first`);
-  }
-  return value;
+/**
+ * Throws unless the recorded metadata of a ciphertext or plaintext is consistent with its
+ * polynomials: level in range, scale finite and >= 1 (and below 2^1024), slots a power of two
+ * <= N/2, and every polynomial live, in NTT form over exactly the basis of Q at that level
+ * (as SEAL's is_metadata_valid_for). Cheap: a few comparisons per polynomial.
+ */
+function checkMetadata(
+  params: Parameters, what: string, polys: readonly RnsPoly[], level: number, scale: number, slots: number, operation: string,
+): void {
+  const fail = (reason: string): never => {
+    throw new FheError("INVALID_ARGUMENT", operation, `the ${what} is inconsistent (${reason}); it was not made by this library or was modified`);
+  };
+  if (!isInteger(level) || level < 0 || level > params.maxLevel) fail(`level ${describe(level)} is not in [0, ${params.maxLevel}]`);
+  if (typeof scale !== "number" || !(scale >= 1 && scale < Infinity)) fail(`scale ${describe(scale)} is not a finite number >= 1`);
+  if (!(slots === 1 || isPowerOfTwo(slots)) || slots > params.maxSlots) fail(`slot count ${describe(slots)} is not a power of two <= ${params.maxSlots}`);
+  const basis = params.basisQ(level);
+  polys.forEach((poly, i) => {
+    poly.assertLive(operation);
+    if (poly.basis !== basis) fail(`polynomial ${i} has ${poly.basis.size} limbs where level ${level} has ${basis.size}, or other primes`);
+    if (!poly.isNtt) fail(`polynomial ${i} is not in NTT form`);
+  });
 }
 
-/** Throws unless `value` is a live plaintext of `params`. */
+/**
+ * Validates `value` as a live ciphertext of `params` of degree 1..maxDegree with consistent
+ * metadata, and returns its mutable state for the scheme layer.
+ */
+export function checkCiphertext(params: Parameters, value: unknown, operation: string, maxDegree = 2): CiphertextState {
+  if (!(value instanceof Ciphertext)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Ciphertext, got ${describe(value)}`);
+  if (value.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, "the ciphertext uses different parameters");
+  const state = ciphertextState(value);
+  if (state.degree < 1 || new Set(state.polys).size !== state.polys.length) {
+    throw new FheError("INVALID_ARGUMENT", operation, "the ciphertext is inconsistent (it needs at least two distinct polynomials); it was not made by this library");
+  }
+  checkMetadata(params, "ciphertext", state.polys, state.level, state.scale, state.slots, operation);
+  if (state.degree > maxDegree) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext has degree ${state.degree}; relinearize it first`);
+  }
+  return state;
+}
+
+/** Throws unless `value` is a live plaintext of `params` with consistent metadata. */
 export function checkPlaintext(params: Parameters, value: unknown, operation: string): Plaintext {
-  if (!(value instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Plaintext");
+  if (!(value instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Plaintext, got ${describe(value)}`);
   if (value.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
-  value.poly.assertLive(operation);
+  checkMetadata(params, "plaintext", [value.poly], value.level, value.scale, value.slots, operation);
   return value;
 }
 
@@ -46,10 +77,23 @@ export function checkConstant(value: unknown, operation: string): Complex {
   throw new FheError("INVALID_ARGUMENT", operation, "the constant must be a finite number or a { re, im } pair of finite numbers");
 }
 
-/** Throws the DISPOSED error naming `operation` when any part of a switching key was disposed. */
+/**
+ * Throws the DISPOSED error naming `operation` when any part of a switching key was disposed,
+ * and INVALID_ARGUMENT when its polynomials do not have the shape key switching reads (one
+ * digit per key-switching digit of its parameters, each (b, a) in NTT form over Q P at the top
+ * level).
+ */
 export function checkKeyLive(key: SwitchingKey, operation: string): void {
+  const { params } = key;
+  const basis = params.basisQP(params.maxLevel);
+  if (key.digits.length !== params.digits) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the switching key has ${key.digits.length} digits where its parameters use ${params.digits}; it was modified`);
+  }
   for (const { a, b } of key.digits) {
     a.assertLive(operation);
     b.assertLive(operation);
+    if (a.basis !== basis || b.basis !== basis || !a.isNtt || !b.isNtt) {
+      throw new FheError("INVALID_ARGUMENT", operation, "the switching key's polynomials are not in NTT form over Q P at the top level; it was modified");
+    }
   }
 }

@@ -262,7 +262,9 @@ export class Evaluator {
     const ct = checkCiphertext(this.params, a, operation);
     if (ct.degree < 2) return;
     const key = this.relinearizationKey;
-    if (key === undefined) throw new FheError("MISMATCHED_OPERANDS", operation, "the evaluator has no relinearization key");
+    if (key === undefined) {
+      throw new FheError("MISSING_KEY", operation, "the evaluator has no relinearization key: pass { relinearizationKey: keyGenerator.createRelinearizationKey() } to the Evaluator");
+    }
     checkKeyLive(key, operation);
     relinearizeWith(this.params, key, ct);
   }
@@ -279,7 +281,7 @@ export class Evaluator {
     const ct = checkCiphertext(this.params, a, operation, 1);
     if (!isInteger(steps)) throw new FheError("INVALID_ARGUMENT", operation, `steps must be an integer, got ${describe(steps)}`);
     for (const element of planRotation(this.params.n, this.galoisKeys, steps, ct.slots)) {
-      applyGalois(this.params, galoisKeyFor(this.galoisKeys, element, operation), ct, element);
+      applyGalois(this.params, galoisKeyFor(this.galoisKeys, element, operation, `{ steps: [${steps}] }`), ct, element);
     }
   }
 
@@ -291,7 +293,7 @@ export class Evaluator {
   conjugateInPlace(a: Ciphertext): void {
     const ct = checkCiphertext(this.params, a, "conjugate", 1);
     const element = conjugationGaloisElement(this.params.n);
-    applyGalois(this.params, galoisKeyFor(this.galoisKeys, element, "conjugate"), ct, element);
+    applyGalois(this.params, galoisKeyFor(this.galoisKeys, element, "conjugate", "{ conjugate: true }"), ct, element);
   }
 
   /**
@@ -305,12 +307,12 @@ export class Evaluator {
       throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
     }
     const elements = steps.map((s) => exactRotationKey(this.params.n, this.galoisKeys, s, ct.slots, operation));
-    const keys = elements.map((k) => (k === 1 ? undefined : galoisKeyFor(this.galoisKeys, k, operation)));
+    const keys = elements.map((k, i) => (k === 1 ? undefined : galoisKeyFor(this.galoisKeys, k, operation, `{ steps: [${steps[i]}] }`)));
     const digits = elements.some((k) => k !== 1) ? decompose(this.params, ct.polys[1]!, ct.level) : [];
     try {
       return elements.map((k, i) => {
         const key = keys[i];
-        if (key === undefined) return this.copy(ct);
+        if (key === undefined) return this.copy(a);
         return rotatedFromDigits(this.params, ct, digits, key, k);
       });
     } finally {
@@ -329,7 +331,7 @@ export class Evaluator {
     if (!isInteger(total) || total < 1 || total > ct.slots || (total & (total - 1)) !== 0) {
       throw new FheError("INVALID_ARGUMENT", operation, `count must be a power of two in [1, ${ct.slots}], got ${describe(count)}`);
     }
-    const result = this.copy(ct);
+    const result = this.copy(a);
     try {
       for (let step = 1; step < total; step *= 2) {
         using rotated = this.rotate(result, step);
@@ -414,8 +416,12 @@ export class Evaluator {
     const scale = a * b;
     const logQ = this.params.basisQ(level).primes.reduce((sum, q) => sum + Math.log2(q), 0);
     if (!(Math.log2(scale) < logQ - 1)) {
-      throw new FheError("INVALID_ARGUMENT", operation,
-        `the product's scale 2^${Math.log2(scale).toFixed(1)} would overflow the ${logQ.toFixed(0)}-bit modulus at level ${level}; rescale first`);
+      const overflow = `the product's scale 2^${Math.log2(scale).toFixed(1)} would overflow the ${logQ.toFixed(0)}-bit modulus at level ${level}`;
+      throw new FheError("INVALID_ARGUMENT", operation, level === 0
+        ? `the multiplicative depth is exhausted: ${overflow}, and no level is left to rescale by; ` +
+          `this computation needs more than the ${this.params.maxLevel} levels these parameters have ` +
+          `(depth ${this.params.maxLevel + 1} or more: a preset with a larger depth, or fewer multiplications)`
+        : `${overflow}; rescale the operands first (each rescale uses one of the ${level} levels left)`);
     }
     return scale;
   }

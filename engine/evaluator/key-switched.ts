@@ -1,7 +1,7 @@
 // The evaluator's key-switched operations: relinearization and Galois automorphisms
 // (rotations, conjugation), on top of engine/key-switching.ts.
 
-import { Ciphertext } from "../ciphertext.js";
+import { Ciphertext, ciphertextState, type CiphertextState } from "../ciphertext.js";
 import { decompose, switchKey } from "../key-switching.js";
 import type { GaloisKeys, SwitchingKey } from "../keys.js";
 import type { Parameters } from "../parameters.js";
@@ -12,7 +12,7 @@ import type { RnsPoly } from "../ring/poly.js";
 import { checkKeyLive } from "./checks.js";
 
 /** (c0 + u0, c1 + u1) in place, where (u0, u1) switches c2 from s^2 to s. Precondition: degree 2. */
-export function relinearizeWith(params: Parameters, key: SwitchingKey, ct: Ciphertext): void {
+export function relinearizeWith(params: Parameters, key: SwitchingKey, ct: CiphertextState): void {
   const c2 = ct.polys[2]!;
   const digits = decompose(params, c2, ct.level);
   try {
@@ -31,17 +31,23 @@ export function relinearizeWith(params: Parameters, key: SwitchingKey, ct: Ciphe
   ct.polys = ct.polys.slice(0, 2);
 }
 
-/** The live Galois key for `element`, or an error naming the missing element. */
-export function galoisKeyFor(keys: GaloisKeys | undefined, element: number, operation: string): SwitchingKey {
+/**
+ * The live Galois key for `element`, or a MISSING_KEY error naming the element and `create`,
+ * the keyGenerator.createGaloisKeys(...) call that provides it.
+ */
+export function galoisKeyFor(keys: GaloisKeys | undefined, element: number, operation: string, create: string): SwitchingKey {
   const key = keys?.get(element);
-  if (key === undefined) throw new FheError("MISMATCHED_OPERANDS", operation, `no Galois key for Galois element ${element}`);
+  if (key === undefined) {
+    throw new FheError("MISSING_KEY", operation,
+      `no Galois key for Galois element ${element}: create it with keyGenerator.createGaloisKeys(${create}) and pass the keys to the Evaluator`);
+  }
   checkKeyLive(key, operation);
   return key;
 }
 
 /** (phi_k(c0 + u0), phi_k(u1)) where (u0, u1) switches c1 (as `digits`) from s to s(X^(k^-1)). */
 export function rotatedFromDigits(
-  params: Parameters, ct: Ciphertext, digits: readonly RnsPoly[], key: SwitchingKey, element: number,
+  params: Parameters, ct: CiphertextState, digits: readonly RnsPoly[], key: SwitchingKey, element: number,
 ): Ciphertext {
   const [k0, k1] = switchKey(params, digits, key, ct.level);
   try {
@@ -58,7 +64,7 @@ export function rotatedFromDigits(
 }
 
 /** Applies X -> X^element to a degree-1 ciphertext in place, with its Galois key. */
-export function applyGalois(params: Parameters, key: SwitchingKey, ct: Ciphertext, element: number): void {
+export function applyGalois(params: Parameters, key: SwitchingKey, ct: CiphertextState, element: number): void {
   const digits = decompose(params, ct.polys[1]!, ct.level);
   let rotated: Ciphertext;
   try {
@@ -67,6 +73,6 @@ export function applyGalois(params: Parameters, key: SwitchingKey, ct: Ciphertex
     for (const digit of digits) digit.dispose();
   }
   for (const poly of ct.polys) poly.dispose();
-  ct.polys = rotated.polys;
+  ct.polys = ciphertextState(rotated).polys;
   ct.seed = undefined;
 }

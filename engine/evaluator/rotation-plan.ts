@@ -19,7 +19,7 @@ function stepOf(n: number, element: number): number | undefined {
 /** Galois elements of the available keys, grouped by the rotation they perform on `slots` slots. */
 function keysByRotation(n: number, keys: GaloisKeys | undefined, slots: number): Map<number, number> {
   const byRotation = new Map<number, number>();
-  for (const element of keys?.keys.keys() ?? []) {
+  for (const element of keys?.elements ?? []) {
     const step = stepOf(n, element);
     if (step !== undefined && !byRotation.has(step % slots)) byRotation.set(step % slots, element);
   }
@@ -51,10 +51,13 @@ export function planRotation(n: number, keys: GaloisKeys | undefined, steps: num
   ].filter((plan): plan is number[] => plan.every((element) => element !== undefined));
   plans.sort((a, b) => a.length - b.length);
   if (plans[0] !== undefined) return plans[0];
-  if (keys === undefined) throw new FheError("MISMATCHED_OPERANDS", "rotate", "no Galois keys were given to the evaluator");
   const missing = powersOfTwo(r).filter((p) => !byRotation.has(p % slots));
-  throw new FheError("MISMATCHED_OPERANDS", "rotate",
-    `no Galois key for step ${r} (Galois element ${rotationGaloisElement(n, r)}), and the power-of-two keys for steps ${missing.join(", ")} are missing too`);
+  const available = keys === undefined ? "the evaluator was given no Galois keys" : `the power-of-two keys for steps ${missing.join(", ")} are missing too`;
+  throw new FheError("MISSING_KEY", "rotate",
+    `no Galois key for step ${r} (Galois element ${rotationGaloisElement(n, r)}), and ${available}; ` +
+    `create it with keyGenerator.createGaloisKeys({ steps: [${r}] })` +
+    (missing.length > 1 || missing[0] !== r ? ` or the power-of-two steps with createGaloisKeys({ steps: [${missing.join(", ")}] })` : "") +
+    " and pass the keys to the Evaluator");
 }
 
 /**
@@ -66,7 +69,9 @@ export function exactRotationKey(n: number, keys: GaloisKeys | undefined, steps:
   if (r === 0) return 1;
   const element = keysByRotation(n, keys, slots).get(r);
   if (element === undefined) {
-    throw new FheError("MISMATCHED_OPERANDS", operation, `no Galois key for step ${steps} (Galois element ${rotationGaloisElement(n, r)})`);
+    throw new FheError("MISSING_KEY", operation,
+      `no Galois key for step ${steps} (Galois element ${rotationGaloisElement(n, r)}; hoisted rotations need the exact key): ` +
+      `create it with keyGenerator.createGaloisKeys({ steps: [${r}] }) and pass the keys to the Evaluator`);
   }
   return element;
 }

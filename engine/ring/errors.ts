@@ -6,6 +6,7 @@ export type FheErrorCode =
   | "INVALID_ARGUMENT"
   | "INVALID_PARAMETERS"
   | "MISMATCHED_OPERANDS"
+  | "MISSING_KEY"
   | "DISPOSED"
   | "OUT_OF_MEMORY"
   | "CORRUPT_DATA"

@@ -110,18 +110,27 @@ export class RnsPoly implements Disposable {
     }
   }
 
-  /** Heap address of limb i. Precondition: live, 0 <= i < basis.size. */
+  /** Heap address of limb i. Throws unless live and 0 <= i < basis.size (an integer). */
   limbAddress(i: number): number {
     this.assertLive("access polynomial");
+    if (!(i >= 0 && i < this.#basis.size && (i | 0) === i)) {
+      throw new FheError("INVALID_ARGUMENT", "access polynomial", `limb index ${i} is outside [0, ${this.#basis.size})`);
+    }
     return this.#block!.address + 4 * this.ring.n * i;
   }
 
   /**
-   * Keeps only the first `size` limbs (the memory block is kept; the basis shrinks).
-   * @internal Used by rescaling and level drops; `basis` must be a prefix of the current one.
+   * Keeps only the first `basis.size` limbs (the memory block is kept; the basis shrinks).
+   * Used by rescaling and level drops. Throws unless `basis` is a non-empty prefix of the
+   * current basis (the same moduli of this ring, in order).
    */
   shrinkTo(basis: RnsBasis): void {
     this.assertLive("shrink polynomial");
+    const current = this.#basis.moduli;
+    const next = basis?.moduli;
+    if (!Array.isArray(next) || next.length === 0 || next.length > current.length || next.some((m, i) => m !== current[i])) {
+      throw new FheError("MISMATCHED_OPERANDS", "shrink polynomial", "the basis is not a prefix of the polynomial's basis");
+    }
     this.#basis = basis;
   }
 

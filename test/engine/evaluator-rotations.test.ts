@@ -96,20 +96,24 @@ describe.each([false, true])("rotations (complex: %s)", (complex) => {
   it("a rotation whose keys are missing throws an FheError naming the missing step and key", () => {
     const ev = evaluatorWithSteps([1]);
     using x = c.encrypt({ re: uniformValues(c.params.maxSlots, 1), im: uniformValues(c.params.maxSlots, 2) });
-    const error = expectFheError(() => ev.rotate(x, 6), "MISMATCHED_OPERANDS", "rotate");
+    const error = expectFheError(() => ev.rotate(x, 6), "MISSING_KEY", "rotate");
     expect(error.message).toContain("step 6");
     expect(error.message).toContain(`Galois element ${rotationGaloisElement(c.params.n, 6)}`);
+    // It names the call that provides the key: the exact step, or the power-of-two steps.
+    expect(error.message).toContain("createGaloisKeys({ steps: [6] })");
+    expect(error.message).toContain("createGaloisKeys({ steps: [2, 4] })");
     // In place: the ciphertext is left as it was.
     using target = ev.copy(x);
-    expectFheError(() => ev.rotateInPlace(target, 6), "MISMATCHED_OPERANDS", "rotate");
+    expectFheError(() => ev.rotateInPlace(target, 6), "MISSING_KEY", "rotate");
     expectSameCiphertext(target, x);
     const none = new Evaluator(c.params);
-    expect(expectFheError(() => none.rotate(x, 1), "MISMATCHED_OPERANDS", "rotate").message).toMatch(/no Galois keys/);
-    const hoisted = expectFheError(() => ev.rotateHoisted(x, [1, 6]), "MISMATCHED_OPERANDS", "rotate (hoisted)");
+    expect(expectFheError(() => none.rotate(x, 1), "MISSING_KEY", "rotate").message).toMatch(/no Galois keys/);
+    const hoisted = expectFheError(() => ev.rotateHoisted(x, [1, 6]), "MISSING_KEY", "rotate (hoisted)");
     expect(hoisted.message).toContain(String(rotationGaloisElement(c.params.n, 6)));
-    const conjugation = expectFheError(() => ev.conjugate(x), "MISMATCHED_OPERANDS", "conjugate");
+    const conjugation = expectFheError(() => ev.conjugate(x), "MISSING_KEY", "conjugate");
     expect(conjugation.message).toContain(String(2 * c.params.n - 1));
-    expectFheError(() => ev.rotateAndSum(x, 4), "MISMATCHED_OPERANDS", "rotate");
+    expect(conjugation.message).toContain("createGaloisKeys({ conjugate: true })");
+    expectFheError(() => ev.rotateAndSum(x, 4), "MISSING_KEY", "rotate");
   });
 
   it("conjugate matches float64; in-place agrees; twice is the identity (property)", () => {
