@@ -4,6 +4,7 @@ import type { Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { describe, FheError, isInteger, isPowerOfTwo } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
+import { logModulusAt, scaleFits } from "./scale-adjustment.js";
 
 /**
  * Throws unless the recorded metadata of a ciphertext or plaintext is consistent with its
@@ -75,6 +76,17 @@ export function checkConstant(value: unknown, operation: string): Complex {
     if (typeof re === "number" && typeof im === "number" && Number.isFinite(re) && Number.isFinite(im)) return { re, im };
   }
   throw new FheError("INVALID_ARGUMENT", operation, "the constant must be a finite number or a { re, im } pair of finite numbers");
+}
+
+/**
+ * Throws unless a constant scaled to `scaled` (|c| times the scale it is encoded at) fits the
+ * modulus at `level` with a bit to spare, as products must: otherwise it would wrap around.
+ */
+export function checkConstantFits(params: Parameters, scaled: number, level: number, operation: string): void {
+  if (!scaleFits(params, scaled, level)) {
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `the constant times the scale (2^${Math.log2(scaled).toFixed(1)}) does not fit the ${logModulusAt(params, level).toFixed(0)}-bit modulus at level ${level}; use a smaller constant or a ciphertext at a higher level`);
+  }
 }
 
 /**

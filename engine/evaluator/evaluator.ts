@@ -10,7 +10,7 @@ import type { RnsPoly } from "../ring/poly.js";
 import {
   alignForAddition, dropToLevel, droppedModulus, rescaleOperand, viewsAtLevel, type Operand,
 } from "./alignment.js";
-import { checkCiphertext, checkConstant, checkKeyLive, checkPlaintext, checkSlots, type Complex } from "./checks.js";
+import { checkCiphertext, checkConstant, checkConstantFits, checkKeyLive, checkPlaintext, checkSlots, type Complex } from "./checks.js";
 import { constantPoly, imaginaryUnit, roundToBigInt } from "./constants.js";
 import { applyGalois, galoisKeyFor, relinearizeWith, rotatedFromDigits } from "./key-switched.js";
 import { exactRotationKey, planRotation } from "./rotation-plan.js";
@@ -132,6 +132,7 @@ export class Evaluator {
     const operation = "add constant";
     const ct = checkCiphertext(this.params, a, operation);
     const c = checkConstant(constant, operation);
+    checkConstantFits(this.params, Math.hypot(c.re, c.im) * ct.scale, ct.level, operation);
     const c0 = ct.polys[0]!;
     addScalar(c0, c0, roundToBigInt(c.re * ct.scale));
     if (c.im !== 0) {
@@ -240,6 +241,7 @@ export class Evaluator {
       throw new FheError("INVALID_ARGUMENT", operation, "at level 0 only integer constants can be multiplied (no level is left to rescale)");
     }
     const scale = this.productScale(ct.scale, constantScale, ct.level, operation);
+    checkConstantFits(this.params, Math.hypot(c.re, c.im) * scale, ct.level, operation);
     const re = roundToBigInt(c.re * constantScale);
     const im = roundToBigInt(c.im * constantScale);
     if (im === 0n) {

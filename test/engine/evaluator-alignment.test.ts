@@ -95,4 +95,16 @@ describe("scale alignment", () => {
     expect(error.message).toMatch(/multiplicative depth is exhausted/);
     expect(error.message).toMatch(new RegExp(`more than the ${c.params.maxLevel} levels .*depth ${c.params.maxLevel + 1} or more`));
   });
+
+  it("refuses constants that would wrap around the modulus instead of returning garbage", () => {
+    using x = c.encrypt(real([0.5, 0.25]), { level: 1 });
+    const logQ = c.params.qPrimes.slice(0, c.params.limbsAt(1)).reduce((sum, q) => sum + Math.log2(q), 0);
+    const huge = 2 ** (logQ - Math.log2(x.scale) + 1);
+    expect(expectFheError(() => c.evaluator.addConstant(x, huge), "INVALID_ARGUMENT", "add constant").message).toMatch(/does not fit/);
+    expect(expectFheError(() => c.evaluator.addConstant(x, { re: 0, im: huge }), "INVALID_ARGUMENT", "add constant").message).toMatch(/does not fit/);
+    expectFheError(() => c.evaluator.multiplyConstant(x, huge), "INVALID_ARGUMENT", "multiply by constant");
+    // A large constant that fits is still exact.
+    using shifted = c.evaluator.addConstant(x, 1000);
+    expect(c.decrypt(shifted).re[0]).toBeCloseTo(1000.5, 3);
+  });
 });
