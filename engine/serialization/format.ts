@@ -179,6 +179,22 @@ export class ByteReader {
     return poly;
   }
 
+  /**
+   * Reads a polynomial stored as its residues that must equal `expected` (same basis, NTT
+   * form) word for word, e.g. a uniform part stored next to the seed it was expanded from;
+   * fails with `mismatch` otherwise. Reads nothing into the heap.
+   */
+  matchPoly(expected: RnsPoly, mismatch: string): void {
+    const words = expected.n * expected.basis.size;
+    this.need(4 * words);
+    const base = expected.limbAddress(0) >>> 2;
+    const stored = expected.ring.heap.u32();
+    for (let i = 0; i < words; i++) {
+      if (this.view.getUint32(this.offset + 4 * i, true) !== stored[base + i]) this.fail(mismatch);
+    }
+    this.offset += 4 * words;
+  }
+
   /** Throws unless every byte was consumed. */
   end(): void {
     if (this.offset !== this.data.length) this.fail(`${this.data.length - this.offset} unexpected trailing bytes`);
