@@ -205,7 +205,7 @@ export function loadCiphertext(params: Parameters, data: Uint8Array): Ciphertext
 export function serializeSecretKey(secretKey: SecretKey): Uint8Array {
   const sk = requireInstance(secretKey, SecretKey, "serialize secret key", "SecretKey");
   sk.poly.assertLive("serialize secret key");
-  const writer = new ByteWriter();
+  const writer = new ByteWriter({ secret: true });
   writeHeader(writer, Kind.secretKey, 0, sk.params.fingerprint);
   writer.poly(sk.poly);
   return writer.finish();
