@@ -52,8 +52,16 @@ export class Decryptor {
       mulCoeffsAdd(message, c2, square);
     }
     if (flooding !== undefined) {
-      using noise = ring.allocate(basis, { scoped: true });
-      setIntegerCoefficients(noise, Float64Array.from(sampleWideGaussian(this.params.n, 2 ** flooding)));
+      // The noise hides the decryption error only while it stays secret: zero every copy.
+      using noise = ring.allocate(basis, { scoped: true, secret: true });
+      const samples = sampleWideGaussian(this.params.n, 2 ** flooding);
+      const coefficients = Float64Array.from(samples);
+      try {
+        setIntegerCoefficients(noise, coefficients);
+      } finally {
+        samples.fill(0);
+        coefficients.fill(0);
+      }
       toNtt(noise);
       add(message, message, noise);
     }

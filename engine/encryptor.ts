@@ -6,7 +6,7 @@ import { add, mulCoeffs, mulCoeffsAdd, sub } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
 import { freshSeed } from "./ring/random.js";
-import { polyFromSmall, sampleGaussian, sampleTernary } from "./ring/sampling.js";
+import { polyFromSamples, sampleGaussian, sampleTernary } from "./ring/sampling.js";
 import { fillUniformSeeded } from "./ring/xof.js";
 
 /** Domain separation label of the uniform part of seeded secret-key ciphertexts. */
@@ -41,21 +41,26 @@ export class Encryptor {
     return this.key instanceof PublicKey ? this.encryptPublic(plaintext, this.key) : this.encryptSecret(plaintext, this.key);
   }
 
+  /**
+   * u is a secret polynomial (zeroed when freed). Each error e_i exists only inside c_i and is
+   * masked before the next allocation, so a failure (out of memory) leaves no bare error behind.
+   */
   private encryptPublic(plaintext: Plaintext, key: PublicKey): Ciphertext {
     const { params } = this;
     const { ring } = params;
     const basis = plaintext.poly.basis;
-    using u = polyFromSmall(ring, basis, sampleTernary(params.n), { ntt: true, secret: true });
+    using u = polyFromSamples(ring, basis, sampleTernary(params.n), { ntt: true, secret: true });
     using b = RnsPoly.prefixView(key.b, basis);
     using a = RnsPoly.prefixView(key.a, basis);
-    const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
-    const c1 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     mulCoeffsAdd(c0, b, u);
     add(c0, c0, plaintext.poly);
+    const c1 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     mulCoeffsAdd(c1, a, u);
     return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots);
   }
 
+  /** a s is a secret temporary; e is sampled into c_0 after the last other allocation (see encryptPublic). */
   private encryptSecret(plaintext: Plaintext, key: SecretKey): Ciphertext {
     const { params } = this;
     const { ring } = params;
@@ -64,9 +69,9 @@ export class Encryptor {
     const c1 = ring.allocate(basis, { ntt: true });
     fillUniformSeeded(c1, seed, ciphertextSeedDomain);
     using s = RnsPoly.prefixView(key.poly, basis);
-    const c0 = polyFromSmall(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     using product = ring.allocate(basis, { ntt: true, scoped: true, secret: true });
     mulCoeffs(product, c1, s);
+    const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     sub(c0, c0, product);
     add(c0, c0, plaintext.poly);
     return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots, seed);

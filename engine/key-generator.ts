@@ -7,7 +7,7 @@ import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
 import { bigMod, invMod, shoupCompanion } from "./ring/modular.js";
 import { RnsPoly } from "./ring/poly.js";
 import { freshSeed } from "./ring/random.js";
-import { polyFromSmall, sampleGaussian, sampleTernary, sampleTernaryFixedWeight } from "./ring/sampling.js";
+import { polyFromSamples, sampleGaussian, sampleTernary, sampleTernaryFixedWeight } from "./ring/sampling.js";
 import { fillUniformSeeded } from "./ring/xof.js";
 
 /** Domain separation label of the public key's uniform part. */
@@ -46,8 +46,7 @@ export class KeyGenerator {
       const values = params.hammingWeight === undefined
         ? sampleTernary(ring.n)
         : sampleTernaryFixedWeight(ring.n, params.hammingWeight);
-      const poly = polyFromSmall(ring, params.basisQP(params.maxLevel), values, { ntt: true, secret: true });
-      values.fill(0);
+      const poly = polyFromSamples(ring, params.basisQP(params.maxLevel), values, { ntt: true, secret: true });
       this.secretKey = new SecretKey(params, poly);
     }
   }
@@ -101,10 +100,13 @@ export class KeyGenerator {
     return this.switchingKey(s, target, k);
   }
 
-  /** b = e + a (-t) over `basis` (a prefix of Q P), NTT form, given -t (NTT, over `basis`). */
+  /**
+   * b = e + a (-t) over `basis` (a prefix of Q P), NTT form, given -t (NTT, over `basis`).
+   * The error e exists only inside b, and nothing can fail between sampling and masking it.
+   */
   private rlweSample(a: RnsPoly, negatedTarget: RnsPoly): RnsPoly {
     const { params } = this;
-    const b = polyFromSmall(params.ring, a.basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const b = polyFromSamples(params.ring, a.basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     mulCoeffsAdd(b, a, negatedTarget);
     return b;
   }

@@ -1,6 +1,7 @@
 // Samplers for RLWE: uniform residues, ternary secrets and discrete Gaussian errors. Fresh
 // samples use the CSPRNG; uniform polynomials may also be expanded from a seeded stream.
-// Note: these samplers are not constant-time.
+// The random words a sampler reads are zeroed as it reads them; the samples it returns are the
+// caller's to zero (see polyFromSamples). Note: these samplers are not constant-time.
 
 import type { RnsBasis } from "./basis.js";
 import { describe, FheError, isInteger } from "./errors.js";
@@ -20,31 +21,38 @@ function checkCount(n: unknown, operation: string): asserts n is number {
 
 const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Reads random u32 words (little-endian on every host) from a source in batches. */
+/**
+ * Reads random u32 words (little-endian on every host) from a source in batches of `batch`
+ * words, through one buffer. Every word is zeroed as it is read, since it determines a sample;
+ * only words never read (independent of every sample) stay in the buffer.
+ */
 class WordReader {
-  private words = new Uint32Array(0);
-  private position = 0;
+  private readonly bytes: Uint8Array;
+  private readonly words: Uint32Array;
+  private position: number;
 
-  constructor(private readonly source: RandomSource, private readonly batch: number, operation: string) {
+  constructor(private readonly source: RandomSource, batch: number, operation: string) {
     if (source === null || typeof source !== "object" || typeof (source as Partial<RandomSource>).fill !== "function") {
       throw new FheError("INVALID_ARGUMENT", operation, `the random source must have a fill(bytes) method, got ${describe(source)}`);
     }
+    this.bytes = new Uint8Array(4 * batch);
+    this.words = littleEndianHost ? new Uint32Array(this.bytes.buffer) : new Uint32Array(batch);
+    this.position = batch;
   }
 
   next(): number {
     if (this.position === this.words.length) {
-      const bytes = new Uint8Array(4 * this.batch);
-      this.source.fill(bytes);
-      if (littleEndianHost) {
-        this.words = new Uint32Array(bytes.buffer);
-      } else {
-        this.words = new Uint32Array(this.batch);
-        const view = new DataView(bytes.buffer);
-        for (let i = 0; i < this.batch; i++) this.words[i] = view.getUint32(4 * i, true); // little-endian everywhere
+      this.source.fill(this.bytes);
+      if (!littleEndianHost) {
+        const view = new DataView(this.bytes.buffer);
+        for (let i = 0; i < this.words.length; i++) this.words[i] = view.getUint32(4 * i, true); // little-endian everywhere
+        this.bytes.fill(0);
       }
       this.position = 0;
     }
-    return this.words[this.position++]!;
+    const word = this.words[this.position]!;
+    this.words[this.position++] = 0;
+    return word;
   }
 
   /** Uniform 53-bit integer in [0, 2^53). */
@@ -72,15 +80,19 @@ export function fillUniform(out: RnsPoly, source: RandomSource = cryptoRandom): 
   const { n, heap } = out.ring;
   const reader = new WordReader(source, n, "sample uniform polynomial");
   const limb = new Uint32Array(n);
-  out.basis.moduli.forEach(({ q }, i) => {
-    const mask = bitLength(q) === 32 ? 0xffffffff : 2 ** bitLength(q) - 1;
-    for (let j = 0; j < n; j++) {
-      let value: number;
-      do value = reader.next() & mask; while (value >= q);
-      limb[j] = value;
-    }
-    heap.u32().set(limb, out.limbAddress(i) >>> 2);
-  });
+  try {
+    out.basis.moduli.forEach(({ q }, i) => {
+      const mask = bitLength(q) === 32 ? 0xffffffff : 2 ** bitLength(q) - 1;
+      for (let j = 0; j < n; j++) {
+        let value: number;
+        do value = reader.next() & mask; while (value >= q);
+        limb[j] = value;
+      }
+      heap.u32().set(limb, out.limbAddress(i) >>> 2);
+    });
+  } finally {
+    limb.fill(0);
+  }
 }
 
 /** Ternary coefficients in {-1, 0, 1}, each with probability 1/3. */
@@ -92,19 +104,23 @@ export function sampleTernary(n: number, source: RandomSource = cryptoRandom): I
   return values;
 }
 
-/** Ternary coefficients with exactly `weight` non-zero entries (each ±1 with probability 1/2). */
+/**
+ * Ternary coefficients with exactly `weight` non-zero entries (each ±1 with probability 1/2).
+ * Each non-zero position is drawn uniformly among the positions still zero (by rejection), so
+ * the positions form a uniform subset and no list of them exists besides the result. Expected
+ * draws: n (H_n - H_(n-weight)), at most 2 weight for weight <= n / 2.
+ */
 export function sampleTernaryFixedWeight(n: number, weight: number, source: RandomSource = cryptoRandom): Int32Array {
   checkCount(n, "sample ternary");
   if (!isInteger(weight) || weight < 0 || weight > n) {
     throw new FheError("INVALID_ARGUMENT", "sample ternary", `Hamming weight must be an integer in [0, ${n}], got ${describe(weight)}`);
   }
   const reader = new WordReader(source, Math.max(16, 2 * weight), "sample ternary");
-  const positions = Int32Array.from({ length: n }, (_, i) => i);
   const values = new Int32Array(n);
   for (let i = 0; i < weight; i++) {
-    const j = i + reader.below(n - i); // partial Fisher-Yates: positions[0..weight) is a uniform subset
-    [positions[i], positions[j]] = [positions[j]!, positions[i]!];
-    values[positions[i]!] = (reader.next() & 1) === 0 ? 1 : -1;
+    let position: number;
+    do position = reader.below(n); while (values[position] !== 0);
+    values[position] = (reader.next() & 1) === 0 ? 1 : -1;
   }
   return values;
 }
@@ -151,7 +167,9 @@ function gaussianTable(sigma: number, bound: number): Float64Array {
 
 /**
  * A polynomial over `basis` whose coefficients are the given small signed integers
- * (|value| < every prime), in NTT form when `ntt` is true.
+ * (|value| < every prime), in NTT form when `ntt` is true. Small coefficients are secret
+ * material here (secrets, ephemerals, errors): the heap scratch holding them is zeroed before
+ * it is freed; `secret` also zeroes the polynomial when it is freed.
  */
 export function polyFromSmall(
   ring: Ring, basis: RnsBasis, values: Int32Array, options: { ntt?: boolean; secret?: boolean } = {},
@@ -174,11 +192,26 @@ export function polyFromSmall(
     heap.i32().set(values, scratch >>> 2);
     basis.moduli.forEach((m, i) => heap.kernels.liftSigned(poly.limbAddress(i), scratch, n, m.q));
   } finally {
-    if (secret) heap.zero(scratch, 4 * n);
+    heap.zero(scratch, 4 * n);
     heap.free(scratch, 4 * n);
   }
   if (options?.ntt === true) toNtt(poly);
   return poly;
+}
+
+/**
+ * {@link polyFromSmall} for freshly drawn secret-equivalent samples (a secret s, an ephemeral
+ * u, an error e): `values` is zeroed once lifted, also when lifting fails.
+ * @internal For the scheme layer.
+ */
+export function polyFromSamples(
+  ring: Ring, basis: RnsBasis, values: Int32Array, options: { ntt?: boolean; secret?: boolean } = {},
+): RnsPoly {
+  try {
+    return polyFromSmall(ring, basis, values, options);
+  } finally {
+    values.fill(0);
+  }
 }
 
 /**

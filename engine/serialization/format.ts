@@ -27,11 +27,19 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 /** Header flag: uniform parts are stored as a 32-byte seed. */
 export const seededFlag = 1;
 
-/** Growable little-endian byte writer. */
+/**
+ * Growable little-endian byte writer. With `secret` (a secret key), every internal buffer it
+ * drops (when growing, and after {@link finish} copies the result out) is zeroed first.
+ */
 export class ByteWriter {
   private buffer = new Uint8Array(1024);
   private view = new DataView(this.buffer.buffer);
   private length = 0;
+  private readonly secret: boolean;
+
+  constructor(options: { secret?: boolean } = {}) {
+    this.secret = options.secret === true;
+  }
 
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
@@ -39,6 +47,7 @@ export class ByteWriter {
     while (size < this.length + bytes) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buffer.subarray(0, this.length));
+    if (this.secret) this.buffer.fill(0);
     this.buffer = next;
     this.view = new DataView(next.buffer);
   }
@@ -90,7 +99,9 @@ export class ByteWriter {
   /** The bytes written so far followed by their CRC-32. */
   finish(): Uint8Array {
     this.u32(crc32(this.buffer.subarray(0, this.length)));
-    return this.buffer.slice(0, this.length);
+    const bytes = this.buffer.slice(0, this.length);
+    if (this.secret) this.buffer.fill(0);
+    return bytes;
   }
 }
 
@@ -177,6 +188,22 @@ export class ByteReader {
       throw error;
     }
     return poly;
+  }
+
+  /**
+   * Reads a polynomial stored as its residues that must equal `expected` (same basis, NTT
+   * form) word for word, e.g. a uniform part stored next to the seed it was expanded from;
+   * fails with `mismatch` otherwise. Reads nothing into the heap.
+   */
+  matchPoly(expected: RnsPoly, mismatch: string): void {
+    const words = expected.n * expected.basis.size;
+    this.need(4 * words);
+    const base = expected.limbAddress(0) >>> 2;
+    const stored = expected.ring.heap.u32();
+    for (let i = 0; i < words; i++) {
+      if (this.view.getUint32(this.offset + 4 * i, true) !== stored[base + i]) this.fail(mismatch);
+    }
+    this.offset += 4 * words;
   }
 
   /** Throws unless every byte was consumed. */

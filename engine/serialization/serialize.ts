@@ -1,6 +1,7 @@
 // Versioned binary formats for parameters, plaintexts, ciphertexts and keys (see format.ts).
-// Loading validates magic, version, kind, the parameters fingerprint, lengths, levels and
-// that every residue is below its prime; anything else is a CORRUPT_DATA error.
+// Loading validates magic, version, kind, the parameters fingerprint, lengths, levels, that
+// every residue is below its prime and, for keys in full form, that each stored uniform part
+// is the expansion of the seed stored with it; anything else is a CORRUPT_DATA error.
 
 import { Ciphertext } from "../ciphertext.js";
 import { ciphertextSeedDomain } from "../encryptor.js";
@@ -18,7 +19,13 @@ import { ByteReader, ByteWriter, Kind, readHeader, seededFlag, writeHeader } fro
 
 /** Options for serializing objects that may be stored in seeded (half-size) form. */
 export interface SerializeOptions {
-  /** Store uniform parts as their 32-byte seed when possible (default true). */
+  /**
+   * Store uniform parts as their 32-byte seed when possible (default true). Keys always have
+   * a seed; a ciphertext has one only while it is a fresh secret-key encryption (or was
+   * loaded from seeded form), otherwise it is written in full form whatever this says. With
+   * false, keys are written with the seed and the expanded uniform parts; loading checks that
+   * they agree, so a key loaded from either form saves to the same key in either form.
+   */
   readonly seeded?: boolean;
 }
 
@@ -140,7 +147,11 @@ export function loadPlaintext(params: Parameters, data: Uint8Array): Plaintext {
   return new Plaintext(params, poly, level, scale, slots);
 }
 
-/** Serializes a ciphertext; fresh secret-key encryptions are stored seeded (c_1 as its seed). */
+/**
+ * Serializes a ciphertext. Fresh secret-key encryptions (and ciphertexts loaded from seeded
+ * form) are stored seeded, c_1 as its seed, unless `seeded: false`; every other ciphertext,
+ * including one loaded from full form (which stores no seed), is stored in full form.
+ */
 export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOptions = {}): Uint8Array {
   checkOptions(options, "serialize ciphertext");
   const operation = "serialize ciphertext";
@@ -194,7 +205,7 @@ export function loadCiphertext(params: Parameters, data: Uint8Array): Ciphertext
 export function serializeSecretKey(secretKey: SecretKey): Uint8Array {
   const sk = requireInstance(secretKey, SecretKey, "serialize secret key", "SecretKey");
   sk.poly.assertLive("serialize secret key");
-  const writer = new ByteWriter();
+  const writer = new ByteWriter({ secret: true });
   writeHeader(writer, Kind.secretKey, 0, sk.params.fingerprint);
   writer.poly(sk.poly);
   return writer.finish();
@@ -207,7 +218,7 @@ export function loadSecretKey(params: Parameters, data: Uint8Array): SecretKey {
   return new SecretKey(params, poly);
 }
 
-/** Serializes a public key; by default `a` is stored as its seed (half size). */
+/** Serializes a public key; by default `a` is stored as its seed only (half size). */
 export function serializePublicKey(publicKey: PublicKey, options: SerializeOptions = {}): Uint8Array {
   checkOptions(options, "serialize public key");
   const pk = requireInstance(publicKey, PublicKey, "serialize public key", "PublicKey");
@@ -229,7 +240,8 @@ export function loadPublicKey(params: Parameters, data: Uint8Array): PublicKey {
   return collecting((keep) => {
     const b = keep(reader.poly(params.ring, basis));
     const seed = reader.bytes(seedBytes);
-    const a = keep(seeded ? expandSeeded(params, basis, seed, publicKeySeedDomain) : reader.poly(params.ring, basis));
+    const a = keep(expandSeeded(params, basis, seed, publicKeySeedDomain));
+    if (!seeded) reader.matchPoly(a, seedMismatch("the uniform part a"));
     reader.end();
     return new PublicKey(params, b, a, seed);
   });
@@ -258,7 +270,8 @@ function readSwitchingKey(reader: ByteReader, params: Parameters, seeded: boolea
     const digits: SwitchingKeyDigit[] = [];
     for (let j = 0; j < count; j++) {
       const b = keep(reader.poly(params.ring, basis));
-      const a = keep(seeded ? expandSeeded(params, basis, seed, switchingKeySeedDomain(j)) : reader.poly(params.ring, basis));
+      const a = keep(expandSeeded(params, basis, seed, switchingKeySeedDomain(j)));
+      if (!seeded) reader.matchPoly(a, seedMismatch(`the uniform part a of digit ${j}`));
       digits.push({ b, a });
     }
     return new SwitchingKey(params, digits, seed, galoisElement);
@@ -311,6 +324,11 @@ export function loadGaloisKeys(params: Parameters, data: Uint8Array): GaloisKeys
     throw error;
   }
   return new GaloisKeys(params, keys);
+}
+
+/** The CORRUPT_DATA reason for a full-form uniform part that is not its seed's expansion. */
+function seedMismatch(part: string): string {
+  return `${part} does not match the seed stored with it, so the data was modified after saving; load an unmodified copy`;
 }
 
 function expandSeeded(params: Parameters, basis: RnsBasis, seed: Uint8Array, domain: string): RnsPoly {

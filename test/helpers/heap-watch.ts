@@ -1,0 +1,28 @@
+// Watches a heap's frees for secret-equivalent data left behind: blocks go back to the free
+// list with their contents, so a block that is not all-zero when freed can be read again by
+// the next allocation of its size.
+
+import { vi } from "vitest";
+import type { WasmHeap } from "../../engine/index.js";
+
+export interface FreeWatch {
+  /** Sizes (bytes) of the blocks freed since the watch began that were not all-zero. */
+  readonly dirty: number[];
+  /** Number of blocks freed since the watch began. */
+  readonly freed: () => number;
+  /** Ends the watch (frees go straight to the heap again). */
+  stop(): void;
+}
+
+/** Starts recording every block freed on `heap` that is not all-zero at the time it is freed. */
+export function watchFrees(heap: WasmHeap): FreeWatch {
+  const free = heap.free.bind(heap);
+  const dirty: number[] = [];
+  let freed = 0;
+  const spy = vi.spyOn(heap, "free").mockImplementation((address: number, bytes: number) => {
+    freed++;
+    if (new Uint8Array(heap.memory.buffer, address, bytes).some((b) => b !== 0)) dirty.push(bytes);
+    free(address, bytes);
+  });
+  return { dirty, freed: () => freed, stop: () => spy.mockRestore() };
+}
