@@ -63,6 +63,18 @@ export function mulScalar(out: RnsPoly, a: RnsPoly, c: bigint | number): void {
   out.isNtt = a.isNtt;
 }
 
+/** out = out + c * a for an integer constant c (any sign, any size); out and a in the same form. */
+export function mulScalarAdd(out: RnsPoly, a: RnsPoly, c: bigint | number): void {
+  checkOperands("multiply-add polynomial by scalar", [out, a], "any");
+  requireSameForm("multiply-add polynomial by scalar", out, a);
+  const constant = toBigInt(c, "multiply-add polynomial by scalar");
+  const { kernels } = a.ring.heap;
+  a.basis.moduli.forEach((m, i) => {
+    const residue = bigMod(constant, m.q);
+    kernels.mulAddScalarShoup(out.limbAddress(i), a.limbAddress(i), a.n, m.q, residue, shoupCompanion(residue, m.q));
+  });
+}
+
 /**
  * out = a + c for an integer constant c: added to the constant coefficient in coefficient
  * form, or to every slot in NTT form (the NTT of a constant is that constant everywhere).

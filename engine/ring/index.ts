@@ -10,7 +10,7 @@ export { Modulus } from "./modulus.js";
 export { RnsBasis } from "./basis.js";
 export { RnsPoly } from "./poly.js";
 export { Ring, type RingOptions, type AllocateOptions } from "./ring.js";
-export { add, sub, neg, mulCoeffs, mulCoeffsAdd, mulScalar, addScalar, copy, clone } from "./arithmetic.js";
+export { add, sub, neg, mulCoeffs, mulCoeffsAdd, mulScalar, mulScalarAdd, addScalar, copy, clone } from "./arithmetic.js";
 export { toNtt, toCoefficients, nttLimb, inverseNttLimb } from "./transforms.js";
 export { automorphism, rotationGaloisElement, conjugationGaloisElement } from "./automorphism.js";
 export { BasisConverter, convertBasis } from "./basis-conversion.js";

@@ -1,0 +1,170 @@
+// Encrypted evaluation of polynomials: executes a PolynomialPlan (poly-plan.ts) with the
+// scheme's evaluator and checks, after every step, that the level and scale are the planned ones.
+
+import { Ciphertext, ciphertextState } from "../ciphertext.js";
+import { viewsAtLevel } from "../evaluator/alignment.js";
+import { checkCiphertext } from "../evaluator/checks.js";
+import { Evaluator } from "../evaluator/evaluator.js";
+import { addScalar, mulScalar, mulScalarAdd } from "../ring/arithmetic.js";
+import { describe, FheError } from "../ring/errors.js";
+import type { RnsPoly } from "../ring/poly.js";
+import type { LevelScale } from "./plan.js";
+import { planScaleTolerance } from "./plan.js";
+import { planPolynomial, type LeafNode, type PlanNode, type PolynomialOptions, type PolynomialPlan } from "./poly-plan.js";
+import type { Polynomial } from "./polynomial.js";
+
+const operation = "evaluate polynomial";
+
+/**
+ * Evaluates polynomials on every slot of a ciphertext with baby-step giant-step over
+ * Chebyshev polynomials: depth ceil(log2(degree + 1)) with the interval's affine map folded
+ * in, about 2 sqrt(degree) + log2(degree) ciphertext products (odd and even polynomials only
+ * compute the powers they use), and the result at the requested scale. Needs an evaluator
+ * with a relinearization key. Owns no keys; results are new ciphertexts owned by the caller.
+ */
+export class PolynomialEvaluator {
+  constructor(readonly evaluator: Evaluator) {
+    if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", "create polynomial evaluator", `expected an Evaluator, got ${describe(evaluator)}`);
+  }
+
+  /** The plan for `polynomial` on a ciphertext at `input` (level and scale), without evaluating. */
+  plan(input: LevelScale, polynomial: Polynomial, options: PolynomialOptions = {}): PolynomialPlan {
+    return planPolynomial(this.evaluator.params, input, polynomial, options ?? {});
+  }
+
+  /** p(x) slot-wise, at level input - ceil(log2(degree + 1)) and scale options.targetScale. */
+  evaluate(ciphertext: Ciphertext, polynomial: Polynomial, options: PolynomialOptions = {}): Ciphertext {
+    const { params } = this.evaluator;
+    const x = checkCiphertext(params, ciphertext, operation, 1);
+    const plan = this.plan({ level: x.level, scale: x.scale }, polynomial, options);
+    return new PlanExecution(this.evaluator, ciphertext, plan).run();
+  }
+}
+
+/** One execution of a plan: owns the power basis while it runs. */
+class PlanExecution {
+  readonly #powers = new Map<number, Ciphertext>();
+
+  constructor(readonly evaluator: Evaluator, readonly input: Ciphertext, readonly plan: PolynomialPlan) {}
+
+  run(): Ciphertext {
+    try {
+      this.linear();
+      for (const step of this.plan.powers) this.power(step);
+      return this.node(this.plan.root);
+    } finally {
+      for (const ct of this.#powers.values()) ct.dispose();
+    }
+  }
+
+  private linear(): void {
+    const { linear } = this.plan;
+    const t1 = this.evaluator.copy(this.input);
+    try {
+      const state = ciphertextState(t1);
+      if (!linear.folded) for (const poly of state.polys) mulScalar(poly, poly, linear.factor);
+      state.scale = linear.workScale;
+      addScalar(state.polys[0]!, state.polys[0]!, linear.shift);
+      if (!linear.folded) this.evaluator.rescaleInPlace(t1);
+      this.settle(t1, linear, "T_1");
+    } catch (error) {
+      t1.dispose();
+      throw error;
+    }
+    this.#powers.set(1, t1);
+  }
+
+  private power(step: PolynomialPlan["powers"][number]): void {
+    const ev = this.evaluator;
+    const product = ev.mulRelin(this.#powers.get(step.a)!, this.#powers.get(step.b)!);
+    try {
+      const state = ciphertextState(product);
+      state.scale = step.productScale;
+      if (step.c === 0) {
+        addScalar(state.polys[0]!, state.polys[0]!, -step.factor);
+      } else {
+        this.accumulate(state.polys, state.level, this.#powers.get(step.c)!, -step.factor);
+      }
+      ev.rescaleInPlace(product);
+      if (step.lift !== 1n) {
+        for (const poly of state.polys) mulScalar(poly, poly, step.lift);
+        state.scale *= Number(step.lift);
+      }
+      this.settle(product, step, `T_${step.index}`);
+    } catch (error) {
+      product.dispose();
+      throw error;
+    }
+    this.#powers.set(step.index, product);
+  }
+
+  private node(node: PlanNode): Ciphertext {
+    return node.kind === "leaf" ? this.leaf(node) : this.split(node);
+  }
+
+  private leaf(node: LeafNode): Ciphertext {
+    const { params } = this.evaluator;
+    const basis = params.basisQ(node.workLevel);
+    const polys = [params.ring.zero(basis, { ntt: true }), params.ring.zero(basis, { ntt: true })];
+    const accumulator = new Ciphertext(params, polys, node.workLevel, node.workScale, this.input.slots);
+    try {
+      for (const term of node.terms) this.accumulate(polys, node.workLevel, this.#powers.get(term.index)!, term.factor);
+      addScalar(polys[0]!, polys[0]!, node.constant);
+      this.evaluator.rescaleInPlace(accumulator);
+      this.settle(accumulator, node, "a baby-step polynomial");
+    } catch (error) {
+      accumulator.dispose();
+      throw error;
+    }
+    return accumulator;
+  }
+
+  private split(node: Extract<PlanNode, { kind: "split" }>): Ciphertext {
+    const ev = this.evaluator;
+    let result: Ciphertext;
+    if (node.quotient !== undefined) {
+      using quotient = this.node(node.quotient);
+      result = ev.mulRelin(quotient, this.#powers.get(node.m)!);
+      try {
+        ev.rescaleInPlace(result);
+        this.settle(result, node, `the product with T_${node.m}`);
+      } catch (error) {
+        result.dispose();
+        throw error;
+      }
+    } else {
+      result = this.leaf(node.top!);
+    }
+    try {
+      if (node.remainder !== undefined) {
+        using remainder = this.node(node.remainder);
+        ev.addInPlace(result, remainder);
+      }
+      if (node.constant !== 0) ev.addConstantInPlace(result, node.constant);
+    } catch (error) {
+      result.dispose();
+      throw error;
+    }
+    return result;
+  }
+
+  /** target (polynomials at `level`) += factor * source (dropped to `level`), both parts. */
+  private accumulate(target: readonly RnsPoly[], level: number, source: Ciphertext, factor: bigint): void {
+    const views = viewsAtLevel(this.evaluator.params, ciphertextState(source), level);
+    try {
+      views.forEach((view, i) => mulScalarAdd(target[i]!, view, factor));
+    } finally {
+      for (const view of views) view.dispose();
+    }
+  }
+
+  /** Checks a step's result against the plan, then records the planned scale exactly. */
+  private settle(ct: Ciphertext, planned: LevelScale, what: string): void {
+    const state = ciphertextState(ct);
+    if (state.level !== planned.level || !(Math.abs(state.scale / planned.scale - 1) <= planScaleTolerance)) {
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `internal error: ${what} came out at level ${state.level}, scale 2^${Math.log2(state.scale).toFixed(3)} instead of the planned level ${planned.level}, scale 2^${Math.log2(planned.scale).toFixed(3)}`);
+    }
+    state.scale = planned.scale;
+  }
+}
