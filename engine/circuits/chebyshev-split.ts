@@ -1,11 +1,12 @@
 // Division of a Chebyshev series by T_m, the step of baby-step giant-step evaluation.
 
 /**
- * Coefficients below this fraction of the largest one count as zero when planning (they change
- * the polynomial by less than 2^-55 of its size, below any precision CKKS gives), so that
- * interpolants of odd or even functions keep their parity.
+ * Coefficients below this fraction of the largest one count as zero when planning: they change
+ * the polynomial by less than 2^-45 of its size per coefficient, below the precision of every
+ * preset (the finest, standard16, gives about 42 bits), and interpolants of odd or even
+ * functions, whose other coefficients are rounding noise (~1e-16), keep their parity.
  */
-export const negligibleCoefficient = 2 ** -55;
+export const negligibleCoefficient = 2 ** -45;
 
 /** Coefficients with negligible ones set to exactly 0 and trailing zeros dropped (at least one kept). */
 export function cleanCoefficients(coefficients: readonly number[]): number[] {
