@@ -1,3 +1,4 @@
+import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import type { RnsPoly } from "./ring/poly.js";
 
@@ -17,7 +18,9 @@ export class Ciphertext implements Disposable {
     public scale: number,
     readonly slots: number,
     public seed: Uint8Array | undefined = undefined,
-  ) {}
+  ) {
+    trackObject(this, "ciphertext");
+  }
 
   /** Degree in the secret: number of polynomials minus one. */
   get degree(): number {

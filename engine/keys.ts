@@ -1,9 +1,12 @@
+import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import type { RnsPoly } from "./ring/poly.js";
 
 /** The secret s: ternary, held in NTT form over Q (top level) and P. Zeroed when disposed. */
 export class SecretKey implements Disposable {
-  constructor(readonly params: Parameters, readonly poly: RnsPoly) {}
+  constructor(readonly params: Parameters, readonly poly: RnsPoly) {
+    trackObject(this, "secretKey");
+  }
 
   dispose(): void {
     this.poly.dispose();
@@ -16,7 +19,9 @@ export class SecretKey implements Disposable {
 
 /** The public key (b, a) = (-a s + e, a) over Q at the top level, NTT form. `a` comes from `seed`. */
 export class PublicKey implements Disposable {
-  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {}
+  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {
+    trackObject(this, "publicKey");
+  }
 
   dispose(): void {
     this.b.dispose();
@@ -48,7 +53,9 @@ export class SwitchingKey implements Disposable {
     readonly digits: readonly SwitchingKeyDigit[],
     readonly seed: Uint8Array,
     readonly galoisElement: number,
-  ) {}
+  ) {
+    trackObject(this, "switchingKey");
+  }
 
   dispose(): void {
     for (const { a, b } of this.digits) {
@@ -67,6 +74,7 @@ export class GaloisKeys implements Disposable {
   readonly keys: ReadonlyMap<number, SwitchingKey>;
 
   constructor(readonly params: Parameters, keys: Iterable<SwitchingKey>) {
+    trackObject(this, "galoisKeys");
     this.keys = new Map(Array.from(keys, (k) => [k.galoisElement, k]));
   }
 

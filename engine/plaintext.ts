@@ -1,3 +1,4 @@
+import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import type { RnsPoly } from "./ring/poly.js";
 
@@ -13,7 +14,9 @@ export class Plaintext implements Disposable {
     public level: number,
     public scale: number,
     readonly slots: number,
-  ) {}
+  ) {
+    trackObject(this, "plaintext");
+  }
 
   /** Frees the polynomial now (otherwise reclaimed after garbage collection). */
   dispose(): void {
