@@ -19,5 +19,6 @@ export {
 export { toBase64, fromBase64 } from "./serialization/base64.js";
 export { presets, type PresetName } from "./presets.js";
 export {
-  tidy, keep, dispose, memory, setMemoryWarning, type MemoryInfo, type MemoryWarningOptions, type LibraryObjectKind,
+  tidy, keep, dispose, memory, setMemoryWarning, type MemoryInfo, type MemoryWarningOptions, type LibraryObject,
+  type LibraryObjectKind,
 } from "./memory.js";

@@ -69,7 +69,7 @@ export function membersOf(object: LibraryObject): readonly LibraryObject[] {
  * True once the object's memory is gone: it holds polynomials and all were disposed. A
  * GaloisKeys is disposed when all its switching keys are.
  */
-export function isDisposed(object: LibraryObject, kind: LibraryObjectKind): boolean {
+function isDisposed(object: LibraryObject, kind: LibraryObjectKind): boolean {
   const polys = polynomials(object, kind);
   return polys.length > 0 && polys.every((poly) => poly.disposed);
 }
@@ -130,14 +130,14 @@ export interface MemoryWarningOptions {
    * for never). Default 1000: at the smallest secure ring (N = 2^12) a thousand ciphertexts
    * hold ~100 MiB, at N = 2^14 (depth 12) ~1.7 GiB of the 4 GiB heap, while a program that
    * disposes what it no longer needs rarely keeps more than a few hundred objects (keys
-   * included: the default Galois keys are ~27 objects at N = 2^14).
+   * included: the default Galois keys are 28 objects at N = 2^14).
    */
   readonly threshold?: number;
   /** Receives the message (default console.warn). */
   readonly warn?: (message: string) => void;
 }
 
-export const defaultWarningThreshold = 1000;
+const defaultWarningThreshold = 1000;
 
 let threshold = defaultWarningThreshold;
 let warn: (message: string) => void = (message) => console.warn(message);

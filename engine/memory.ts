@@ -13,7 +13,7 @@ import {
 import { checkOptions, describe, FheError } from "./ring/errors.js";
 import { defaultHeap, WasmHeap } from "./ring/wasm/heap.js";
 
-export { setMemoryWarning, type LibraryObjectKind, type MemoryWarningOptions } from "./live-objects.js";
+export { setMemoryWarning, type LibraryObject, type LibraryObjectKind, type MemoryWarningOptions } from "./live-objects.js";
 
 /** Objects created while a tidy call runs, held strongly until it ends. */
 interface Scope {
