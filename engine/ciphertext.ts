@@ -1,3 +1,4 @@
+import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import type { RnsPoly } from "./ring/poly.js";
 
@@ -56,6 +57,7 @@ export class Ciphertext implements Disposable {
     readonly slots: number,
     seed: Uint8Array | undefined = undefined,
   ) {
+    trackObject(this, "ciphertext");
     this.#state = new CiphertextState([...polys], level, scale, slots, seed);
     Object.freeze(this);
   }

@@ -18,3 +18,7 @@ export {
 } from "./serialization/serialize.js";
 export { toBase64, fromBase64 } from "./serialization/base64.js";
 export { presets, type PresetName } from "./presets.js";
+export {
+  tidy, keep, dispose, memory, setMemoryWarning, type MemoryInfo, type MemoryWarningOptions, type LibraryObject,
+  type LibraryObjectKind,
+} from "./memory.js";

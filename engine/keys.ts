@@ -1,3 +1,4 @@
+import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import { describe, FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
@@ -5,6 +6,7 @@ import type { RnsPoly } from "./ring/poly.js";
 /** The secret s: ternary, held in NTT form over Q (top level) and P. Zeroed when disposed. */
 export class SecretKey implements Disposable {
   constructor(readonly params: Parameters, readonly poly: RnsPoly) {
+    trackObject(this, "secretKey");
     Object.freeze(this);
   }
 
@@ -20,6 +22,7 @@ export class SecretKey implements Disposable {
 /** The public key (b, a) = (-a s + e, a) over Q at the top level, NTT form. `a` comes from `seed`. */
 export class PublicKey implements Disposable {
   constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {
+    trackObject(this, "publicKey");
     Object.freeze(this);
   }
 
@@ -54,6 +57,7 @@ export class SwitchingKey implements Disposable {
     readonly seed: Uint8Array,
     readonly galoisElement: number,
   ) {
+    trackObject(this, "switchingKey");
     this.digits = Object.freeze([...digits]);
     Object.freeze(this);
   }
@@ -79,6 +83,7 @@ export class GaloisKeys implements Disposable {
   readonly #keys: Map<number, SwitchingKey>;
 
   constructor(readonly params: Parameters, keys: Iterable<SwitchingKey>) {
+    trackObject(this, "galoisKeys");
     const operation = "create Galois keys";
     if (keys === null || typeof keys !== "object" || typeof (keys as Partial<Iterable<unknown>>)[Symbol.iterator] !== "function") {
       throw new FheError("INVALID_ARGUMENT", operation, "expected an iterable of switching keys");

@@ -1,3 +1,4 @@
+import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import type { RnsPoly } from "./ring/poly.js";
 
@@ -19,6 +20,7 @@ export class Plaintext implements Disposable {
     readonly scale: number,
     readonly slots: number,
   ) {
+    trackObject(this, "plaintext");
     Object.freeze(this);
   }
 

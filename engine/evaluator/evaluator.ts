@@ -315,7 +315,7 @@ export class Evaluator {
       return elements.map((k, i) => {
         const key = keys[i];
         if (key === undefined) return this.copy(a);
-        return rotatedFromDigits(this.params, ct, digits, key, k);
+        return new Ciphertext(this.params, rotatedFromDigits(this.params, ct, digits, key, k), ct.level, ct.scale, ct.slots);
       });
     } finally {
       for (const digit of digits) digit.dispose();

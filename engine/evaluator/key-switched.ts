@@ -1,7 +1,7 @@
 // The evaluator's key-switched operations: relinearization and Galois automorphisms
 // (rotations, conjugation), on top of engine/key-switching.ts.
 
-import { Ciphertext, ciphertextState, type CiphertextState } from "../ciphertext.js";
+import type { CiphertextState } from "../ciphertext.js";
 import { decompose, switchKey } from "../key-switching.js";
 import type { GaloisKeys, SwitchingKey } from "../keys.js";
 import type { Parameters } from "../parameters.js";
@@ -45,10 +45,14 @@ export function galoisKeyFor(keys: GaloisKeys | undefined, element: number, oper
   return key;
 }
 
-/** (phi_k(c0 + u0), phi_k(u1)) where (u0, u1) switches c1 (as `digits`) from s to s(X^(k^-1)). */
+/**
+ * (phi_k(c0 + u0), phi_k(u1)) where (u0, u1) switches c1 (as `digits`) from s to s(X^(k^-1)):
+ * fresh polynomials, not a ciphertext, so that in-place rotations never leave a second object
+ * owning the polynomials they install (tidy would dispose that temporary).
+ */
 export function rotatedFromDigits(
   params: Parameters, ct: CiphertextState, digits: readonly RnsPoly[], key: SwitchingKey, element: number,
-): Ciphertext {
+): RnsPoly[] {
   const [k0, k1] = switchKey(params, digits, key, ct.level);
   try {
     add(k0, k0, ct.polys[0]!);
@@ -56,7 +60,7 @@ export function rotatedFromDigits(
     const r1 = params.ring.allocate(k0.basis, { ntt: true });
     automorphism(r0, k0, element);
     automorphism(r1, k1, element);
-    return new Ciphertext(params, [r0, r1], ct.level, ct.scale, ct.slots);
+    return [r0, r1];
   } finally {
     k0.dispose();
     k1.dispose();
@@ -66,13 +70,13 @@ export function rotatedFromDigits(
 /** Applies X -> X^element to a degree-1 ciphertext in place, with its Galois key. */
 export function applyGalois(params: Parameters, key: SwitchingKey, ct: CiphertextState, element: number): void {
   const digits = decompose(params, ct.polys[1]!, ct.level);
-  let rotated: Ciphertext;
+  let rotated: RnsPoly[];
   try {
     rotated = rotatedFromDigits(params, ct, digits, key, element);
   } finally {
     for (const digit of digits) digit.dispose();
   }
   for (const poly of ct.polys) poly.dispose();
-  ct.polys = ciphertextState(rotated).polys;
+  ct.polys = rotated;
   ct.seed = undefined;
 }
