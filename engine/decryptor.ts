@@ -4,7 +4,7 @@ import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { measureNoise, type NoiseEstimate } from "./noise-estimate.js";
 import {
-  addFloodingNoise, floodingRequest, floodingWidth, type FloodingWidth, type NoiseFloodingOptions,
+  addFloodingNoise, floodingRequest, planFlooding, type FloodingWidth, type NoiseFloodingOptions,
 } from "./noise-flooding.js";
 import { add, mulCoeffs, mulCoeffsAdd } from "./ring/arithmetic.js";
 import { checkOptions, describe, FheError } from "./ring/errors.js";
@@ -62,7 +62,7 @@ export class Decryptor {
     if (flooding !== undefined) {
       try {
         const { level, scale, slots } = ciphertext;
-        addFloodingNoise(message, floodingWidth({ poly: message, level, scale, slots }, flooding, operation).bits);
+        addFloodingNoise(message, planFlooding({ poly: message, level, scale, slots }, flooding, operation).bits);
       } catch (error) {
         message.dispose();
         throw error;
@@ -81,7 +81,7 @@ export class Decryptor {
     checkOptions(options, operation);
     const request = floodingRequest(options.noiseFloodingBits, options.noiseFlooding, operation);
     if (request === undefined) return undefined;
-    return this.#withDecryption(ciphertext, (decryption) => floodingWidth(decryption, request, operation));
+    return this.#withDecryption(ciphertext, (decryption) => planFlooding(decryption, request, operation));
   }
 
   /**

@@ -116,7 +116,7 @@ export interface Decryption {
  * cannot hold the message plus the flooding noise: |m + e + z| must stay below Q/2 (else the
  * decryption wraps) and below scale * 2^63 (what decode reads).
  */
-export function floodingWidth(decryption: Decryption, request: FloodingRequest, operation: string): FloodingWidth {
+export function planFlooding(decryption: Decryption, request: FloodingRequest, operation: string): FloodingWidth {
   const { poly, level, scale, slots } = decryption;
   let bits = 0;
   let noise: NoiseEstimate | undefined;
