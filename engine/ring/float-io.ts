@@ -47,7 +47,6 @@ export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array
     }
     setFromInt64(poly, scratch);
   } finally {
-    heap.zero(scratch, 8 * n); // the integers may be secret (flooding noise)
     heap.free(scratch, 8 * n);
   }
 }
