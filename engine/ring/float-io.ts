@@ -47,6 +47,7 @@ export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array
     }
     setFromInt64(poly, scratch);
   } finally {
+    heap.zero(scratch, 8 * n); // the integers may be secret (a message, flooding noise)
     heap.free(scratch, 8 * n);
   }
 }
@@ -131,6 +132,7 @@ export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: Arra
     const all = new Float64Array(heap.memory.buffer, floats, n);
     for (let t = 0; t < indices.length; t++) values[t] = all[indices[t]!]!;
   } finally {
+    heap.zero(digits, bytes); // the coefficients may be secret (an unflooded decryption)
     heap.free(digits, bytes);
   }
   return values;

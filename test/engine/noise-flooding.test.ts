@@ -8,9 +8,10 @@
 // so the mean precision is log2(scale) - b - logN/2 + [-2, +3] bits.
 
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   centeredCoefficients, clone, presets, sub, toCoefficients, type Ciphertext, type DecryptOptions, type FloodingWidth,
+  type WasmHeap,
 } from "../../engine/index.js";
 import {
   expectFheError, makeContext, precision, testLiterals, uniformValues, vmul, type CkksContext, type Vec,
@@ -224,6 +225,42 @@ describe("flooding options", () => {
     using ct = c.encrypt({ re: [0.5], im: [0] });
     expect(c.decryptor.floodingWidth(ct)).toBeUndefined();
     expect(c.decryptor.floodingWidth(ct, {})).toBeUndefined();
+  });
+});
+
+/** Sizes of the heap blocks `body` frees while they still hold non-zero bytes. */
+function dirtyFrees(heap: WasmHeap, body: () => void): number[] {
+  const free = heap.free.bind(heap);
+  const dirty: number[] = [];
+  const spy = vi.spyOn(heap, "free").mockImplementation((address: number, bytes: number) => {
+    if (new Uint8Array(heap.memory.buffer, address, bytes).some((b) => b !== 0)) dirty.push(bytes);
+    free(address, bytes);
+  });
+  try {
+    body();
+  } finally {
+    spy.mockRestore();
+  }
+  return dirty;
+}
+
+// The unflooded decryption reveals the error and the flooding noise reveals it too once the
+// flooded result is out: no copy of either may go back to the heap's free list with its contents.
+describe("secret material of flooding", () => {
+  it("decrypt with flooding, floodingWidth and estimateNoise free only zeroed heap blocks", () => {
+    const c = makeContext(testLiterals.single);
+    const v = real(uniformValues(1024, 41));
+    using ct = c.encrypt(v);
+    using low = c.encrypt({ re: v.re.slice(0, 256), im: v.im.slice(0, 256) }); // sparse: complex values measurable
+    const results: Disposable[] = [];
+    const dirty = dirtyFrees(c.params.ring.heap, () => {
+      results.push(c.decryptor.decrypt(ct, { noiseFlooding: { realValues: true } }));
+      results.push(c.decryptor.decrypt(low, { noiseFloodingBits: 60 }));
+      c.decryptor.floodingWidth(ct, { noiseFlooding: { realValues: true } });
+      c.decryptor.estimateNoise(low);
+    });
+    for (const result of results) result[Symbol.dispose]();
+    expect(dirty, "sizes of non-zero blocks freed").toEqual([]);
   });
 });
 
