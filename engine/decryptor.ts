@@ -1,21 +1,33 @@
-import { Ciphertext } from "./ciphertext.js";
+import type { Ciphertext } from "./ciphertext.js";
+import { checkCiphertext } from "./evaluator/checks.js";
 import { SecretKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
+import { measureNoise, type NoiseEstimate } from "./noise-estimate.js";
+import {
+  addFloodingNoise, floodingRequest, planFlooding, type FloodingWidth, type NoiseFloodingOptions,
+} from "./noise-flooding.js";
 import { add, mulCoeffs, mulCoeffsAdd } from "./ring/arithmetic.js";
-import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
+import { checkOptions, describe, FheError } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
-import { setIntegerCoefficients } from "./ring/float-io.js";
-import { sampleWideGaussian } from "./ring/sampling.js";
-import { toNtt } from "./ring/transforms.js";
 
+/**
+ * Noise flooding, for decrypted results shared with others: CKKS decryptions reveal the noise,
+ * from which the secret key can be recovered (Li and Micciancio, EUROCRYPT 2021). Flooding adds
+ * a fresh Gaussian much wider than the noise before decoding, as OpenFHE's
+ * NOISE_FLOODING_DECRYPT mode does. Give at most one of the two options.
+ */
 export interface DecryptOptions {
   /**
-   * Adds a fresh discrete Gaussian of standard deviation 2^bits (1..26) to the decrypted
-   * polynomial. Use it when decrypted results are shared with others: CKKS decryptions reveal
-   * the noise, from which the secret key can be recovered (Li and Micciancio, EUROCRYPT 2021);
-   * flooding with noise much larger than the ciphertext noise hides it, at the cost of about
-   * `bits` bits of precision. OpenFHE's NOISE_FLOODING_DECRYPT mode does the same.
+   * Derives the width from the measured noise of this ciphertext, the statistical security and
+   * the number of decryptions an adversary sees (see {@link NoiseFloodingOptions}); the width
+   * used is reported by {@link Decryptor.floodingWidth}.
+   */
+  readonly noiseFlooding?: NoiseFloodingOptions;
+  /**
+   * An explicit width: a Gaussian of standard deviation 2^bits, an integer >= 1 up to what the
+   * ciphertext's level holds (`maxBits` of {@link Decryptor.floodingWidth}). It costs about
+   * bits + logN / 2 - log2(scale) bits of precision once it dominates the noise.
    */
   readonly noiseFloodingBits?: number;
 }
@@ -32,17 +44,12 @@ export class Decryptor {
     const operation = "decrypt";
     checkOptions(options, operation);
     this.secretKey.poly.assertLive(operation);
-    if (!(ciphertext instanceof Ciphertext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Ciphertext");
-    if (ciphertext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the ciphertext uses different parameters");
-    for (const poly of ciphertext.polys) poly.assertLive(operation);
-    const flooding = options.noiseFloodingBits;
-    if (flooding !== undefined && (!isInteger(flooding) || flooding < 1 || flooding > 26)) {
-      throw new FheError("INVALID_ARGUMENT", operation, `noiseFloodingBits must be an integer in [1, 26], got ${describe(flooding)}`);
-    }
+    const state = checkCiphertext(this.params, ciphertext, operation);
+    const flooding = floodingRequest(options.noiseFloodingBits, options.noiseFlooding, operation);
     const { ring } = this.params;
-    const basis = ciphertext.polys[0]!.basis;
+    const basis = state.polys[0]!.basis;
     using s = RnsPoly.prefixView(this.secretKey.poly, basis);
-    const [c0, c1, c2] = ciphertext.polys as [RnsPoly, RnsPoly, RnsPoly | undefined];
+    const [c0, c1, c2] = state.polys as [RnsPoly, RnsPoly, RnsPoly | undefined];
     const message = ring.allocate(basis, { ntt: true });
     mulCoeffs(message, c1, s);
     add(message, message, c0);
@@ -52,19 +59,54 @@ export class Decryptor {
       mulCoeffsAdd(message, c2, square);
     }
     if (flooding !== undefined) {
-      // The noise hides the decryption error only while it stays secret: zero every copy.
-      using noise = ring.allocate(basis, { scoped: true, secret: true });
-      const samples = sampleWideGaussian(this.params.n, 2 ** flooding);
-      const coefficients = Float64Array.from(samples);
       try {
-        setIntegerCoefficients(noise, coefficients);
-      } finally {
-        samples.fill(0);
-        coefficients.fill(0);
+        const { level, scale, slots } = state;
+        addFloodingNoise(message, planFlooding({ poly: message, level, scale, slots }, flooding, operation).bits);
+      } catch (error) {
+        message.dispose();
+        throw error;
       }
-      toNtt(noise);
-      add(message, message, noise);
     }
-    return new Plaintext(this.params, message, ciphertext.level, ciphertext.scale, ciphertext.slots);
+    return new Plaintext(this.params, message, state.level, state.scale, state.slots);
+  }
+
+  /**
+   * The flooding width `decrypt(ciphertext, options)` uses (undefined when `options` asks for
+   * no flooding), with the largest width the ciphertext's level holds and, for a derived width,
+   * the measured noise. Throws as decrypt does.
+   */
+  floodingWidth(ciphertext: Ciphertext, options: DecryptOptions = {}): FloodingWidth | undefined {
+    const operation = "compute flooding width";
+    checkOptions(options, operation);
+    const request = floodingRequest(options.noiseFloodingBits, options.noiseFlooding, operation);
+    if (request === undefined) return undefined;
+    return this.#withDecryption(ciphertext, (decryption) => planFlooding(decryption, request, operation));
+  }
+
+  /**
+   * Estimates the noise of `ciphertext` from its decryption: the standard deviation of one
+   * coefficient of the error polynomial, measured where the message cannot be (coefficients
+   * outside the packing subring, and the imaginary parts when `realValues` declares the slot
+   * values real; at full packing of complex values nothing is left to measure and it throws).
+   */
+  estimateNoise(ciphertext: Ciphertext, options: { readonly realValues?: boolean } = {}): NoiseEstimate {
+    const operation = "estimate noise";
+    checkOptions(options, operation);
+    const realValues = options.realValues ?? false;
+    if (typeof realValues !== "boolean") {
+      throw new FheError("INVALID_ARGUMENT", operation, `realValues must be a boolean, got ${describe(realValues)}`);
+    }
+    return this.#withDecryption(ciphertext, ({ poly, slots }) => measureNoise(poly, slots, realValues, operation));
+  }
+
+  /** Runs `f` on the unflooded decryption, which is zeroed and freed afterwards. */
+  #withDecryption<T>(ciphertext: Ciphertext, f: (decryption: Plaintext) => T): T {
+    using plaintext = this.decrypt(ciphertext);
+    try {
+      return f(plaintext);
+    } finally {
+      const { poly } = plaintext;
+      poly.ring.heap.zero(poly.limbAddress(0), 4 * poly.n * poly.basis.size);
+    }
   }
 }

@@ -8,6 +8,8 @@ export { SecretKey, PublicKey, SwitchingKey, GaloisKeys, type SwitchingKeyDigit 
 export { KeyGenerator, defaultRotationSteps, type GaloisKeyOptions } from "./key-generator.js";
 export { Encryptor } from "./encryptor.js";
 export { Decryptor, type DecryptOptions } from "./decryptor.js";
+export type { NoiseFloodingOptions, FloodingWidth } from "./noise-flooding.js";
+export type { NoiseEstimate } from "./noise-estimate.js";
 export { Evaluator, type EvaluatorKeys } from "./evaluator/evaluator.js";
 export type { Complex } from "./evaluator/checks.js";
 export * from "./ring/index.js";

@@ -17,6 +17,21 @@ export const presets = Object.freeze({
   inference14: { logN: 14, logScale: 29, depth: 12 },
   /** N = 2^14, scale 2^29, depth 6: inference at SEAL's usual depth with fast key switching. log QP 433.0, k 7, 2 digits. Precision ~15 bits mean, ~11 worst. */
   inference14Fast: { logN: 14, logScale: 29, depth: 6 },
+  /**
+   * N = 2^14 with headroom for noise flooding (decrypt with `noiseFlooding`, results shared with
+   * others): the precision flooding costs is taken from a larger scale. log QP ~434, k 2,
+   * 7 digits. Precision ~45 bits mean, ~40 worst; with flooding at s = 30 ~24 bits (README).
+   */
+  flooding14: {
+    /** Ring degree 2^14 (8192 slots). */
+    logN: 14,
+    /** Scale 2^59, two 29.5-bit primes per level: flooding at s = 30 costs ~21 bits of it. */
+    logScale: 59,
+    /** Five rescalings: what 128-bit security leaves for 59-bit levels at N = 2^14. */
+    depth: 5,
+    /** q_0 of 79 bits (three primes): values up to 2^19 at level 0, next to 2^74 of flooding. */
+    logBaseModulus: 79,
+  },
   /** N = 2^14, scale 2^50, depth 6: SEAL's 2^40 precision or better (SEAL [60, 40x7, 60] reaches ~28.7 bits). log QP 420.0, k 2, 7 digits. Precision ~36 bits mean, ~31 worst. */
   standard14: { logN: 14, logScale: 50, depth: 6, logBaseModulus: 60 },
   /** N = 2^15, scale 2^29, depth 25 (NN inference). log QP 864.0 (bound 881), k 3, 9 digits. Precision ~14 bits mean, ~10 worst. */

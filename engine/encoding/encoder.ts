@@ -23,7 +23,7 @@ export interface EncodeOptions {
 }
 
 /** Bits of headroom kept above the scale when reconstructing decoded coefficients. */
-const decodeHeadroomBits = 64;
+export const decodeHeadroomBits = 64;
 
 /**
  * CKKS encoder: complex (or real) vectors of up to N/2 values to plaintext polynomials through

@@ -132,6 +132,7 @@ export function centeredCoefficients(poly: RnsPoly, limbs: number, indices: Arra
     const all = new Float64Array(heap.memory.buffer, floats, n);
     for (let t = 0; t < indices.length; t++) values[t] = all[indices[t]!]!;
   } finally {
+    heap.zero(digits, bytes); // the coefficients may be secret (an unflooded decryption)
     heap.free(digits, bytes);
   }
   return values;

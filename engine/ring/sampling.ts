@@ -236,3 +236,34 @@ export function sampleWideGaussian(n: number, sigma: number, source: RandomSourc
   }
   return values;
 }
+
+/** Largest standard deviation {@link sampleFloodingGaussian} accepts (wider: engine/ring/wide-gaussian.ts). */
+export const maxFloodingBaseSigma = 2 ** 42;
+
+/**
+ * Rounded continuous Gaussian samples of standard deviation `sigma` in [1, 2^42], untruncated,
+ * for noise flooding. Box-Muller: the radius comes from a 159-bit uniform (three 53-bit draws),
+ * so samples reach ~14.8 sigma and the grid of reachable values stays finer than the integers
+ * up to ~12.9 sigma (the mass beyond is below 2^-120); the angle from a 53-bit uniform, and both
+ * coordinates of each pair are used. Rounding a continuous Gaussian commutes with integer shifts,
+ * which is what flooding needs; and for sigma >= 2^40 the result is within ~2^-86 per sample of
+ * the discrete Gaussian of the same sigma. Every |value| < 2^46, so the floats are exact integers.
+ */
+export function sampleFloodingGaussian(n: number, sigma: number, source: RandomSource = cryptoRandom): Float64Array {
+  const operation = "sample flooding Gaussian";
+  checkCount(n, operation);
+  if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= maxFloodingBaseSigma)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `sigma must be in [1, 2^42], got ${describe(sigma)}`);
+  }
+  const reader = new WordReader(source, Math.max(16, 4 * n), operation);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    // u in (0, 1): 159 random bits, so ln u reaches -110 and the tail is not cut at 8.6 sigma.
+    const u = (reader.next53() + (reader.next53() + (reader.next53() + 1) / (2 ** 53 + 1)) / 2 ** 53) / 2 ** 53;
+    const radius = sigma * Math.sqrt(-2 * Math.log(u));
+    const angle = (2 * Math.PI * reader.next53()) / 2 ** 53;
+    values[i] = Math.round(radius * Math.cos(angle));
+    if (i + 1 < n) values[i + 1] = Math.round(radius * Math.sin(angle));
+  }
+  return values;
+}

@@ -125,9 +125,9 @@ describe("noise flooding", () => {
     if (bits >= 8) expect(p).toBeLessThanOrEqual(logScale - bits - logN / 2 + 3);
   });
 
-  it("rejects noiseFloodingBits outside [1, 26]", () => {
+  it("rejects noiseFloodingBits that is not an integer >= 1 (widths too large: noise-flooding.test.ts)", () => {
     using ct = c.encrypt({ re: [0.5], im: [0] });
-    for (const bits of [0, 27, -1, 1.5, NaN, "8", null]) {
+    for (const bits of [0, -1, 1.5, NaN, "8", null]) {
       expectFheError(() => c.decryptor.decrypt(ct, { noiseFloodingBits: bits as number }), "INVALID_ARGUMENT", "decrypt");
     }
   });
