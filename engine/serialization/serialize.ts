@@ -122,7 +122,8 @@ export function loadParameters(data: Uint8Array, options: LoadParametersOptions 
   const { heap } = options;
   if (heap !== undefined && !(heap instanceof WasmHeap)) throw new FheError("INVALID_ARGUMENT", operation, `options.heap must be a WasmHeap, got ${describe(heap)}`);
   const reader: ByteReader = new ByteReader(data, operation);
-  const { fingerprint } = readHeader(reader, Kind.parameters);
+  const { flags, fingerprint } = readHeader(reader, Kind.parameters);
+  if (flags !== 0) reader.fail(`parameters carry no flags, found ${flags}`);
   const length = reader.u32();
   const text = reader.bytes(length);
   reader.end();
@@ -135,13 +136,13 @@ export function loadParameters(data: Uint8Array, options: LoadParametersOptions 
   if (stored === null || typeof stored !== "object" || Array.isArray(stored)) reader.fail("the stored parameters are not a literal object");
   // The stored set is derived as the insecure flag would allow, then judged by the caller's
   // option alone. specialPrimes is always stored: its default would depend on the flag.
-  if (!("specialPrimes" in stored)) reader.fail("the stored parameters lack specialPrimes");
   let params: Parameters;
   try {
     params = Parameters.create({ ...(stored as ParametersLiteral), allowInsecureParametersForTesting: true }, { heap });
   } catch (error) {
     reader.fail(`the stored parameters are invalid: ${error instanceof FheError ? error.reason : String(error)}`);
   }
+  if (!("specialPrimes" in stored)) reader.fail("the stored parameters lack specialPrimes");
   if (params.fingerprint !== fingerprint) reader.fail("the parameters do not match their fingerprint");
   const violation = securityViolation(params);
   if (violation !== undefined && !allowInsecure) {
