@@ -29,6 +29,12 @@ export interface ParametersLiteral {
   readonly fingerprint?: string;
 }
 
+/** The filled-in literal of a parameter set (what serializeParameters stores). */
+export type CanonicalLiteral = Readonly<Required<Omit<ParametersLiteral, "hammingWeight" | "digits" | "fingerprint">>> & {
+  readonly hammingWeight?: number;
+  readonly digits?: number;
+};
+
 /** Every key a literal may have. */
 export const literalKeys: readonly (keyof ParametersLiteral)[] = Object.freeze([
   "logN", "logScale", "depth", "logBaseModulus", "specialPrimes", "digits", "hammingWeight", "sigma",
