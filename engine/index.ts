@@ -16,7 +16,7 @@ export * from "./ring/index.js";
 export {
   serializeParameters, loadParameters, serializePlaintext, loadPlaintext, serializeCiphertext, loadCiphertext,
   serializeSecretKey, loadSecretKey, serializePublicKey, loadPublicKey, serializeSwitchingKey, loadSwitchingKey,
-  serializeGaloisKeys, loadGaloisKeys, type SerializeOptions,
+  serializeGaloisKeys, loadGaloisKeys, type SerializeOptions, type LoadParametersOptions,
 } from "./serialization/serialize.js";
 export { toBase64, fromBase64 } from "./serialization/base64.js";
 export { presets, type PresetName } from "./presets.js";

@@ -1,60 +1,61 @@
 import type { RnsBasis } from "./ring/basis.js";
 import { describe, FheError, isInteger } from "./ring/errors.js";
-import { generateNttPrimes, maxPrimeBits } from "./ring/primes.js";
 import { Ring } from "./ring/ring.js";
-import { defaultSigma } from "./ring/sampling.js";
 import { defaultHeap, WasmHeap } from "./ring/wasm/heap.js";
 import { Shake128 } from "./ring/xof.js";
-import { chooseLevelPrimes } from "./modulus-chain.js";
-import { enforceSecurity, maxLogQP128 } from "./security.js";
+import { deriveChain, type Chain } from "./parameters-chain.js";
+import { checkLiteral, invalidParameters, type CanonicalLiteral, type ParametersLiteral } from "./parameters-literal.js";
+import { securityViolation } from "./security.js";
 
-/** The JSON-friendly description of a CKKS parameter set. */
-export interface ParametersLiteral {
-  /** log2 of the ring degree N: an integer in [10, 17]. Slots: N/2. */
-  readonly logN: number;
-  /** log2 of the default scale: (0, 60]. Each level's modulus is ceil(logScale / 30) primes of about logScale / that many bits. */
-  readonly logScale: number;
-  /** Multiplicative depth: how many rescalings a fresh ciphertext allows (>= 0). */
-  readonly depth: number;
-  /** Bits of the base modulus q_0 (default logScale + 20); it bounds |value| * scale at the last level. */
-  readonly logBaseModulus?: number;
-  /** Number of 30-bit special primes P for hybrid key switching (default: as many as 128-bit security allows). */
-  readonly specialPrimes?: number;
-  /** Number of digits for hybrid key switching (default: ceil(limbs of Q / special primes)). */
-  readonly digits?: number;
-  /** Hamming weight of the ternary secret; omitted: uniform ternary. */
-  readonly hammingWeight?: number;
-  /** Standard deviation of the error distribution (default 3.19). */
-  readonly sigma?: number;
-  /** Turns off the 128-bit security check. For tests only. */
-  readonly allowInsecureParametersForTesting?: boolean;
+export type { CanonicalLiteral, ParametersLiteral } from "./parameters-literal.js";
+
+/**
+ * 16 hex digits of SHAKE128 over everything that defines the arithmetic: N, the scale, the
+ * depth, how Q splits into base and level primes, the primes of Q and P, the key-switching
+ * digits, sigma and the secret's weight. The insecure flag is left out: it permits a set, it
+ * does not change it, so a set has one fingerprint however it was accepted.
+ */
+function fingerprintOf(c: Chain, heap: WasmHeap): string {
+  const description = JSON.stringify({
+    domain: "wasm-ckks parameters", logN: c.logN, logScale: c.logScale, depth: c.depth, basePrimeCount: c.basePrimeCount,
+    primesPerLevel: c.primesPerLevel, qPrimes: c.qPrimes, pPrimes: c.pPrimes, digits: c.digits, digitSize: c.digitSize,
+    sigma: c.sigma, hammingWeight: c.hammingWeight ?? null,
+  });
+  using xof = new Shake128(heap, new TextEncoder().encode(description));
+  const digest = new Uint8Array(8);
+  xof.fill(digest);
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const operation = "create parameters";
+/**
+ * Live parameter sets by heap and fingerprint. Weak references: a set nobody uses can be
+ * collected (operands hold their parameters strongly, so while one exists the entry resolves).
+ */
+const interned = new WeakMap<WasmHeap, Map<string, WeakRef<Parameters>>>();
+const forget = new FinalizationRegistry<{ entries: Map<string, WeakRef<Parameters>>; fingerprint: string }>(({ entries, fingerprint }) => {
+  if (entries.get(fingerprint)?.deref() === undefined) entries.delete(fingerprint);
+});
 
-function invalid(reason: string): FheError {
-  return new FheError("INVALID_PARAMETERS", operation, reason);
-}
-
-function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!isInteger(value) || value < min || value > max) throw invalid(`${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
-  return value;
-}
-
-function primesOrThrow(logN: number, bits: number, count: number, exclude: number[], role: string): number[] {
-  try {
-    return generateNttPrimes({ logN, bits, count, exclude });
-  } catch (error) {
-    const reason = error instanceof FheError ? error.reason : String(error);
-    throw invalid(`not enough NTT-friendly primes for the ${role} (${count} of ${bits.toFixed(1)} bits for N = 2^${logN}): ${reason}`);
+/** The live instance for `fingerprint` on `heap`, or the one `make` returns (then registered). */
+function intern(heap: WasmHeap, fingerprint: string, make: () => Parameters): Parameters {
+  let entries = interned.get(heap);
+  if (entries === undefined) {
+    entries = new Map();
+    interned.set(heap, entries);
   }
+  const live = entries.get(fingerprint)?.deref();
+  if (live !== undefined) return live;
+  const made = make();
+  entries.set(fingerprint, new WeakRef(made));
+  forget.register(made, { entries, fingerprint });
+  return made;
 }
 
 /**
  * A validated, frozen CKKS parameter set: the modulus chain Q = q_0 ... (base primes, then
  * `primesPerLevel` primes per level), the special primes P and the digit partition for hybrid
- * key switching. Create with {@link Parameters.create}.
+ * key switching. Create with {@link Parameters.create}; equal parameter sets on one heap are one
+ * object.
  */
 export class Parameters {
   readonly logN: number;
@@ -79,106 +80,68 @@ export class Parameters {
   readonly sigma: number;
   readonly logQ: number;
   readonly logQP: number;
+  /**
+   * True when the set is below 128-bit security (see engine/security.ts): it was accepted only
+   * because allowInsecureParametersForTesting was given.
+   */
   readonly insecure: boolean;
   /** 16 hex digits identifying the parameter set (SHAKE128 of its canonical description). */
   readonly fingerprint: string;
-  /** The literal these parameters were made from, with defaults filled in. */
-  readonly literal: Readonly<Required<Omit<ParametersLiteral, "hammingWeight" | "digits">>> & {
-    readonly hammingWeight?: number;
-    readonly digits?: number;
-  };
+  /** The literal these parameters were made from, with defaults filled in (the flag is `insecure`). */
+  readonly literal: CanonicalLiteral;
+  /** The heap holding the polynomials of these parameters. */
+  readonly heap: WasmHeap;
   #ring: Ring | undefined;
-  readonly #heap: WasmHeap | undefined;
 
-  private constructor(literal: ParametersLiteral, heap: WasmHeap | undefined) {
-    if (literal === null || typeof literal !== "object") throw invalid("expected a parameters literal object");
-    if (heap !== undefined && !(heap instanceof WasmHeap)) throw invalid("options.heap must be a WasmHeap");
-    const logN = optionalInteger(literal.logN, "logN", 10, 17);
-    if (logN === undefined) throw invalid("logN is required");
-    const { logScale } = literal;
-    if (typeof logScale !== "number" || !(logScale > 0 && logScale <= 60)) throw invalid(`logScale must be in (0, 60], got ${describe(logScale)}`);
-    const depth = optionalInteger(literal.depth, "depth", 0, 200);
-    if (depth === undefined) throw invalid("depth is required");
-    const logBase = literal.logBaseModulus ?? logScale + 20;
-    if (typeof logBase !== "number" || !(logBase >= logScale && logBase <= 180)) {
-      throw invalid(`logBaseModulus must be in [logScale, 180], got ${describe(logBase)}`);
-    }
-    const sigma = literal.sigma ?? defaultSigma;
-    if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= 64)) throw invalid(`sigma must be in [1, 64], got ${describe(sigma)}`);
-    const insecure = literal.allowInsecureParametersForTesting === true;
-    const n = 2 ** logN;
-    const hammingWeight = optionalInteger(literal.hammingWeight, "hammingWeight", 1, n);
-
-    const primesPerLevel = Math.ceil(logScale / maxPrimeBits);
-    let levelPrimes: number[];
-    try {
-      levelPrimes = chooseLevelPrimes(logN, logScale, primesPerLevel, depth);
-    } catch (error) {
-      const reason = error instanceof FheError ? error.reason : describe(error);
-      throw invalid(`not enough NTT-friendly primes of ${(logScale / primesPerLevel).toFixed(1)} bits for ${primesPerLevel * depth} levels at N = 2^${logN}: ${reason}`);
-    }
-    const basePrimeCount = Math.ceil(logBase / maxPrimeBits);
-    const basePrimes = primesOrThrow(logN, logBase / basePrimeCount, basePrimeCount, levelPrimes, "base modulus");
-    const qPrimes = [...basePrimes, ...levelPrimes];
-    const logQ = qPrimes.reduce((sum, q) => sum + Math.log2(q), 0);
-    const qLimbs = qPrimes.length;
-
-    let specialCount = optionalInteger(literal.specialPrimes, "specialPrimes", 1, qLimbs);
-    const digitsRequested = optionalInteger(literal.digits, "digits", 1, qLimbs);
-    if (specialCount === undefined && digitsRequested !== undefined) specialCount = Math.ceil(qLimbs / digitsRequested);
-    if (specialCount === undefined) {
-      // As many special primes as the security bound allows: fewer digits, faster key switching.
-      const bound = insecure ? Infinity : securityBudget(logN);
-      specialCount = Math.max(1, Math.min(qLimbs, Math.floor((bound - logQ) / maxPrimeBits)));
-    }
-    const pPrimes = primesOrThrow(logN, maxPrimeBits, specialCount, qPrimes, "special primes");
-    const digitSize = digitsRequested !== undefined ? Math.ceil(qLimbs / digitsRequested) : specialCount;
-    const digits = Math.ceil(qLimbs / digitSize);
-    const logP = pPrimes.reduce((sum, p) => sum + Math.log2(p), 0);
-    const maxDigitBits = Math.max(...Array.from({ length: digits }, (_, j) =>
-      qPrimes.slice(j * digitSize, (j + 1) * digitSize).reduce((sum, q) => sum + Math.log2(q), 0)));
-    if (logP + 1e-9 < maxDigitBits - 1) {
-      throw invalid(`the special modulus P (${logP.toFixed(1)} bits) must be at least as large as a key-switching digit (${maxDigitBits.toFixed(1)} bits): use more special primes or more digits`);
-    }
-    const logQP = logQ + logP;
-    enforceSecurity(logN, logQP, insecure);
-
-    this.logN = logN;
-    this.n = n;
-    this.maxSlots = n / 2;
-    this.logScale = logScale;
-    this.scale = 2 ** logScale;
-    this.maxLevel = depth;
-    this.primesPerLevel = primesPerLevel;
-    this.basePrimeCount = basePrimeCount;
-    this.qPrimes = Object.freeze(qPrimes);
-    this.pPrimes = Object.freeze(pPrimes);
-    this.digits = digits;
-    this.digitSize = digitSize;
-    this.hammingWeight = hammingWeight;
-    this.sigma = sigma;
-    this.logQ = logQ;
-    this.logQP = logQP;
+  private constructor(chain: Chain, insecure: boolean, fingerprint: string, heap: WasmHeap) {
+    this.logN = chain.logN;
+    this.n = 2 ** chain.logN;
+    this.maxSlots = this.n / 2;
+    this.logScale = chain.logScale;
+    this.scale = 2 ** chain.logScale;
+    this.maxLevel = chain.depth;
+    this.primesPerLevel = chain.primesPerLevel;
+    this.basePrimeCount = chain.basePrimeCount;
+    this.qPrimes = Object.freeze([...chain.qPrimes]);
+    this.pPrimes = Object.freeze([...chain.pPrimes]);
+    this.digits = chain.digits;
+    this.digitSize = chain.digitSize;
+    this.hammingWeight = chain.hammingWeight;
+    this.sigma = chain.sigma;
+    this.logQ = chain.logQ;
+    this.logQP = chain.logQP;
     this.insecure = insecure;
-    this.literal = Object.freeze({
-      logN, logScale, depth, logBaseModulus: logBase, specialPrimes: specialCount, sigma,
-      allowInsecureParametersForTesting: insecure,
-      ...(digitsRequested === undefined ? {} : { digits: digitsRequested }),
-      ...(hammingWeight === undefined ? {} : { hammingWeight }),
-    });
-    this.fingerprint = fingerprintOf(this, heap ?? defaultHeap());
-    this.#heap = heap;
+    this.literal = Object.freeze({ ...chain.literal, allowInsecureParametersForTesting: insecure });
+    this.fingerprint = fingerprint;
+    this.heap = heap;
     Object.freeze(this);
   }
 
-  /** Validates a literal and builds the parameter set (deterministic: same literal, same primes). */
+  /**
+   * Validates a literal and builds the parameter set (deterministic: same literal, same
+   * primes). Returns the existing object when these parameters are already live on the heap.
+   * Throws INVALID_PARAMETERS for an unknown key, a field out of range, missing primes, or a
+   * set below 128-bit security without `allowInsecureParametersForTesting: true`.
+   */
   static create(literal: ParametersLiteral, options: { heap?: WasmHeap } = {}): Parameters {
-    return new Parameters(literal, options?.heap);
+    const heap = options?.heap ?? defaultHeap();
+    if (!(heap instanceof WasmHeap)) throw invalidParameters("options.heap must be a WasmHeap");
+    const checked = checkLiteral(literal);
+    const chain = deriveChain(checked);
+    const violation = securityViolation(chain);
+    if (violation !== undefined && !checked.allowInsecure) {
+      throw invalidParameters(`${violation} (set allowInsecureParametersForTesting: true only in tests)`);
+    }
+    const fingerprint = fingerprintOf(chain, heap);
+    if (checked.fingerprint !== undefined && checked.fingerprint !== fingerprint) {
+      throw invalidParameters(`the literal's fingerprint ${checked.fingerprint} does not match these parameters (${fingerprint})`);
+    }
+    return intern(heap, fingerprint, () => new Parameters(chain, violation !== undefined, fingerprint, heap));
   }
 
-  /** The ring of these parameters (created on first use, on the given or the default heap). */
+  /** The ring of these parameters (created on first use, on {@link heap}). */
   get ring(): Ring {
-    this.#ring ??= new Ring({ logN: this.logN, ...(this.#heap ? { heap: this.#heap } : {}) });
+    this.#ring ??= new Ring({ logN: this.logN, heap: this.heap });
     return this.#ring;
   }
 
@@ -228,14 +191,22 @@ export function checkParameters(value: unknown, operation: string): asserts valu
   if (!(value instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", operation, "expected Parameters (use Parameters.create)");
 }
 
-function securityBudget(logN: number): number {
-  return maxLogQP128[logN] ?? 0;
+/**
+ * Whether operands of `a` and `b` can be combined: the same object, or the same fingerprint on
+ * the same heap (equal sets on one heap are interned, so this is identity in practice).
+ */
+export function sameParameters(a: Parameters, b: Parameters): boolean {
+  return a === b || (a.fingerprint === b.fingerprint && a.heap === b.heap);
 }
 
-function fingerprintOf(p: Parameters, heap: WasmHeap): string {
-  const description = JSON.stringify([p.logN, p.logScale, p.qPrimes, p.pPrimes, p.digitSize, p.sigma, p.hammingWeight ?? 0]);
-  using xof = new Shake128(heap, new TextEncoder().encode(description));
-  const digest = new Uint8Array(8);
-  xof.fill(digest);
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+/**
+ * Throws MISMATCHED_OPERANDS ("cannot <operation>: the <what> uses ...") unless
+ * {@link sameParameters}(expected, actual), naming both fingerprints, or the heaps when only
+ * they differ.
+ */
+export function checkSameParameters(expected: Parameters, actual: Parameters, operation: string, what: string): void {
+  if (sameParameters(expected, actual)) return;
+  throw new FheError("MISMATCHED_OPERANDS", operation, expected.fingerprint === actual.fingerprint
+    ? `the ${what} uses the same parameters (fingerprint ${actual.fingerprint}) but a different WasmHeap`
+    : `the ${what} uses different parameters (fingerprint ${actual.fingerprint}, expected ${expected.fingerprint})`);
 }

@@ -1,4 +1,5 @@
-import { checkParameters, type Parameters } from "../parameters.js";
+import { checkParameters, type Parameters, type ParametersLiteral } from "../parameters.js";
+import { presets } from "../presets.js";
 import { Plaintext } from "../plaintext.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { centeredCoefficients, setFromInt64 } from "../ring/float-io.js";
@@ -16,7 +17,7 @@ export interface ComplexVector {
 export interface EncodeOptions {
   /** Level of the plaintext (default: the top level). */
   readonly level?: number;
-  /** Scale (default: the parameters' scale). A positive finite number. */
+  /** Scale (default: the parameters' scale): in [1, 2^63), and below half the modulus at the level. */
   readonly scale?: number;
   /** Slots to pack: a power of two in [length, N/2] (default: the smallest such power of two). */
   readonly slots?: number;
@@ -54,6 +55,10 @@ export class Encoder {
     checkOptions(options, operation);
     const { params } = this;
     const length = values.re.length;
+    if (length > params.maxSlots) {
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `${length} values do not fit: at most ${params.maxSlots} values fit at these parameters (N = 2^${params.logN}); presets that hold ${length}: ${presetsHolding(length)}`);
+    }
     const slots = options.slots ?? Math.max(1, nextPowerOfTwo(length));
     if (!isInteger(slots) || slots < 1 || slots > params.maxSlots || (slots & (slots - 1)) !== 0 || slots < length) {
       throw new FheError("INVALID_ARGUMENT", operation,
@@ -61,16 +66,13 @@ export class Encoder {
     }
     const level = options.level ?? params.maxLevel;
     params.checkLevel(level, operation);
-    const scale = options.scale ?? params.scale;
-    if (typeof scale !== "number" || !Number.isFinite(scale) || scale < 1) {
-      throw new FheError("INVALID_ARGUMENT", operation, `scale must be a finite number >= 1, got ${describe(scale)}`);
-    }
+    const logQ = params.qPrimes.slice(0, params.limbsAt(level)).reduce((sum, q) => sum + Math.log2(q), 0);
+    const scale = checkScale(options.scale ?? params.scale, logQ, level);
     for (let i = 0; i < length; i++) {
       const real: unknown = values.re[i];
       const imaginary: unknown = values.im[i];
-      if (typeof real !== "number" || typeof imaginary !== "number" || !Number.isFinite(real) || !Number.isFinite(imaginary)) {
-        throw new FheError("INVALID_ARGUMENT", operation, `value ${i} is not a finite number`);
-      }
+      if (typeof real !== "number" || !Number.isFinite(real)) throw notFinite("value", i, real);
+      if (typeof imaginary !== "number" || !Number.isFinite(imaginary)) throw notFinite("imaginary part", i, imaginary);
     }
     const { heap } = params.ring;
     const n = params.n;
@@ -105,7 +107,6 @@ export class Encoder {
         largest = Math.max(largest, Math.abs(a), Math.abs(b));
       }
       const basis = params.basisQ(level);
-      const logQ = basis.primes.reduce((sum, q) => sum + Math.log2(q), 0);
       const logLargest = Math.log2(largest * scale + 1);
       if (!(logLargest < logQ - 1 && logLargest < 63)) {
         throw new FheError("INVALID_ARGUMENT", operation,
@@ -166,6 +167,40 @@ export class Encoder {
       heap.free(scratch, 16 * slots);
     }
   }
+}
+
+/** Bits of the integers values are rounded to after scaling (signed 64-bit). */
+const roundingBits = 63;
+
+/**
+ * The scale, checked: a number in [1, 2^min(63, logQ - 1)). Scaled values are rounded to 64-bit
+ * integers, and a product's scale must stay below half the modulus (as the evaluator checks),
+ * so a larger scale could never hold a value of magnitude 1.
+ */
+function checkScale(scale: unknown, logQ: number, level: number): number {
+  const maxBits = Math.min(roundingBits, logQ - 1);
+  if (typeof scale !== "number" || !(scale >= 1 && Math.log2(scale) < maxBits)) {
+    const shown = typeof scale === "number" && scale > 0 && Number.isFinite(scale) ? `2^${Math.log2(scale).toFixed(1)}` : describe(scale);
+    throw new FheError("INVALID_ARGUMENT", "encode",
+      `scale must be a number in [1, 2^${Number(maxBits.toFixed(1))}) at level ${level} (values are rounded to 64-bit integers after scaling, and a scale must stay below half the ${logQ.toFixed(0)}-bit modulus), got ${shown}`);
+  }
+  return scale;
+}
+
+function notFinite(part: string, index: number, value: unknown): FheError {
+  return new FheError("INVALID_ARGUMENT", "encode", `${part} at index ${index} is ${describe(value)}; every value must be a finite number`);
+}
+
+/** Names of the presets with the fewest slots that still hold `count` values, or "none". */
+function presetsHolding(count: number): string {
+  const fitting = Object.entries(presets as Record<string, ParametersLiteral>).filter(([, literal]) => 2 ** (literal.logN - 1) >= count);
+  if (fitting.length === 0) {
+    const largest = Math.max(...Object.values(presets as Record<string, ParametersLiteral>).map((literal) => 2 ** (literal.logN - 1)));
+    return `none (the largest preset has ${largest} slots)`;
+  }
+  const logN = Math.min(...fitting.map(([, literal]) => literal.logN));
+  const names = fitting.filter(([, literal]) => literal.logN === logN).map(([name]) => name);
+  return `${names.join(" or ")} (${2 ** (logN - 1)} slots)`;
 }
 
 function isArrayLike(value: unknown): value is ArrayLike<number> {

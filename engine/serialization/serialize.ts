@@ -10,10 +10,11 @@ import { publicKeySeedDomain, switchingKeySeedDomain } from "../key-generator.js
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "../keys.js";
 import { Parameters, type ParametersLiteral } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
+import { securityViolation } from "../security.js";
 import type { RnsBasis } from "../ring/basis.js";
-import { checkOptions, FheError } from "../ring/errors.js";
+import { checkOptions, describe, FheError } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
-import type { WasmHeap } from "../ring/wasm/heap.js";
+import { WasmHeap } from "../ring/wasm/heap.js";
 import { fillUniformSeeded, seedBytes } from "../ring/xof.js";
 import { ByteReader, ByteWriter, Kind, readHeader, seededFlag, writeHeader } from "./format.js";
 
@@ -89,37 +90,72 @@ function readScale(reader: ByteReader): number {
 
 // ------------------------------------------------------------------ parameters
 
+/** Serializes parameters as their filled-in literal (JSON); loading re-derives the primes. */
 export function serializeParameters(params: Parameters): Uint8Array {
   if (!(params instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", "serialize parameters", "expected Parameters");
-  const p = params;
   const writer = new ByteWriter();
-  writeHeader(writer, Kind.parameters, 0, p.fingerprint);
-  const json = new TextEncoder().encode(JSON.stringify(p.literal));
+  writeHeader(writer, Kind.parameters, 0, params.fingerprint);
+  const json = new TextEncoder().encode(JSON.stringify(params.literal));
   writer.u32(json.length);
   writer.bytes(json);
   return writer.finish();
 }
 
-export function loadParameters(data: Uint8Array, options: { heap?: WasmHeap } = {}): Parameters {
+/** Options of {@link loadParameters}. */
+export interface LoadParametersOptions {
+  /** Heap of the loaded parameters (default: the process-wide heap). */
+  readonly heap?: WasmHeap;
+  /**
+   * Accept parameters below 128-bit security, for tests only. The flag stored with the
+   * parameters is ignored: data from elsewhere never lowers security by itself.
+   */
+  readonly allowInsecureParametersForTesting?: boolean;
+}
+
+/**
+ * Loads parameters saved by {@link serializeParameters}: the stored literal must have known
+ * keys only, recreate parameters of the stored fingerprint (CORRUPT_DATA otherwise) and be at
+ * 128-bit security unless the caller passes `allowInsecureParametersForTesting: true`
+ * (INVALID_PARAMETERS otherwise). Returns the live instance when these parameters already
+ * exist on the heap.
+ */
+export function loadParameters(data: Uint8Array, options: LoadParametersOptions = {}): Parameters {
   const operation = "load parameters";
+  checkOptions(options, operation);
+  const allowInsecure = options?.allowInsecureParametersForTesting ?? false;
+  if (typeof allowInsecure !== "boolean") {
+    throw new FheError("INVALID_ARGUMENT", operation, `options.allowInsecureParametersForTesting must be a boolean, got ${describe(allowInsecure)}`);
+  }
+  const { heap } = options;
+  if (heap !== undefined && !(heap instanceof WasmHeap)) throw new FheError("INVALID_ARGUMENT", operation, `options.heap must be a WasmHeap, got ${describe(heap)}`);
   const reader: ByteReader = new ByteReader(data, operation);
-  const { fingerprint } = readHeader(reader, Kind.parameters);
+  const { flags, fingerprint } = readHeader(reader, Kind.parameters);
+  if (flags !== 0) reader.fail(`parameters carry no flags, found ${flags}`);
   const length = reader.u32();
   const text = reader.bytes(length);
   reader.end();
-  let literal: ParametersLiteral;
+  let stored: unknown;
   try {
-    literal = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(text)) as ParametersLiteral;
+    stored = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(text));
   } catch {
     reader.fail("the parameters are not valid UTF-8 JSON");
   }
+  if (stored === null || typeof stored !== "object" || Array.isArray(stored)) reader.fail("the stored parameters are not a literal object");
+  // The stored set is derived as the insecure flag would allow, then judged by the caller's
+  // option alone. specialPrimes is always stored: its default would depend on the flag.
   let params: Parameters;
   try {
-    params = Parameters.create(literal, options);
+    params = Parameters.create({ ...(stored as ParametersLiteral), allowInsecureParametersForTesting: true }, { heap });
   } catch (error) {
     reader.fail(`the stored parameters are invalid: ${error instanceof FheError ? error.reason : String(error)}`);
   }
+  if (!("specialPrimes" in stored)) reader.fail("the stored parameters lack specialPrimes");
   if (params.fingerprint !== fingerprint) reader.fail("the parameters do not match their fingerprint");
+  const violation = securityViolation(params);
+  if (violation !== undefined && !allowInsecure) {
+    throw new FheError("INVALID_PARAMETERS", operation,
+      `the stored parameters are below 128-bit security: ${violation} (pass { allowInsecureParametersForTesting: true } to loadParameters only in tests; the flag stored with the data is ignored)`);
+  }
   return params;
 }
 

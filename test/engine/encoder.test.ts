@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Encoder, Parameters, Plaintext, clone, polyFromBigInts, polyToBigInts, toCoefficients, toNtt,
+  Encoder, Parameters, Plaintext, WasmHeap, clone, polyFromBigInts, polyToBigInts, toCoefficients, toNtt,
 } from "../../engine/index.js";
 import { expectFheError, expectPrecision, pad, slotsFor, testLiterals, vectorArb, type Vec } from "../helpers/ckks.js";
 
@@ -217,8 +217,9 @@ describe("encoder bad input", () => {
     const other = Parameters.create(testLiterals.composite);
     using foreign = new Encoder(other).encode([0.5]);
     expectFheError(() => encoder.decode(foreign), "MISMATCHED_OPERANDS", "decode");
-    // Same literal, but another Parameters object: still rejected (operands must share parameters).
-    const twin = Parameters.create(testLiterals.single);
+    // Same literal, but another Parameters object (on another heap: equal parameters on one
+    // heap are one object): still rejected (operands must share parameters and heap).
+    const twin = Parameters.create(testLiterals.single, { heap: WasmHeap.create({ warmUp: false }) });
     using twinPt = new Encoder(twin).encode([0.5]);
     expectFheError(() => encoder.decode(twinPt), "MISMATCHED_OPERANDS", "decode");
     const pt = encoder.encode([0.5]);

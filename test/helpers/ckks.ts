@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import {
   Ciphertext, Decryptor, Encoder, Encryptor, Evaluator, FheError, KeyGenerator, Parameters,
   type FheErrorCode, type GaloisKeyOptions, type GaloisKeys, type ParametersLiteral, type Plaintext,
-  type PublicKey, type SwitchingKey, serializeCiphertext,
+  type PublicKey, type SwitchingKey, type WasmHeap, serializeCiphertext,
 } from "../../engine/index.js";
 
 /** A complex vector as plain arrays (re, im of equal length). */
@@ -46,9 +46,12 @@ export interface CkksContext {
   decrypt(ct: Ciphertext): Vec;
 }
 
-/** Builds a context; Galois keys only when `galois` is given (they dominate key generation). */
-export function makeContext(literal: ParametersLiteral, galois?: GaloisKeyOptions): CkksContext {
-  const params = Parameters.create(literal);
+/**
+ * Builds a context; Galois keys only when `galois` is given (they dominate key generation).
+ * `heap`: where the parameters live (default: the process-wide heap).
+ */
+export function makeContext(literal: ParametersLiteral, galois?: GaloisKeyOptions, heap?: WasmHeap): CkksContext {
+  const params = Parameters.create(literal, heap === undefined ? {} : { heap });
   const keygen = new KeyGenerator(params);
   const publicKey = keygen.createPublicKey();
   const relinearizationKey = keygen.createRelinearizationKey();
