@@ -1,7 +1,7 @@
 import type { Ciphertext } from "./ciphertext.js";
 import { checkCiphertext } from "./evaluator/checks.js";
 import { SecretKey } from "./keys.js";
-import { checkParameters, type Parameters } from "./parameters.js";
+import { checkParameters, checkSameParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { measureNoise, type NoiseEstimate } from "./noise-estimate.js";
 import {
@@ -37,7 +37,7 @@ export class Decryptor {
   constructor(readonly params: Parameters, private readonly secretKey: SecretKey) {
     checkParameters(params, "create decryptor");
     if (!(secretKey instanceof SecretKey)) throw new FheError("INVALID_ARGUMENT", "create decryptor", "expected a SecretKey");
-    if (secretKey.params !== params) throw new FheError("MISMATCHED_OPERANDS", "create decryptor", "the key uses different parameters");
+    checkSameParameters(params, secretKey.params, "create decryptor", "key");
   }
 
   decrypt(ciphertext: Ciphertext, options: DecryptOptions = {}): Plaintext {

@@ -1,6 +1,7 @@
 import { Ciphertext } from "./ciphertext.js";
 import { PublicKey, SecretKey } from "./keys.js";
-import { checkParameters, type Parameters } from "./parameters.js";
+import { checkPlaintext } from "./evaluator/checks.js";
+import { checkParameters, checkSameParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { add, mulCoeffs, mulCoeffsAdd, sub } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
@@ -23,15 +24,13 @@ export class Encryptor {
     if (!(key instanceof PublicKey) && !(key instanceof SecretKey)) {
       throw new FheError("INVALID_ARGUMENT", "create encryptor", "the key must be a PublicKey or a SecretKey");
     }
-    if (key.params !== params) throw new FheError("MISMATCHED_OPERANDS", "create encryptor", "the key uses different parameters");
+    checkSameParameters(params, key.params, "create encryptor", "key");
   }
 
   /** Encrypts `plaintext`. */
   encrypt(plaintext: Plaintext): Ciphertext {
     const operation = "encrypt";
-    if (!(plaintext instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Plaintext");
-    if (plaintext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
-    plaintext.poly.assertLive(operation);
+    checkPlaintext(this.params, plaintext, operation);
     if (this.key instanceof PublicKey) {
       this.key.b.assertLive(operation);
       this.key.a.assertLive(operation);

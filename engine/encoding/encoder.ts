@@ -1,5 +1,6 @@
 import { checkParameters, type Parameters, type ParametersLiteral } from "../parameters.js";
 import { presets } from "../presets.js";
+import { checkPlaintext } from "../evaluator/checks.js";
 import { Plaintext } from "../plaintext.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { centeredCoefficients, setFromInt64 } from "../ring/float-io.js";
@@ -133,9 +134,7 @@ export class Encoder {
   /** Decodes the slots as complex values. */
   decodeComplex(plaintext: Plaintext): { re: Float64Array; im: Float64Array } {
     const operation = "decode";
-    if (!(plaintext instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Plaintext");
-    if (plaintext.params !== this.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
-    plaintext.poly.assertLive(operation);
+    checkPlaintext(this.params, plaintext, operation);
     const { basis } = plaintext.poly;
     // Enough primes to hold scale * 2^64; the other residues are not needed.
     let limbs = 0;

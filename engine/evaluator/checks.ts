@@ -1,6 +1,6 @@
 import { Ciphertext, ciphertextState, type CiphertextState } from "../ciphertext.js";
 import type { SwitchingKey } from "../keys.js";
-import type { Parameters } from "../parameters.js";
+import { checkSameParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { describe, FheError, isInteger, isPowerOfTwo } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
@@ -35,7 +35,7 @@ function checkMetadata(
  */
 export function checkCiphertext(params: Parameters, value: unknown, operation: string, maxDegree = 2): CiphertextState {
   if (!(value instanceof Ciphertext)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Ciphertext, got ${describe(value)}`);
-  if (value.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, "the ciphertext uses different parameters");
+  checkSameParameters(params, value.params, operation, "ciphertext");
   const state = ciphertextState(value);
   if (state.degree < 1 || new Set(state.polys).size !== state.polys.length) {
     throw new FheError("INVALID_ARGUMENT", operation, "the ciphertext is inconsistent (it needs at least two distinct polynomials); it was not made by this library");
@@ -50,7 +50,7 @@ export function checkCiphertext(params: Parameters, value: unknown, operation: s
 /** Throws unless `value` is a live plaintext of `params` with consistent metadata. */
 export function checkPlaintext(params: Parameters, value: unknown, operation: string): Plaintext {
   if (!(value instanceof Plaintext)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Plaintext, got ${describe(value)}`);
-  if (value.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, "the plaintext uses different parameters");
+  checkSameParameters(params, value.params, operation, "plaintext");
   checkMetadata(params, "plaintext", [value.poly], value.level, value.scale, value.slots, operation);
   return value;
 }

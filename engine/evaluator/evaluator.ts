@@ -1,7 +1,7 @@
 import { Ciphertext } from "../ciphertext.js";
 import { decompose } from "../key-switching.js";
 import { GaloisKeys, SwitchingKey } from "../keys.js";
-import { checkParameters, type Parameters } from "../parameters.js";
+import { checkParameters, checkSameParameters, type Parameters } from "../parameters.js";
 import type { Plaintext } from "../plaintext.js";
 import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
 import { conjugationGaloisElement } from "../ring/automorphism.js";
@@ -35,12 +35,14 @@ export class Evaluator {
     checkParameters(params, "create evaluator");
     const { relinearizationKey, galoisKeys } = keys ?? {};
     if (relinearizationKey !== undefined) {
-      if (!(relinearizationKey instanceof SwitchingKey) || relinearizationKey.galoisElement !== 0 || relinearizationKey.params !== params) {
+      if (!(relinearizationKey instanceof SwitchingKey) || relinearizationKey.galoisElement !== 0) {
         throw new FheError("INVALID_ARGUMENT", "create evaluator", "relinearizationKey must be a relinearization key of these parameters");
       }
+      checkSameParameters(params, relinearizationKey.params, "create evaluator", "relinearization key");
     }
-    if (galoisKeys !== undefined && (!(galoisKeys instanceof GaloisKeys) || galoisKeys.params !== params)) {
-      throw new FheError("INVALID_ARGUMENT", "create evaluator", "galoisKeys must be Galois keys of these parameters");
+    if (galoisKeys !== undefined) {
+      if (!(galoisKeys instanceof GaloisKeys)) throw new FheError("INVALID_ARGUMENT", "create evaluator", "galoisKeys must be Galois keys of these parameters");
+      checkSameParameters(params, galoisKeys.params, "create evaluator", "Galois keys");
     }
     this.relinearizationKey = relinearizationKey;
     this.galoisKeys = galoisKeys;

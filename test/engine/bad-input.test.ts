@@ -92,8 +92,8 @@ describe("operands that do not fit together", () => {
   });
 
   it("an evaluator refuses keys of other parameters", () => {
-    expectFheError(() => new Evaluator(c.params, { relinearizationKey: twin.relinearizationKey }), "INVALID_ARGUMENT", "create evaluator");
-    expectFheError(() => new Evaluator(c.params, { galoisKeys: twin.galoisKeys! }), "INVALID_ARGUMENT", "create evaluator");
+    expectFheError(() => new Evaluator(c.params, { relinearizationKey: twin.relinearizationKey }), "MISMATCHED_OPERANDS", "create evaluator");
+    expectFheError(() => new Evaluator(c.params, { galoisKeys: twin.galoisKeys! }), "MISMATCHED_OPERANDS", "create evaluator");
     // A Galois key is not a relinearization key.
     const galoisKey = [...c.galoisKeys!.keys.values()][0]!;
     expectFheError(() => new Evaluator(c.params, { relinearizationKey: galoisKey }), "INVALID_ARGUMENT", "create evaluator");
