@@ -10,7 +10,7 @@ import { describe, FheError } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import type { LevelScale } from "./plan.js";
 import { planScaleTolerance } from "./plan.js";
-import { planPolynomial, type LeafNode, type PlanNode, type PolynomialOptions, type PolynomialPlan } from "./poly-plan.js";
+import { planPolynomial, type PlanNode, type PolynomialOptions, type PolynomialPlan } from "./poly-plan.js";
 import type { Polynomial } from "./polynomial.js";
 
 const operation = "evaluate polynomial";
@@ -51,7 +51,7 @@ class PlanExecution {
     try {
       this.linear();
       for (const step of this.plan.powers) this.power(step);
-      return this.node(this.plan.root);
+      return this.rescaled(this.plan.root);
     } finally {
       for (const ct of this.#powers.values()) ct.dispose();
     }
@@ -98,49 +98,43 @@ class PlanExecution {
     this.#powers.set(step.index, product);
   }
 
-  private node(node: PlanNode): Ciphertext {
-    return node.kind === "leaf" ? this.leaf(node) : this.split(node);
-  }
-
-  private leaf(node: LeafNode): Ciphertext {
-    const { params } = this.evaluator;
-    const basis = params.basisQ(node.workLevel);
-    const polys = [params.ring.zero(basis, { ntt: true }), params.ring.zero(basis, { ntt: true })];
-    const accumulator = new Ciphertext(params, polys, node.workLevel, node.workScale, this.input.slots);
+  /** A root or quotient: its sum, relinearized if of degree 2, rescaled to (level, scale). */
+  private rescaled(node: PlanNode): Ciphertext {
+    const ct = this.sum(node);
     try {
-      for (const term of node.terms) this.accumulate(polys, node.workLevel, this.#powers.get(term.index)!, term.factor);
-      addScalar(polys[0]!, polys[0]!, node.constant);
-      this.evaluator.rescaleInPlace(accumulator);
-      this.settle(accumulator, node, "a baby-step polynomial");
+      if (node.degree === 2) this.evaluator.relinearizeInPlace(ct);
+      this.evaluator.rescaleInPlace(ct);
+      this.settle(ct, node, "a polynomial term");
     } catch (error) {
-      accumulator.dispose();
+      ct.dispose();
       throw error;
     }
-    return accumulator;
+    return ct;
   }
 
-  private split(node: Extract<PlanNode, { kind: "split" }>): Ciphertext {
-    const ev = this.evaluator;
+  /** The node's sum at (workLevel, workScale), of the node's degree. */
+  private sum(node: PlanNode): Ciphertext {
+    const { params } = this.evaluator;
     let result: Ciphertext;
-    if (node.quotient !== undefined) {
-      using quotient = this.node(node.quotient);
-      result = ev.mulRelin(quotient, this.#powers.get(node.m)!);
-      try {
-        ev.rescaleInPlace(result);
-        this.settle(result, node, `the product with T_${node.m}`);
-      } catch (error) {
-        result.dispose();
-        throw error;
-      }
+    if (node.kind === "leaf") {
+      const basis = params.basisQ(node.workLevel);
+      result = new Ciphertext(params, [params.ring.zero(basis, { ntt: true }), params.ring.zero(basis, { ntt: true })], node.workLevel, node.workScale, this.input.slots);
+    } else if (node.quotient !== undefined) {
+      using quotient = this.rescaled(node.quotient);
+      result = this.evaluator.multiply(quotient, this.#powers.get(node.m)!);
     } else {
-      result = this.leaf(node.top!);
+      result = this.sum(node.top!);
     }
     try {
-      if (node.remainder !== undefined) {
-        using remainder = this.node(node.remainder);
-        ev.addInPlace(result, remainder);
+      const state = ciphertextState(result);
+      this.settle(result, { level: node.workLevel, scale: node.workScale }, "a polynomial term");
+      if (node.kind === "leaf") {
+        for (const term of node.terms) this.accumulate(state.polys, node.workLevel, this.#powers.get(term.index)!, term.factor);
+      } else if (node.remainder !== undefined) {
+        using remainder = this.sum(node.remainder);
+        this.evaluator.addInPlace(result, remainder);
       }
-      if (node.constant !== 0) ev.addConstantInPlace(result, node.constant);
+      addScalar(state.polys[0]!, state.polys[0]!, node.constant);
     } catch (error) {
       result.dispose();
       throw error;

@@ -43,27 +43,37 @@ export interface PowerStep extends LevelScale {
   readonly lift: bigint;
 }
 
-/** sum_i factor_i T_i + constant at `workLevel` (scale scale * q_workLevel), then one rescale. */
-export interface LeafNode extends LevelScale {
-  readonly kind: "leaf";
+/**
+ * Every node is computed as a sum at `workLevel` = level + 1 and `workScale` = scale *
+ * q_workLevel, then (when used on its own: the root and quotients) relinearized if of degree 2
+ * and rescaled once to (level, scale). Remainders are summed into their parent before any
+ * rescale, so products in a chain of remainders share one relinearization and one rescale.
+ */
+interface NodeBase extends LevelScale {
   readonly workLevel: number;
-  /** scale * q_workLevel: the scale of the sum before its rescale. */
   readonly workScale: number;
+  /** Degree of the sum: 2 when it holds an unrelinearized product. */
+  readonly degree: 1 | 2;
+}
+
+/** sum_i factor_i T_i + constant (T_i dropped to workLevel). */
+export interface LeafNode extends NodeBase {
+  readonly kind: "leaf";
   readonly terms: readonly { readonly index: number; readonly factor: bigint }[];
   readonly constant: bigint;
 }
 
-/** quotient * T_m (or the single term `top`), rescaled, plus the remainder and a constant. */
-export interface SplitNode extends LevelScale {
+/** quotient * T_m (or the scalar term `top` when the quotient is a constant) + remainder + constant. */
+export interface SplitNode extends NodeBase {
   readonly kind: "split";
   readonly m: number;
-  /** Evaluated at level + 1 and scale scale * q_(level+1) / scale(T_m); absent when `top` is used. */
+  /** Delivered rescaled at workLevel and scale workScale / scale(T_m). */
   readonly quotient: PlanNode | undefined;
-  /** c T_m when the quotient is the constant c. */
   readonly top: LeafNode | undefined;
+  /** At the same (level, scale): summed unrescaled. */
   readonly remainder: PlanNode | undefined;
-  /** Constant term of the remainder when the remainder is a constant (added at the end). */
-  readonly constant: number;
+  /** round(c * workScale) for the remainder's constant term c. */
+  readonly constant: bigint;
 }
 
 export type PlanNode = LeafNode | SplitNode;
@@ -85,7 +95,7 @@ export interface PolynomialPlan extends Plan {
 export interface PolynomialOptions {
   /** Scale of the result (default: the parameters' scale). Finite, >= 1, fitting the output level. */
   readonly targetScale?: number;
-  /** Baby-step count n1, a power of two >= 2 (default about sqrt(degree + 1)). */
+  /** Baby-step count n1, a power of two >= 2 (default: the one with the fewest key switches, about sqrt(degree + 1)). */
   readonly babySteps?: number;
 }
 
@@ -115,11 +125,6 @@ export function foldableInputScale(params: Parameters, level: number, polynomial
   return polynomial.change.scale * bandTop(params, level);
 }
 
-/** The default baby-step count: 2^ceil(log2(d + 1) / 2). */
-function defaultBabySteps(degree: number): number {
-  return 2 ** Math.max(1, Math.ceil(Math.log2(degree + 1) / 2));
-}
-
 /** Builds the plan; throws FheError when the input has too few levels or the scales do not fit. */
 export function planPolynomial(params: Parameters, input: LevelScale, polynomial: Polynomial, options: PolynomialOptions = {}): PolynomialPlan {
   if (!(polynomial instanceof Polynomial)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Polynomial, got ${describe(polynomial)}`);
@@ -138,10 +143,27 @@ export function planPolynomial(params: Parameters, input: LevelScale, polynomial
   if (typeof targetScale !== "number" || !(targetScale >= 1 && targetScale < Infinity)) {
     throw new FheError("INVALID_ARGUMENT", operation, `targetScale must be a finite number >= 1, got ${describe(targetScale)}`);
   }
-  const babySteps = options.babySteps ?? defaultBabySteps(degree);
-  if (!isInteger(babySteps) || babySteps < 2 || (babySteps & (babySteps - 1)) !== 0 || babySteps > 2 ** 20) {
+  const { babySteps } = options;
+  if (babySteps !== undefined && (!isInteger(babySteps) || babySteps < 2 || (babySteps & (babySteps - 1)) !== 0 || babySteps > 2 ** 20)) {
     throw new FheError("INVALID_ARGUMENT", operation, `babySteps must be a power of two >= 2, got ${describe(babySteps)}`);
   }
+  const build = (n1: number): PolynomialPlan => buildPlan(params, input, polynomial, chebyshev, coefficients, depth, targetScale, n1);
+  if (babySteps !== undefined) return build(babySteps);
+  // Default: the baby-step count with the fewest key switches (then the fewest products).
+  let best: PolynomialPlan | undefined;
+  for (let n1 = 2; n1 <= 2 ** Math.ceil(Math.log2(degree + 1)); n1 *= 2) {
+    const plan = build(n1);
+    if (best === undefined || plan.keySwitches < best.keySwitches ||
+      (plan.keySwitches === best.keySwitches && plan.nonScalarProducts < best.nonScalarProducts)) best = plan;
+  }
+  return best!;
+}
+
+function buildPlan(
+  params: Parameters, input: LevelScale, polynomial: Polynomial, chebyshev: Polynomial, coefficients: number[],
+  depth: number, targetScale: number, babySteps: number,
+): PolynomialPlan {
+  const degree = coefficients.length - 1;
   const planner = new Planner(params, input, chebyshev, babySteps);
   const levelsUsed = depth + (planner.linear.folded ? 0 : 1);
   if (input.level < levelsUsed) {
@@ -150,13 +172,14 @@ export function planPolynomial(params: Parameters, input: LevelScale, polynomial
       "give the input at a scale of at most foldableInputScale(...) to fold the change of interval in for free");
   }
   const outputLevel = input.level - levelsUsed;
-  const root = planner.node(coefficients, outputLevel, targetScale);
+  const root = planner.rescaled(coefficients, outputLevel, targetScale);
   const products = planner.powers.length + planner.splitProducts;
+  const keySwitches = planner.powers.length + planner.relinearizations;
   return Object.freeze({
     polynomial, coefficients: Object.freeze(coefficients), degree, babySteps,
     linear: planner.linear, powers: Object.freeze(planner.powers), root,
     input: { level: input.level, scale: input.scale }, output: { level: outputLevel, scale: targetScale },
-    levelsUsed, nonScalarProducts: products, keySwitches: products, rotations: 0,
+    levelsUsed, nonScalarProducts: products, keySwitches, rotations: 0,
   });
 }
 
@@ -164,6 +187,8 @@ class Planner {
   readonly linear: LinearStep;
   readonly powers: PowerStep[] = [];
   splitProducts = 0;
+  /** Relinearizations of sums of products (one per root or quotient that holds a product). */
+  relinearizations = 0;
   readonly #byIndex = new Map<number, LevelScale>();
 
   constructor(readonly params: Parameters, readonly input: LevelScale, polynomial: Polynomial, readonly babySteps: number) {
@@ -212,8 +237,15 @@ class Planner {
     return step;
   }
 
-  /** Plans sum c_i T_i delivered at exactly (level, scale). */
-  node(c: readonly number[], level: number, scale: number): PlanNode {
+  /** Plans sum c_i T_i delivered at exactly (level, scale), as a root or quotient (rescaled). */
+  rescaled(c: readonly number[], level: number, scale: number): PlanNode {
+    const node = this.node(c, level, scale);
+    if (node.degree === 2) this.relinearizations++;
+    return node;
+  }
+
+  /** Plans sum c_i T_i as a sum at (level + 1, scale * q_(level+1)). */
+  private node(c: readonly number[], level: number, scale: number): PlanNode {
     const degree = degreeOf(c);
     const leafFits = c.every((x, i) => i === 0 || x === 0 || this.powerLevel(i) >= level + 1);
     if (degree < this.babySteps && leafFits) return this.leaf(c, level, scale);
@@ -222,21 +254,24 @@ class Planner {
       throw new FheError("INVALID_ARGUMENT", operation, `internal planning error: no way to reach level ${level} for degree ${degree}`);
     }
     const { quotient, remainder } = splitByChebyshev(c, m);
+    const workLevel = level + 1;
+    const workScale = scale * Number(droppedModulus(this.params, workLevel));
+    this.requireFits(workScale, workLevel, `the product with T_${m}`);
     const remainderDegree = degreeOf(remainder);
-    const constant = remainderDegree === 0 ? remainder[0]! : 0;
     const rest = remainderDegree === 0 ? undefined : this.node(remainder, level, scale);
+    const constant = remainderDegree === 0 ? BigInt(Math.round(remainder[0]! * workScale)) : 0n;
+    let q: PlanNode | undefined;
+    let top: LeafNode | undefined;
     if (degreeOf(quotient) === 0) {
       const single = new Array<number>(m + 1).fill(0);
       single[m] = quotient[0]!;
-      return { kind: "split", m, level, scale, quotient: undefined, top: this.leaf(single, level, scale), remainder: rest, constant };
+      top = this.leaf(single, level, scale);
+    } else {
+      this.splitProducts++;
+      q = this.rescaled(quotient, workLevel, workScale / this.power(m).scale);
     }
-    const workLevel = level + 1;
-    const workModulus = Number(droppedModulus(this.params, workLevel));
-    const tm = this.power(m);
-    this.requireFits(scale * workModulus, workLevel, `the product with T_${m}`);
-    this.splitProducts++;
-    const q = this.node(quotient, workLevel, (scale * workModulus) / tm.scale);
-    return { kind: "split", m, level, scale, quotient: q, top: undefined, remainder: rest, constant };
+    const quadratic = q !== undefined || rest?.degree === 2;
+    return { kind: "split", m, level, scale, workLevel, workScale, degree: quadratic ? 2 : 1, quotient: q, top, remainder: rest, constant };
   }
 
   private leaf(c: readonly number[], level: number, scale: number): LeafNode {
@@ -248,7 +283,7 @@ class Planner {
       if (c[i] === 0) continue;
       terms.push({ index: i, factor: BigInt(Math.round((c[i]! * accumulatorScale) / this.power(i).scale)) });
     }
-    return { kind: "leaf", level, scale, workLevel, workScale: accumulatorScale, terms, constant: BigInt(Math.round(c[0]! * accumulatorScale)) };
+    return { kind: "leaf", level, scale, workLevel, workScale: accumulatorScale, degree: 1, terms, constant: BigInt(Math.round(c[0]! * accumulatorScale)) };
   }
 
   private requireFits(scale: number, level: number, what: string): void {

@@ -26,19 +26,23 @@ function points(interval: readonly [number, number], seed: number): number[] {
 function run(p: Polynomial, xs: number[], scale: number) {
   using ct = c.encrypt({ re: xs, im: xs.map(() => 0) }, { scale, slots });
   const plan = polyEval.plan(ct, p);
-  const spy = vi.spyOn(c.evaluator, "mulRelin");
+  const multiplications = vi.spyOn(c.evaluator, "multiply");
+  const relinearizations = vi.spyOn(c.evaluator, "relinearizeInPlace");
   let out;
   let products: number;
+  let keySwitches: number;
   try {
     out = polyEval.evaluate(ct, p);
   } finally {
-    products = spy.mock.calls.length;
-    spy.mockRestore();
+    products = multiplications.mock.calls.length;
+    keySwitches = relinearizations.mock.calls.length;
+    multiplications.mockRestore();
+    relinearizations.mockRestore();
   }
   using result = out;
   const got = c.decrypt(result).re;
   const worst = Math.max(...xs.map((x, i) => Math.abs(got[i]! - p.evaluate(x))));
-  return { plan, level: result.level, scale: result.scale, inputLevel: ct.level, products, bits: -Math.log2(worst) };
+  return { plan, level: result.level, scale: result.scale, inputLevel: ct.level, products, keySwitches, bits: -Math.log2(worst) };
 }
 
 describe("polynomial evaluation", () => {
@@ -50,6 +54,8 @@ describe("polynomial evaluation", () => {
       expect(r.level).toBe(r.plan.output.level);
       expect(r.scale).toBe(c.params.scale);
       expect(r.products).toBe(r.plan.nonScalarProducts);
+      expect(r.keySwitches).toBe(r.plan.keySwitches);
+      if (degree >= 31) expect(r.plan.keySwitches).toBeLessThan(r.plan.nonScalarProducts);
       expect(r.plan.nonScalarProducts).toBeLessThanOrEqual(2 * Math.sqrt(degree + 1) + Math.log2(degree + 1));
       expect(r.bits, `degree ${degree}`).toBeGreaterThan(17);
     }
@@ -75,6 +81,7 @@ describe("polynomial evaluation", () => {
           if (fold) expect(r.plan.linear.folded).toBe(true);
           expect(r.scale).toBe(c.params.scale);
           expect(r.products).toBe(r.plan.nonScalarProducts);
+          expect(r.keySwitches).toBe(r.plan.keySwitches);
           // Error bound: CKKS noise, amplified by the sum of |coefficients| (each T_i is in [-1, 1])
           // and by the slope alpha = 2 / width of the change of interval when it exceeds 1.
           const l1 = coefficients.reduce((sum, x) => sum + Math.abs(x), 0);
