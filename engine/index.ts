@@ -24,3 +24,4 @@ export {
   tidy, keep, dispose, memory, setMemoryWarning, type MemoryInfo, type MemoryWarningOptions, type LibraryObject,
   type LibraryObjectKind,
 } from "./memory.js";
+export * from "./circuits/index.js";

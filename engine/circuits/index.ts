@@ -1,0 +1,9 @@
+// Circuits on top of the CKKS scheme: polynomial evaluation, function approximation, linear
+// transforms and slot helpers, each with a planner that predicts levels, scales and costs.
+export { Polynomial, chebyshevNodes, chebyshevFromNodeValues, type Interval, type PolynomialBasis } from "./polynomial.js";
+export { PolynomialEvaluator } from "./poly-eval.js";
+export {
+  planPolynomial, foldableInputScale, type PolynomialPlan, type PolynomialOptions, type PlanNode, type LeafNode,
+  type SplitNode, type PowerStep, type LinearStep,
+} from "./poly-plan.js";
+export type { Plan, LevelScale } from "./plan.js";
