@@ -214,29 +214,6 @@ export function polyFromSamples(
   }
 }
 
-/**
- * Rounded continuous Gaussian samples of standard deviation `sigma` in [1, 2^26], truncated at
- * 6 sigma (Box-Muller over 53-bit CSPRNG uniforms), for noise flooding where the table-based
- * sampler's range is too small.
- */
-export function sampleWideGaussian(n: number, sigma: number, source: RandomSource = cryptoRandom): Int32Array {
-  checkCount(n, "sample Gaussian");
-  if (typeof sigma !== "number" || !(sigma >= 1 && sigma <= 2 ** 26)) {
-    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in [1, 2^26], got ${describe(sigma)}`);
-  }
-  const reader = new WordReader(source, Math.max(16, 4 * n), "sample Gaussian");
-  const uniform = (): number => (reader.next53() + 1) / (2 ** 53 + 1); // (0, 1)
-  const values = new Int32Array(n);
-  const bound = 6 * sigma;
-  for (let i = 0; i < n; i++) {
-    let x: number;
-    do x = sigma * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-    while (Math.abs(x) > bound);
-    values[i] = Math.round(x);
-  }
-  return values;
-}
-
 /** Largest standard deviation {@link sampleFloodingGaussian} accepts (wider: engine/ring/wide-gaussian.ts). */
 export const maxFloodingBaseSigma = 2 ** 42;
 

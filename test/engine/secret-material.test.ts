@@ -27,7 +27,6 @@ vi.mock("../../engine/ring/sampling.js", async (importOriginal) => {
     sampleTernary: recorded(real.sampleTernary),
     sampleTernaryFixedWeight: recorded(real.sampleTernaryFixedWeight),
     sampleGaussian: recorded(real.sampleGaussian),
-    sampleWideGaussian: recorded(real.sampleWideGaussian),
   };
 });
 
