@@ -9,6 +9,7 @@
 import { checkOptions, describe, FheError, isInteger } from "../../ring/errors.js";
 import { type Interval, Polynomial } from "../polynomial.js";
 import { measureMaxError } from "./grid.js";
+import { interpolate } from "./chebyshev.js";
 import { minimax } from "./remez.js";
 
 export interface CompositeSignOptions {
@@ -71,13 +72,38 @@ function boundOf(state: State): number {
   return Math.max(1 - state.lo, state.hi - 1);
 }
 
-/** One more stage of the given degree: the odd minimax of sign on +-[lo, hi]; null if it makes no progress. */
+/**
+ * The odd polynomial of degree 2m + 1 with p(1) = 1 and p', ..., p^(m) zero at 1:
+ * x sum_(i <= m) binomial(2i, i) / 4^i (1 - x^2)^i (Cheon, Kim, Kim, Lee, Lee 2020), evaluated
+ * in that form (stable). On +-[1 - d, 1 + d] its error is O(d^(m+1)); it replaces the minimax
+ * when the stage's intervals are so narrow that the exchange's linear systems are singular in
+ * float64.
+ */
+function flatSign(degree: number): (x: number) => number {
+  const coefficients = [1];
+  for (let i = 1; i <= (degree - 1) / 2; i++) coefficients.push((coefficients[i - 1]! * (2 * i - 1)) / (2 * i));
+  return (x) => {
+    const u = 1 - x * x;
+    let acc = 0;
+    for (let i = coefficients.length - 1; i >= 0; i--) acc = acc * u + coefficients[i]!;
+    return x * acc;
+  };
+}
+
+/**
+ * One more stage of the given degree: the better of the odd minimax of sign on +-[lo, hi] and
+ * the flat polynomial (both measured on the grid); null if it makes no progress.
+ */
 function advance(state: State, degree: number): State | null {
   const { lo, hi } = state;
-  const stage = minimax(Math.sign, { intervals: [[-hi, -lo], [lo, hi]], degree, parity: "odd" });
-  const delta = stage.maxError * errorMargin;
+  const intervals: Interval[] = [[-hi, -lo], [lo, hi]];
+  const remez = minimax(Math.sign, { intervals, degree, parity: "odd" });
+  const flat = interpolate(flatSign(degree), [-hi, hi], degree, "odd");
+  const flatError = measureMaxError((x) => Math.sign(x) - flat.evaluate(x), intervals, degree);
+  const [poly, error] = flatError < remez.maxError ? [flat, flatError] : [remez.poly, remez.maxError];
+  const delta = error * errorMargin;
   if (!(delta < 1) || !(delta < boundOf(state))) return null;
-  return { lo: 1 - delta, hi: 1 + delta, stages: [...state.stages, stage.poly], depth: state.depth + stage.depth };
+  return { lo: 1 - delta, hi: 1 + delta, stages: [...state.stages, poly], depth: state.depth + poly.depth };
 }
 
 /** The better state: the larger lo / hi (every stage map is monotone in it), then the smaller depth. */

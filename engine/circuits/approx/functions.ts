@@ -1,7 +1,7 @@
 // Polynomial approximations of the common activations on a given interval and degree.
 
 import { checkOptions, describe, FheError } from "../../ring/errors.js";
-import type { Interval } from "../polynomial.js";
+import { checkInterval, type Interval } from "../polynomial.js";
 import type { Approximation, RealFunction } from "./approximation.js";
 import { chebyshevApproximation } from "./chebyshev.js";
 import { erf } from "./erf.js";
@@ -28,7 +28,9 @@ function preset(name: string, f: RealFunction, options: ActivationOptions): Appr
   if (method !== "minimax" && method !== "chebyshev") {
     throw new FheError("INVALID_ARGUMENT", operation, `method must be "minimax" or "chebyshev", got ${describe(method)}`);
   }
-  return method === "minimax" ? minimax(f, { interval: options.interval, degree: options.degree }) : chebyshevApproximation(f, options);
+  const interval = checkInterval(options?.interval, operation);
+  const degree = options.degree;
+  return method === "minimax" ? minimax(f, { interval, degree }) : chebyshevApproximation(f, { interval, degree });
 }
 
 /** 1 / (1 + e^-x) on the interval (e.g. [-8, 8]). */

@@ -47,16 +47,18 @@ function detect(f: RealFunction, intervals: readonly Interval[]): Parity {
 
 /**
  * The parity to fit: an explicit "odd"/"even" requires intervals symmetric about their hull's
- * centre; "auto" (the default) picks "odd"/"even" when the intervals are symmetric and
- * f(c + h) = -f(c - h) (resp. +f(c - h)) on samples within a relative 1e-12.
+ * centre c (and the weight, if any, even about c); "auto" (the default) picks "odd"/"even"
+ * when those hold and f(c + h) = -f(c - h) (resp. +f(c - h)) on samples within a relative
+ * 1e-12.
  */
-export function resolveParity(option: unknown, f: RealFunction, intervals: readonly Interval[], operation: string): Parity {
-  if (option === undefined || option === "auto") return symmetricIntervals(intervals) ? detect(f, intervals) : "none";
+export function resolveParity(option: unknown, f: RealFunction, intervals: readonly Interval[], operation: string, weight?: RealFunction): Parity {
+  const symmetric = symmetricIntervals(intervals) && (weight === undefined || detect(weight, intervals) === "even");
+  if (option === undefined || option === "auto") return symmetric ? detect(f, intervals) : "none";
   if (option !== "odd" && option !== "even" && option !== "none") {
     throw new FheError("INVALID_ARGUMENT", operation, `parity must be "auto", "odd", "even" or "none", got ${describe(option)}`);
   }
-  if (option !== "none" && !symmetricIntervals(intervals)) {
-    throw new FheError("INVALID_ARGUMENT", operation, `an ${option} approximation needs intervals symmetric about their centre; use parity "none"`);
+  if (option !== "none" && !symmetric) {
+    throw new FheError("INVALID_ARGUMENT", operation, `an ${option} approximation needs intervals symmetric about their centre (and an even weight); use parity "none"`);
   }
   return option;
 }

@@ -19,7 +19,7 @@ export interface MinimaxOptions {
   readonly intervals?: readonly Interval[];
   /** 1..255. */
   readonly degree: number;
-  /** "auto" (default) detects an odd/even f on intervals symmetric about their centre (see resolveParity). */
+  /** "auto" (default) detects an odd/even f on intervals symmetric about their centre, with an even weight (see resolveParity). */
   readonly parity?: ParityOption;
   /** Positive weight w: minimizes max |w (f - p)| (e.g. w(x) = x for the relative error of 1/x). Default 1. */
   readonly weight?: RealFunction;
@@ -72,12 +72,14 @@ interface Problem {
   readonly maxIterations: number;
 }
 
+/** The point of [a, b] at t in [-1, 1], clamped to [a, b] against rounding. */
 function toX([a, b]: Interval, t: number): number {
-  return ((b - a) * t + a + b) / 2;
+  return Math.min(b, Math.max(a, ((b - a) * t + (a + b)) / 2));
 }
 
+/** The mapped variable of x in [a, b], clamped to [-1, 1] against rounding. */
 function toT([a, b]: Interval, x: number): number {
-  return (2 * x - a - b) / (b - a);
+  return Math.min(1, Math.max(-1, (2 * x - (a + b)) / (b - a)));
 }
 
 /** The intervals in t; for an odd or even fit only their part in t >= 0. */
@@ -107,7 +109,8 @@ function initialReference(pieces: readonly Piece[], count: number): number[] {
   const shares = arcs.map((a) => (count * a) / total);
   const counts = shares.map(Math.floor);
   const byRemainder = shares.map((s, i) => ({ i, r: s - Math.floor(s) })).sort((u, v) => v.r - u.r);
-  for (let k = 0; k < count - counts.reduce((s, c) => s + c, 0); k++) counts[byRemainder[k]!.i]!++;
+  const missing = count - counts.reduce((s, c) => s + c, 0);
+  for (let k = 0; k < missing; k++) counts[byRemainder[k]!.i]!++;
   const points: number[] = [];
   pieces.forEach((p, i) => {
     const m = counts[i]!;
@@ -274,10 +277,11 @@ function problemOf(f: unknown, options: MinimaxOptions): Problem {
     throw new FheError("INVALID_ARGUMENT", operation, `maxIterations must be an integer from 1 to 200, got ${describe(maxIterations)}`);
   }
   const g = finiteSampler(f as RealFunction, operation);
-  const parity = resolveParity(options.parity, g, intervals, operation);
+  const w = checkWeight(options.weight);
+  const parity = resolveParity(options.parity, g, intervals, operation, options.weight === undefined ? undefined : w);
   const interval = hull(intervals);
   const terms = Array.from({ length: degree + 1 }, (_, k) => k).filter((k) => termAllowed(parity, k));
-  return { f: g, w: checkWeight(options.weight), interval, intervals, degree, parity, terms, pieces: pieces(interval, intervals, parity), maxIterations };
+  return { f: g, w, interval, intervals, degree, parity, terms, pieces: pieces(interval, intervals, parity), maxIterations };
 }
 
 /**
