@@ -1,0 +1,190 @@
+// Double hoisting (Bossuat et al., Eurocrypt 2021): the baby-step rotations of an input share
+// one decomposition and stay over Q P (not divided by P); each giant step's partial sum of
+// plaintext products is divided by P once (only its c_1, to decompose it), key-switched lazily
+// and rotated; the giant steps' sum is divided by P once at the end.
+
+import type { CiphertextState } from "../ciphertext.js";
+import { decompose, switchKeyLazy } from "../key-switching.js";
+import type { Parameters } from "../parameters.js";
+import { add, clone, mulCoeffsAdd, mulScalar } from "../ring/arithmetic.js";
+import { automorphism } from "../ring/automorphism.js";
+import { divideRoundByLastPrimes } from "../ring/divide-round.js";
+import { bigMod, shoupCompanion } from "../ring/modular.js";
+import { RnsPoly } from "../ring/poly.js";
+import type { EncodedLevel } from "./lintrans.js";
+import type { RotationKeys } from "./rotation-keys.js";
+
+type Pair = readonly [RnsPoly, RnsPoly];
+
+function disposePairs(pairs: Iterable<Pair>): void {
+  for (const [a, b] of pairs) {
+    a.dispose();
+    b.dispose();
+  }
+}
+
+/**
+ * The rotations rot_b of one ciphertext (c0, c1) times P, for its baby steps b: for b = 0,
+ * (P c0, P c1) over Q; for b != 0, phi_b(P c0 + v0, v1) over Q P, (v0, v1) the lazy key switch
+ * of c1 (all b share c1's decomposition). Each divides by P to the rotation itself.
+ */
+export class HoistedInput implements Disposable {
+  private constructor(readonly level: number, readonly rotations: ReadonlyMap<number, Pair>) {}
+
+  static create(params: Parameters, ct: CiphertextState, babies: readonly number[], keys: RotationKeys): HoistedInput {
+    const { ring } = params;
+    const { level } = ct;
+    const [c0, c1] = ct.polys as [RnsPoly, RnsPoly];
+    const pProduct = params.basisP().product();
+    const rotations = new Map<number, Pair>();
+    try {
+      if (babies.includes(0)) {
+        const p0 = ring.allocate(c0.basis, { ntt: true, scoped: true });
+        const p1 = ring.allocate(c0.basis, { ntt: true, scoped: true });
+        rotations.set(0, [p0, p1]);
+        mulScalar(p0, c0, pProduct);
+        mulScalar(p1, c1, pProduct);
+      }
+      const nonZero = babies.filter((b) => b !== 0);
+      if (nonZero.length > 0) {
+        const digits = decompose(params, c1, level);
+        try {
+          for (const b of nonZero) rotations.set(b, lazyRotation(params, ct, digits, keys.get(b), pProduct));
+        } finally {
+          for (const digit of digits) digit.dispose();
+        }
+      }
+    } catch (error) {
+      disposePairs(rotations.values());
+      throw error;
+    }
+    return new HoistedInput(level, rotations);
+  }
+
+  dispose(): void {
+    disposePairs(this.rotations.values());
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** phi_k(P c0 + v0, v1) over Q P, (v0, v1) = switchKeyLazy(digits of c1). Scoped results. */
+function lazyRotation(
+  params: Parameters, ct: CiphertextState, digits: readonly RnsPoly[], { element, key }: ReturnType<RotationKeys["get"]>, pProduct: bigint,
+): Pair {
+  const { ring } = params;
+  const [v0, v1] = switchKeyLazy(params, digits, key, ct.level);
+  try {
+    const c0 = ct.polys[0]!;
+    const { kernels } = ring.heap;
+    c0.basis.moduli.forEach((m, i) => {
+      const factor = bigMod(pProduct, m.q);
+      kernels.mulAddScalarShoup(v0.limbAddress(i), c0.limbAddress(i), ring.n, m.q, factor, shoupCompanion(factor, m.q));
+    });
+    const r0 = ring.allocate(v0.basis, { ntt: true, scoped: true });
+    const r1 = ring.allocate(v0.basis, { ntt: true, scoped: true });
+    automorphism(r0, v0, element);
+    automorphism(r1, v1, element);
+    return [r0, r1];
+  } finally {
+    v0.dispose();
+    v1.dispose();
+  }
+}
+
+/**
+ * Per giant step g, the sum over its baby steps of diag'_{g+b} * P rot_b(x), over Q P; then the
+ * giant rotations and the final division by P.
+ */
+export class GiantSums implements Disposable {
+  readonly #sums = new Map<number, Pair>();
+
+  constructor(private readonly params: Parameters, readonly level: number) {}
+
+  /** Adds the products of `encoded`'s diagonals with the hoisted rotations of its input. */
+  add(encoded: EncodedLevel, input: HoistedInput): void {
+    const { ring } = this.params;
+    const qBasis = this.params.basisQ(this.level);
+    for (const [g, terms] of encoded.giants) {
+      let sum = this.#sums.get(g);
+      if (sum === undefined) {
+        const qp = this.params.basisQP(this.level);
+        sum = [ring.zero(qp, { ntt: true, scoped: true }), ring.zero(qp, { ntt: true, scoped: true })];
+        this.#sums.set(g, sum);
+      }
+      for (const { baby, poly } of terms) {
+        const rotation = input.rotations.get(baby)!;
+        if (baby === 0) {
+          // rot_0 is over Q only (its P part is 0): accumulate into the Q limbs.
+          for (let i = 0; i < 2; i++) {
+            using view = RnsPoly.prefixView(sum[i]!, qBasis);
+            mulCoeffsAdd(view, poly, rotation[i]!);
+          }
+        } else {
+          mulCoeffsAdd(sum[0], poly, rotation[0]);
+          mulCoeffsAdd(sum[1], poly, rotation[1]);
+        }
+      }
+    }
+  }
+
+  /**
+   * sum_g rot_g(giant sum g) divided by P: (c0, c1) over Q at the level, NTT form, owned by
+   * the caller. Each giant step g != 0 divides only its c1 by P (to decompose it) and keeps its
+   * key switch over Q P.
+   */
+  combine(keys: RotationKeys): [RnsPoly, RnsPoly] {
+    const { params, level } = this;
+    const { ring } = params;
+    const qp = params.basisQP(level);
+    const pCount = params.pPrimes.length;
+    const out: [RnsPoly, RnsPoly] = [ring.zero(qp, { ntt: true }), ring.zero(qp, { ntt: true })];
+    try {
+      for (const [g, [s0, s1]] of this.#sums) {
+        if (g === 0) {
+          add(out[0], out[0], s0);
+          add(out[1], out[1], s1);
+          continue;
+        }
+        const { element, key } = keys.get(g);
+        using w1 = clone(s1, { scoped: true });
+        divideRoundByLastPrimes(w1, pCount);
+        const digits = decompose(params, w1, level);
+        let switched: [RnsPoly, RnsPoly];
+        try {
+          switched = switchKeyLazy(params, digits, key, level);
+        } finally {
+          for (const digit of digits) digit.dispose();
+        }
+        const [v0, v1] = switched;
+        try {
+          add(v0, v0, s0);
+          using rotated = ring.allocate(qp, { ntt: true, scoped: true });
+          automorphism(rotated, v0, element);
+          add(out[0], out[0], rotated);
+          automorphism(rotated, v1, element);
+          add(out[1], out[1], rotated);
+        } finally {
+          v0.dispose();
+          v1.dispose();
+        }
+      }
+      for (const poly of out) divideRoundByLastPrimes(poly, pCount);
+    } catch (error) {
+      for (const poly of out) poly.dispose();
+      throw error;
+    }
+    return out;
+  }
+
+  dispose(): void {
+    disposePairs(this.#sums.values());
+    this.#sums.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
