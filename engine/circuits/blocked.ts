@@ -55,6 +55,8 @@ export class BlockedTransform implements Disposable {
   readonly blockCols: number;
   readonly inputBlocks: number;
   readonly outputBlocks: number;
+  /** Output windows every block sums (see Diagonals.windows). */
+  readonly windows: number;
   readonly #blocks: readonly TransformTerm[];
 
   constructor(readonly params: Parameters, matrix: MatrixData, shape: BlockedShape) {
@@ -69,6 +71,7 @@ export class BlockedTransform implements Disposable {
     this.blockCols = grid.blockCols;
     this.outputBlocks = Math.ceil(grid.rows / grid.blockRows);
     this.inputBlocks = Math.ceil(grid.cols / grid.blockCols);
+    this.windows = grid.layout.windows;
     const blocks: TransformTerm[] = [];
     for (let i = 0; i < this.outputBlocks; i++) {
       for (let j = 0; j < this.inputBlocks; j++) {
@@ -132,7 +135,7 @@ export class BlockedTransform implements Disposable {
     checkParameters(params, operation);
     const { layout, slots, babyStep } = gridOf(params, shape, operation);
     const offsets = denseOffsets(layout.shape);
-    return transformSteps(planBsgs(layout.rotations(offsets), slots, babyStep, operation), layout.blocks, layout.stride);
+    return transformSteps(planBsgs(layout.rotations(offsets), slots, babyStep, operation), layout.windows, layout.stride);
   }
 
   /** Serialized bytes of the Galois keys of {@link BlockedTransform.rotationSteps}(params, shape). */

@@ -73,15 +73,15 @@ export function signedStep(step: number, slots: number): number {
 
 /**
  * The rotation steps of a transform: its non-zero baby and giant steps and, when it sums
- * `blocks` > 1 output windows, the log-steps stride * 2^t for 2^t < blocks. Each step once (as
+ * `windows` > 1 output windows, the log-steps stride * 2^t for 2^t < windows. Each step once (as
  * a signed step, see {@link signedStep}), in increasing order; none is a multiple of the slots.
  */
-export function transformSteps(plan: BsgsPlan, blocks: number, stride: number): number[] {
+export function transformSteps(plan: BsgsPlan, windows: number, stride: number): number[] {
   const { slots } = plan;
   const steps = new Set<number>();
   for (const b of plan.babies) steps.add(signedStep(b, slots));
   for (const g of plan.giants.keys()) steps.add(signedStep(g, slots));
-  for (let t = 1; t < blocks; t *= 2) steps.add(signedStep(stride * t, slots));
+  for (let t = 1; t < windows; t *= 2) steps.add(signedStep(stride * t, slots));
   steps.delete(0);
   return [...steps].sort((a, b) => a - b);
 }

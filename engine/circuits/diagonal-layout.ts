@@ -29,7 +29,7 @@ export interface MatrixShape {
    * the estimated cost. 1 is the plain diagonal method: the slots from `rows` on come out 0;
    * with K > 1 they hold partial sums (mask them if they matter).
    */
-  readonly blocks?: number;
+  readonly windows?: number;
   /** Baby step of the BSGS split (default: the power of two that minimises the cost). */
   readonly babyStep?: number;
 }
@@ -59,11 +59,11 @@ export interface CheckedShape {
 }
 
 /** Validates a shape (FheError naming `operation`) and derives the input period. */
-export function checkShape(shape: unknown, operation: string): CheckedShape & Pick<MatrixShape, "blocks" | "babyStep"> {
+export function checkShape(shape: unknown, operation: string): CheckedShape & Pick<MatrixShape, "windows" | "babyStep"> {
   if (shape === null || typeof shape !== "object") {
     throw new FheError("INVALID_ARGUMENT", operation, `expected a shape { rows, cols, slots }, got ${describe(shape)}`);
   }
-  const { rows, cols, slots, input = "replicated", blocks, babyStep } = shape as Partial<MatrixShape>;
+  const { rows, cols, slots, input = "replicated", windows, babyStep } = shape as Partial<MatrixShape>;
   if (!(slots === 1 || isPowerOfTwo(slots))) {
     throw new FheError("INVALID_ARGUMENT", operation, `slots must be a power of two, got ${describe(slots)}`);
   }
@@ -77,11 +77,11 @@ export function checkShape(shape: unknown, operation: string): CheckedShape & Pi
   if (input !== "replicated" && input !== "padded") {
     throw new FheError("INVALID_ARGUMENT", operation, `input must be "replicated" or "padded", got ${describe(input)}`);
   }
-  if (blocks !== undefined && !(blocks === 1 || isPowerOfTwo(blocks))) {
-    throw new FheError("INVALID_ARGUMENT", operation, `blocks must be a power of two, got ${describe(blocks)}`);
+  if (windows !== undefined && !(windows === 1 || isPowerOfTwo(windows))) {
+    throw new FheError("INVALID_ARGUMENT", operation, `windows must be a power of two, got ${describe(windows)}`);
   }
   const period = input === "replicated" ? nextPowerOfTwo(cols!) : slots;
-  return { rows: rows!, cols: cols!, slots, input, period, blocks, babyStep };
+  return { rows: rows!, cols: cols!, slots, input, period, windows, babyStep };
 }
 
 /** The offsets (j - i) mod P of every entry of a dense rows x cols matrix. */
@@ -96,8 +96,8 @@ export class DiagonalLayout {
   private constructor(
     readonly shape: CheckedShape,
     /** Output windows K summed at the end (1: none). */
-    readonly blocks: number,
-    /** Slots between windows R (0 when blocks = 1). */
+    readonly windows: number,
+    /** Slots between windows R (0 when windows = 1). */
     readonly stride: number,
     private readonly strategy: Strategy,
   ) {
@@ -111,7 +111,7 @@ export class DiagonalLayout {
     if (s.kind === "plain") return [0, offset];
     if (s.kind === "modular") {
       const t = (offset * s.inverse) % period;
-      const k = t % this.blocks;
+      const k = t % this.windows;
       return [k, ((t - k) * this.stride) % period];
     }
     const e = (((offset - s.start) % period) + period) % period;
@@ -127,21 +127,21 @@ export class DiagonalLayout {
   cost(offsets: readonly number[], babyStep?: number): number {
     const rotations = this.rotations(offsets);
     const plan = planBsgs(rotations, this.shape.slots, babyStep);
-    return bsgsCost(plan) + rotations.length * stepCosts.product + Math.log2(this.blocks) * stepCosts.rotation;
+    return bsgsCost(plan) + rotations.length * stepCosts.product + Math.log2(this.windows) * stepCosts.rotation;
   }
 
   /**
    * The cheapest layout for the given offsets (those of the non-zero entries), with
-   * `shape.blocks` windows when given (an error if that many do not fit).
+   * `shape.windows` windows when given (an error if that many do not fit).
    */
-  static plan(shape: CheckedShape & Pick<MatrixShape, "blocks" | "babyStep">, offsets: readonly number[], operation: string): DiagonalLayout {
+  static plan(shape: CheckedShape & Pick<MatrixShape, "windows" | "babyStep">, offsets: readonly number[], operation: string): DiagonalLayout {
     const candidates: DiagonalLayout[] = [];
     for (let k = 1; k <= shape.slots; k *= 2) {
-      if (shape.blocks === undefined || shape.blocks === k) candidates.push(...DiagonalLayout.candidates(shape, k, offsets));
+      if (shape.windows === undefined || shape.windows === k) candidates.push(...DiagonalLayout.candidates(shape, k, offsets));
     }
     if (candidates.length === 0) {
       throw new FheError("INVALID_ARGUMENT", operation,
-        `${shape.blocks} output windows of ${shape.rows} rows do not fit ${shape.slots} slots (need windows * stride <= slots); use fewer blocks`);
+        `${shape.windows} output windows of ${shape.rows} rows do not fit ${shape.slots} slots (need windows * stride <= slots); use fewer windows`);
     }
     let best = candidates[0]!;
     let bestCost = best.cost(offsets, shape.babyStep);
@@ -152,20 +152,20 @@ export class DiagonalLayout {
     return best;
   }
 
-  /** Layouts with `blocks` windows that fit the slots. */
-  private static candidates(shape: CheckedShape, blocks: number, offsets: readonly number[]): DiagonalLayout[] {
+  /** Layouts with `windows` windows that fit the slots. */
+  private static candidates(shape: CheckedShape, windows: number, offsets: readonly number[]): DiagonalLayout[] {
     const { rows, slots, period } = shape;
-    if (blocks === 1) return [new DiagonalLayout(shape, 1, 0, { kind: "plain" })];
-    if (blocks > period || offsets.length === 0) return [];
-    const fits = (stride: number): boolean => stride >= rows && blocks * stride <= slots;
+    if (windows === 1) return [new DiagonalLayout(shape, 1, 0, { kind: "plain" })];
+    if (windows > period || offsets.length === 0) return [];
+    const fits = (stride: number): boolean => stride >= rows && windows * stride <= slots;
     const layouts: DiagonalLayout[] = [];
     const odd = rows % 2 === 1 ? rows : rows + 1;
-    if (fits(odd)) layouts.push(new DiagonalLayout(shape, blocks, odd, { kind: "modular", inverse: inverseOdd(odd, period) }));
+    if (fits(odd)) layouts.push(new DiagonalLayout(shape, windows, odd, { kind: "modular", inverse: inverseOdd(odd, period) }));
     const { start, length } = coveringInterval(offsets, period);
-    const narrow = Math.ceil(length / blocks);
+    const narrow = Math.ceil(length / windows);
     for (const width of new Set([narrow, Math.max(narrow, rows)])) {
       const stride = width >= rows ? width : width + period * Math.ceil((rows - width) / period);
-      if (fits(stride)) layouts.push(new DiagonalLayout(shape, blocks, stride, { kind: "interval", start, width }));
+      if (fits(stride)) layouts.push(new DiagonalLayout(shape, windows, stride, { kind: "interval", start, width }));
     }
     return layouts;
   }

@@ -64,7 +64,7 @@ function nonZeroOffsets(data: Float64Array, shape: CheckedShape): number[] {
 }
 
 /**
- * A linear map on a packed vector as non-zero diagonals: apply(x) = sum over the windows k < blocks
+ * A linear map on a packed vector as non-zero diagonals: apply(x) = sum over the windows k < windows
  * of rot_{k stride}(sum_a diagonal_a * rot_a(pack(x))) on `slots` slots, rot_a a left rotation.
  * From a matrix (fromMatrix), slots 0 .. rows-1 of the result hold M x. Immutable.
  */
@@ -76,20 +76,20 @@ export class Diagonals {
   /** Period of the packed input (see packInput). */
   readonly period: number;
   /** Output windows summed by log-steps (1: none). */
-  readonly blocks: number;
-  /** Slots between output windows (0 when blocks = 1). */
+  readonly windows: number;
+  /** Slots between output windows (0 when windows = 1). */
   readonly stride: number;
   /** Baby step requested with the shape, if any. */
   readonly babyStep: number | undefined;
   readonly #entries: ReadonlyMap<number, Float64Array>;
 
-  private constructor(shape: CheckedShape, blocks: number, stride: number, babyStep: number | undefined, entries: Map<number, Float64Array>) {
+  private constructor(shape: CheckedShape, windows: number, stride: number, babyStep: number | undefined, entries: Map<number, Float64Array>) {
     this.rows = shape.rows;
     this.cols = shape.cols;
     this.slots = shape.slots;
     this.input = shape.input;
     this.period = shape.period;
-    this.blocks = blocks;
+    this.windows = windows;
     this.stride = stride;
     this.babyStep = babyStep;
     this.#entries = entries;
@@ -112,7 +112,7 @@ export class Diagonals {
 
   /** @internal The diagonals of a validated row-major matrix in a given layout. */
   static withLayout(data: Float64Array, layout: DiagonalLayout, babyStep?: number): Diagonals {
-    const { shape, blocks, stride } = layout;
+    const { shape, windows, stride } = layout;
     const { rows, cols, slots, period } = shape;
     const entries = new Map<number, Float64Array>();
     for (let i = 0; i < rows; i++) {
@@ -125,7 +125,7 @@ export class Diagonals {
         diagonal[i + k * stride] = value;
       }
     }
-    return new Diagonals(shape, blocks, stride, babyStep, entries);
+    return new Diagonals(shape, windows, stride, babyStep, entries);
   }
 
   /**
@@ -188,7 +188,7 @@ export class Diagonals {
     for (const [a, diagonal] of this.#entries) {
       for (let s = 0; s < slots; s++) u[s] = u[s]! + diagonal[s]! * v[(s + a) % slots]!;
     }
-    for (let t = 1; t < this.blocks; t *= 2) {
+    for (let t = 1; t < this.windows; t *= 2) {
       const step = this.stride * t;
       const rotated = u.map((_, s) => u[(s + step) % slots]!);
       for (let s = 0; s < slots; s++) u[s] = u[s]! + rotated[s]!;

@@ -123,8 +123,8 @@ export class LinearTransformEvaluator {
       rescaleOperand(this.evaluator.params, state, operation);
       state.scale = input.scale;
     }
-    const { blocks, stride } = transform.diagonals;
-    for (let t = 1; t < blocks; t *= 2) {
+    const { windows, stride } = transform.diagonals;
+    for (let t = 1; t < windows; t *= 2) {
       using rotated = this.evaluator.rotate(ct, stride * t);
       this.evaluator.addInPlace(ct, rotated);
     }

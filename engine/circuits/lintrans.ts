@@ -71,7 +71,7 @@ export class LinearTransform implements Disposable {
    * keyGenerator.createGaloisKeys({ steps }).
    */
   rotationSteps(): number[] {
-    return transformSteps(this.plan, this.diagonals.blocks, this.diagonals.stride);
+    return transformSteps(this.plan, this.diagonals.windows, this.diagonals.stride);
   }
 
   /** Serialized bytes of the Galois keys of {@link rotationSteps} (seeded form unless `seeded: false`). */
@@ -90,7 +90,7 @@ export class LinearTransform implements Disposable {
     checkParameters(params, operation);
     const full = { ...shape, slots: shape?.slots ?? params.maxSlots };
     const { layout, rotations, babyStep } = denseRotations(full, operation);
-    return transformSteps(planBsgs(rotations, full.slots, babyStep, operation), layout.blocks, layout.stride);
+    return transformSteps(planBsgs(rotations, full.slots, babyStep, operation), layout.windows, layout.stride);
   }
 
   /** Serialized bytes of the Galois keys of {@link LinearTransform.rotationSteps}(params, shape). */

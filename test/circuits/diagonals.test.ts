@@ -19,22 +19,22 @@ describe("Diagonals.fromMatrix", () => {
   it("apply(x) holds M x in slots 0 .. rows-1 for random shapes, packings, sparsity and window counts (property)", () => {
     fc.assert(fc.property(
       shapeArb(0, 8), fc.constantFrom("replicated", "padded" as const), fc.constantFrom(0, 0.3, 0.9), fc.option(fc.constantFrom(1, 2, 4, 8)), fc.integer(),
-      ({ rows, cols, slots }, input, sparsity, blocks, seed) => {
+      ({ rows, cols, slots }, input, sparsity, windows, seed) => {
         const product = randomProduct(rows, cols, seed, sparsity);
         let diagonals: Diagonals;
         try {
-          diagonals = Diagonals.fromMatrix(product.matrix, { rows, cols, slots, input, ...(blocks === null ? {} : { blocks }) });
+          diagonals = Diagonals.fromMatrix(product.matrix, { rows, cols, slots, input, ...(windows === null ? {} : { windows }) });
         } catch (error) {
           // A forced window count that does not fit is refused; the default always fits.
-          expect(blocks).not.toBeNull();
+          expect(windows).not.toBeNull();
           expect(String(error)).toContain("do not fit");
           return;
         }
         const y = diagonals.apply(product.x);
         expect(y.length).toBe(slots);
         expect(maxError(y, matVec(product))).toBeLessThan(1e-12);
-        if (diagonals.blocks === 1) expect(maxError(y.subarray(rows), new Float64Array(slots - rows))).toBe(0);
-        expect(diagonals.stride === 0 || (diagonals.stride >= rows && diagonals.stride * diagonals.blocks <= slots)).toBe(true);
+        if (diagonals.windows === 1) expect(maxError(y.subarray(rows), new Float64Array(slots - rows))).toBe(0);
+        expect(diagonals.stride === 0 || (diagonals.stride >= rows && diagonals.stride * diagonals.windows <= slots)).toBe(true);
       }), { numRuns: 300 });
   });
 
@@ -52,10 +52,10 @@ describe("Diagonals.fromMatrix", () => {
     const m = randomProduct(256, 256, 2);
     const diagonals = Diagonals.fromMatrix(m.matrix, { rows: 256, cols: 256, slots: 8192 });
     expect(diagonals.indices.length).toBe(16);
-    expect(diagonals.blocks).toBe(16);
+    expect(diagonals.windows).toBe(16);
     expect(maxError(diagonals.apply(m.x), matVec(m))).toBeLessThan(1e-12);
     // The plain diagonal method (one window) needs all 256.
-    expect(Diagonals.fromMatrix(m.matrix, { rows: 256, cols: 256, slots: 8192, blocks: 1 }).indices.length).toBe(256);
+    expect(Diagonals.fromMatrix(m.matrix, { rows: 256, cols: 256, slots: 8192, windows: 1 }).indices.length).toBe(256);
   });
 
   it("skips zero diagonals: a tridiagonal n x n matrix has exactly 3 (offsets 0, 1 and -1)", () => {
@@ -96,8 +96,8 @@ describe("Diagonals.fromMatrix", () => {
     expect(expectFheError(create([1, 2, 3, 4, Infinity, 6], { rows: 2, cols: 3, slots: 8 })).message).toContain("entry (1, 1)");
     expectFheError(create("matrix", { rows: 2, cols: 3, slots: 8 }), "INVALID_ARGUMENT");
     expectFheError(create(ok, { rows: 2, cols: 3, slots: 8, input: "sparse" }), "INVALID_ARGUMENT");
-    expectFheError(create(ok, { rows: 2, cols: 3, slots: 8, blocks: 3 }), "INVALID_ARGUMENT");
-    expect(expectFheError(create(ok, { rows: 2, cols: 3, slots: 8, blocks: 8 })).message).toContain("do not fit");
+    expectFheError(create(ok, { rows: 2, cols: 3, slots: 8, windows: 3 }), "INVALID_ARGUMENT");
+    expect(expectFheError(create(ok, { rows: 2, cols: 3, slots: 8, windows: 8 })).message).toContain("do not fit");
     expectFheError(create(ok, null), "INVALID_ARGUMENT");
     const diagonals = Diagonals.fromMatrix(ok, { rows: 2, cols: 3, slots: 8 });
     expect(expectFheError(() => diagonals.apply([1, 2])).message).toContain("2 values where 3 are expected");
