@@ -8,7 +8,7 @@ import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { galoisKeyBytes, planBsgs, transformSteps, type KeyBytesOptions } from "./bsgs.js";
 import { checkShape, denseOffsets, DiagonalLayout, type MatrixShape } from "./diagonal-layout.js";
 import { Diagonals, readMatrix, readVector, type MatrixData } from "./diagonals.js";
-import { LinearTransform, type TransformShape } from "./lintrans.js";
+import { keySwitchCount, LinearTransform, type TransformShape } from "./lintrans.js";
 import type { TransformTerm } from "./lintrans-eval.js";
 
 /** A shape of any size; `slots` (default N/2) is the slot count of every input and output ciphertext. */
@@ -121,6 +121,13 @@ export class BlockedTransform implements Disposable {
   /** Exactly the rotation steps the evaluation uses (the union over the blocks), increasing. */
   rotationSteps(): number[] {
     return [...new Set(this.#blocks.flatMap(({ transform }) => transform.rotationSteps()))].sort((a, b) => a - b);
+  }
+
+  /** Key switches one evaluation performs (baby steps shared per input, giant steps per output). */
+  keySwitches(): number {
+    const babies = Array.from({ length: this.inputBlocks }, (_, j) => this.#blocks.filter((b) => b.input === j).flatMap((b) => b.transform.plan.babies));
+    const giants = Array.from({ length: this.outputBlocks }, (_, i) => this.#blocks.filter((b) => b.output === i).flatMap((b) => [...b.transform.plan.giants.keys()]));
+    return keySwitchCount(babies, giants, this.windows);
   }
 
   /** Serialized bytes of the Galois keys of {@link rotationSteps} (seeded unless `seeded: false`). */

@@ -6,11 +6,12 @@ import type { Parameters } from "../parameters.js";
 import { describe, FheError, isInteger } from "../ring/errors.js";
 
 /**
- * Relative costs in full rotations (one key switch with its ModDown), measured at N = 2^14:
- * a baby step is a hoisted key switch kept over Q P (no ModDown), a giant step a lazy key
- * switch after one ModDown, a product a plaintext multiply-add over Q P.
+ * Relative costs in full rotations at the input level (one key switch with its ModDown),
+ * measured at N = 2^14: a baby step is a hoisted key switch kept over Q P (no ModDown), a
+ * giant step a lazy key switch after one ModDown, a product a plaintext multiply-add over Q P
+ * (64-bit accumulation), a window sum a rotation one level lower (after the rescale).
  */
-export const stepCosts = Object.freeze({ rotation: 1, giant: 0.8, baby: 0.3, decomposition: 0.3, product: 0.04 });
+export const stepCosts = Object.freeze({ rotation: 0.85, giant: 1, baby: 0.3, decomposition: 0.45, product: 0.05 });
 
 /**
  * The baby-step giant-step split of diagonal rotations `indices` (in [0, slots)): index

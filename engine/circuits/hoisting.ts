@@ -11,10 +11,16 @@ import { automorphism } from "../ring/automorphism.js";
 import { divideRoundByLastPrimes } from "../ring/divide-round.js";
 import { bigMod, shoupCompanion } from "../ring/modular.js";
 import { RnsPoly } from "../ring/poly.js";
-import type { EncodedLevel } from "./lintrans.js";
+import type { EncodedLevel, EncodedTerm } from "./lintrans.js";
 import type { RotationKeys } from "./rotation-keys.js";
 
 type Pair = readonly [RnsPoly, RnsPoly];
+
+/** Products of residues below 2^30 that a 64-bit accumulator sums below 2^63. */
+const maxLazyProducts = 8;
+
+/** From this many products per giant step on, accumulating in 64-bit words is faster. */
+const wideThreshold = 3;
 
 function disposePairs(pairs: Iterable<Pair>): void {
   for (const [a, b] of pairs) {
@@ -114,6 +120,10 @@ export class GiantSums implements Disposable {
         sum = [ring.zero(qp, { ntt: true, scoped: true }), ring.zero(qp, { ntt: true, scoped: true })];
         this.#sums.set(g, sum);
       }
+      if (terms.length >= wideThreshold) {
+        this.addWide(sum, terms, input);
+        continue;
+      }
       for (const { baby, poly } of terms) {
         const rotation = input.rotations.get(baby)!;
         if (baby === 0) {
@@ -127,6 +137,44 @@ export class GiantSums implements Disposable {
           mulCoeffsAdd(sum[1], poly, rotation[1]);
         }
       }
+    }
+  }
+
+  /**
+   * sum += the products of `terms`, accumulated in 64-bit words and reduced once per batch of
+   * {@link maxLazyProducts} (each product is below 2^60, so a batch sums below 2^63).
+   */
+  private addWide(sum: Pair, terms: readonly EncodedTerm[], input: HoistedInput): void {
+    const { heap, n } = this.params.ring;
+    const { moduli } = sum[0].basis;
+    const qLimbs = this.params.limbsAt(this.level);
+    const wideBytes = 8 * n * moduli.length;
+    const wide = [heap.allocate(wideBytes, "apply linear transform"), heap.allocate(wideBytes, "apply linear transform")] as const;
+    const scratch = heap.allocate(4 * n, "apply linear transform");
+    try {
+      for (let batch = 0; batch < terms.length; batch += maxLazyProducts) {
+        const written = new Uint8Array(moduli.length);
+        for (const { baby, poly } of terms.slice(batch, batch + maxLazyProducts)) {
+          const rotation = input.rotations.get(baby)!;
+          const limbs = baby === 0 ? qLimbs : moduli.length; // rot_0 has no P part
+          for (let t = 0; t < limbs; t++) {
+            const first = written[t] === 0 ? 1 : 0;
+            for (let r = 0; r < 2; r++) heap.kernels.mulAccumulateWide(wide[r]! + 8 * n * t, poly.limbAddress(t), rotation[r]!.limbAddress(t), n, first);
+            written[t] = 1;
+          }
+        }
+        moduli.forEach((m, t) => {
+          if (written[t] === 0) return;
+          for (let r = 0; r < 2; r++) {
+            heap.kernels.reduceInt64(scratch, wide[r]! + 8 * n * t, n, m.q, m.r32, m.r32Shoup, m.oneShoup);
+            const target = sum[r]!.limbAddress(t);
+            heap.kernels.addMod(target, target, scratch, n, m.q);
+          }
+        });
+      }
+    } finally {
+      for (const address of wide) heap.free(address, wideBytes);
+      heap.free(scratch, 4 * n);
     }
   }
 

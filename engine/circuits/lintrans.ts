@@ -74,6 +74,11 @@ export class LinearTransform implements Disposable {
     return transformSteps(this.plan, this.diagonals.windows, this.diagonals.stride);
   }
 
+  /** Key switches one evaluation performs: its non-zero baby and giant steps and the window sums. */
+  keySwitches(): number {
+    return keySwitchCount([this.plan.babies], [[...this.plan.giants.keys()]], this.diagonals.windows);
+  }
+
   /** Serialized bytes of the Galois keys of {@link rotationSteps} (seeded form unless `seeded: false`). */
   keyBytes(options: KeyBytesOptions = {}): number {
     checkOptions(options, "compute key size");
@@ -180,4 +185,13 @@ export class LinearTransform implements Disposable {
 
 function disposeLevel(encoded: EncodedLevel): void {
   for (const terms of encoded.giants.values()) for (const term of terms) term.poly.dispose();
+}
+
+/**
+ * Key switches of an evaluation: per input ciphertext its non-zero baby steps (`babies[j]`), per
+ * output its non-zero giant steps (`giants[i]`) and log2(windows) window sums.
+ */
+export function keySwitchCount(babies: readonly (readonly number[])[], giants: readonly (readonly number[])[], windows: number): number {
+  const nonZero = (steps: readonly number[]): number => new Set(steps.filter((s) => s !== 0)).size;
+  return babies.reduce((sum, b) => sum + nonZero(b), 0) + giants.reduce((sum, g) => sum + nonZero(g) + Math.log2(windows), 0);
 }

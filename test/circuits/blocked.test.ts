@@ -58,7 +58,7 @@ describe("BlockedTransform", () => {
         for (const ct of inputs) ct.dispose();
         dispose();
       }
-    }), { numRuns: 20 });
+    }), { numRuns: 40 });
   });
 
   it("keyBytes() is the serialized size of its Galois keys; a missing step is named", () => {
