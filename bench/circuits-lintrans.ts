@@ -36,6 +36,8 @@ export interface LinearTransformRow {
   readonly naiveRotations: number | null;
   /** -log2 of the mean absolute error of slots 0 .. rows-1 against M x (entries in [-1/cols, 1/cols], x in [-1, 1]). */
   readonly precisionBits: number;
+  /** The same for the plain diagonal method (a check that both compute M x). */
+  readonly naivePrecisionBits: number | null;
   readonly samples: number;
 }
 
@@ -150,6 +152,7 @@ export async function linearTransforms(options: LinearTransformOptions): Promise
       // The plain diagonal method (not for blocked shapes).
       let naiveMs: number | null = null;
       let naiveRotations: number | null = null;
+      let naiveBits: number | null = null;
       if (!blocked) {
         const plain = Diagonals.fromMatrix(matrix, { rows: m, cols: n, slots, windows: 1 });
         const indices = plain.indices;
@@ -158,6 +161,9 @@ export async function linearTransforms(options: LinearTransformOptions): Promise
         const naiveKeys = keygen.createGaloisKeys({ steps: gaps, conjugate: false });
         const naiveEvaluator = new Evaluator(params, { galoisKeys: naiveKeys });
         naiveMs = medianMs(() => naiveProduct(naiveEvaluator, inputs[0]!, terms).dispose(), Math.min(3, options.samples)).ms;
+        using naive = naiveProduct(naiveEvaluator, inputs[0]!, terms);
+        using naivePlain = decryptor.decrypt(naive);
+        naiveBits = precisionBits(encoder.decode(naivePlain).subarray(0, m), expected);
         naiveRotations = terms.filter((t) => t.gap !== 0).length;
         for (const t of terms) t.plaintext.dispose();
         naiveKeys.dispose();
@@ -165,7 +171,7 @@ export async function linearTransforms(options: LinearTransformOptions): Promise
       rows.push({
         preset, rows: m, cols: n, ms: timed.ms, naiveMs, rotations: transform.keySwitches(), rotateMs: rotateUs / 1000, keyBytes: transform.keyBytes(),
         keys: steps.length, diagonals: transform instanceof BlockedTransform ? null : transform.diagonals.indices.length,
-        windows, naiveRotations, precisionBits: bits, samples: timed.samples,
+        windows, naiveRotations, precisionBits: bits, naivePrecisionBits: naiveBits, samples: timed.samples,
       });
       for (const ct of inputs) ct.dispose();
       transform.dispose();

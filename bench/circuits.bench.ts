@@ -19,11 +19,12 @@ const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 function printLinearTransforms(rows: readonly LinearTransformRow[]): void {
   console.log("\nMatrix-vector products (rows x cols; ms medians; 'naive' = plain diagonal method with Evaluator.rotate)");
   printTable(
-    ["preset", "rows x cols", "windows", "diagonals", "key switches", "keys", "keys MiB", "ms", "rotate ms", "ms / rotate", "naive ms", "naive rotations", "speed-up", "bits"],
+    ["preset", "rows x cols", "windows", "diagonals", "key switches", "keys", "keys MiB", "ms", "rotate ms", "ms / rotate", "naive ms", "naive rotations", "speed-up", "bits", "naive bits"],
     rows.map((r) => [
       r.preset, `${r.rows} x ${r.cols}`, String(r.windows), String(r.diagonals ?? "-"), String(r.rotations), String(r.keys), mib(r.keyBytes),
       r.ms.toFixed(1), r.rotateMs.toFixed(2), (r.ms / r.rotateMs).toFixed(2), r.naiveMs === null ? "-" : r.naiveMs.toFixed(0),
       String(r.naiveRotations ?? "-"), r.naiveMs === null ? "-" : `${(r.naiveMs / r.ms).toFixed(1)}x`, r.precisionBits.toFixed(1),
+      r.naivePrecisionBits === null ? "-" : r.naivePrecisionBits.toFixed(1),
     ]),
   );
 }

@@ -80,6 +80,9 @@ export function checkShape(shape: unknown, operation: string): CheckedShape & Pi
   if (windows !== undefined && !(windows === 1 || isPowerOfTwo(windows))) {
     throw new FheError("INVALID_ARGUMENT", operation, `windows must be a power of two, got ${describe(windows)}`);
   }
+  if (babyStep !== undefined && (!isInteger(babyStep) || babyStep < 1 || babyStep > slots)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `babyStep must be an integer in [1, ${slots}], got ${describe(babyStep)}`);
+  }
   const period = input === "replicated" ? nextPowerOfTwo(cols!) : slots;
   return { rows: rows!, cols: cols!, slots, input, period, windows, babyStep };
 }

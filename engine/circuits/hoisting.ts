@@ -1,7 +1,8 @@
 // Double hoisting (Bossuat et al., Eurocrypt 2021): the baby-step rotations of an input share
 // one decomposition and stay over Q P (not divided by P); each giant step's partial sum of
 // plaintext products is divided by P once (only its c_1, to decompose it), key-switched lazily
-// and rotated; the giant steps' sum is divided by P once at the end.
+// and rotated; so are the log-steps of the output windows' sum; the total is divided by P once
+// at the end.
 
 import type { CiphertextState } from "../ciphertext.js";
 import { decompose, switchKeyLazy } from "../key-switching.js";
@@ -179,47 +180,20 @@ export class GiantSums implements Disposable {
   }
 
   /**
-   * sum_g rot_g(giant sum g) divided by P: (c0, c1) over Q at the level, NTT form, owned by
-   * the caller. Each giant step g != 0 divides only its c1 by P (to decompose it) and keeps its
-   * key switch over Q P.
+   * sum_{k < windows} rot_{k stride}(sum_g rot_g(giant sum g)) divided by P: (c0, c1) over Q at
+   * the level, NTT form, owned by the caller. Every rotation (giant steps, then the log-steps
+   * of the window sum) divides only its c1 by P, to decompose it, and keeps its key switch
+   * over Q P, so its noise is divided by P with the rest at the end.
    */
-  combine(keys: RotationKeys): [RnsPoly, RnsPoly] {
+  combine(keys: RotationKeys, windows: number, stride: number): [RnsPoly, RnsPoly] {
     const { params, level } = this;
     const { ring } = params;
     const qp = params.basisQP(level);
-    const pCount = params.pPrimes.length;
     const out: [RnsPoly, RnsPoly] = [ring.zero(qp, { ntt: true }), ring.zero(qp, { ntt: true })];
     try {
-      for (const [g, [s0, s1]] of this.#sums) {
-        if (g === 0) {
-          add(out[0], out[0], s0);
-          add(out[1], out[1], s1);
-          continue;
-        }
-        const { element, key } = keys.get(g);
-        using w1 = clone(s1, { scoped: true });
-        divideRoundByLastPrimes(w1, pCount);
-        const digits = decompose(params, w1, level);
-        let switched: [RnsPoly, RnsPoly];
-        try {
-          switched = switchKeyLazy(params, digits, key, level);
-        } finally {
-          for (const digit of digits) digit.dispose();
-        }
-        const [v0, v1] = switched;
-        try {
-          add(v0, v0, s0);
-          using rotated = ring.allocate(qp, { ntt: true, scoped: true });
-          automorphism(rotated, v0, element);
-          add(out[0], out[0], rotated);
-          automorphism(rotated, v1, element);
-          add(out[1], out[1], rotated);
-        } finally {
-          v0.dispose();
-          v1.dispose();
-        }
-      }
-      for (const poly of out) divideRoundByLastPrimes(poly, pCount);
+      for (const [g, sum] of this.#sums) addRotated(params, level, out, sum, g === 0 ? undefined : keys.get(g));
+      for (let t = 1; t < windows; t *= 2) addRotated(params, level, out, out, keys.get(stride * t));
+      for (const poly of out) divideRoundByLastPrimes(poly, params.pPrimes.length);
     } catch (error) {
       for (const poly of out) poly.dispose();
       throw error;
@@ -234,5 +208,40 @@ export class GiantSums implements Disposable {
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+}
+
+/**
+ * out += P rot_k(s / P) over Q P for a pair s over Q P (out += s when `rotation` is undefined):
+ * phi_k(s0 + v0, v1), (v0, v1) the lazy key switch of c1 = s1 / P (divided by P to decompose it).
+ * s may be out itself: s1 is copied and s0 read before out changes.
+ */
+function addRotated(params: Parameters, level: number, out: Pair, [s0, s1]: Pair, rotation: ReturnType<RotationKeys["get"]> | undefined): void {
+  if (rotation === undefined) {
+    add(out[0], out[0], s0);
+    add(out[1], out[1], s1);
+    return;
+  }
+  const { ring } = params;
+  using c1 = clone(s1, { scoped: true });
+  divideRoundByLastPrimes(c1, params.pPrimes.length);
+  const digits = decompose(params, c1, level);
+  let switched: [RnsPoly, RnsPoly];
+  try {
+    switched = switchKeyLazy(params, digits, rotation.key, level);
+  } finally {
+    for (const digit of digits) digit.dispose();
+  }
+  const [v0, v1] = switched;
+  try {
+    add(v0, v0, s0);
+    using rotated = ring.allocate(v0.basis, { ntt: true, scoped: true });
+    automorphism(rotated, v0, rotation.element);
+    add(out[0], out[0], rotated);
+    automorphism(rotated, v1, rotation.element);
+    add(out[1], out[1], rotated);
+  } finally {
+    v0.dispose();
+    v1.dispose();
   }
 }

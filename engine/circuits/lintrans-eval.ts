@@ -2,7 +2,7 @@
 // steps per input ciphertext, shared by every transform of that input (applyMany, blocked
 // matrices); giant steps and their sum kept over Q P (double hoisting); one rescale per output.
 
-import { Ciphertext, ciphertextState, type CiphertextState } from "../ciphertext.js";
+import { Ciphertext, ciphertextState } from "../ciphertext.js";
 import { rescaleOperand, sameScale } from "../evaluator/alignment.js";
 import { checkCiphertext } from "../evaluator/checks.js";
 import { Evaluator } from "../evaluator/evaluator.js";
@@ -68,6 +68,9 @@ export class LinearTransformEvaluator {
 
   private run(operation: string, inputs: readonly Ciphertext[], terms: readonly TransformTerm[], outputs: number, options: ApplyOptions): Ciphertext[] {
     checkOptions(options, operation);
+    if (options?.rescale !== undefined && typeof options.rescale !== "boolean") {
+      throw new FheError("INVALID_ARGUMENT", operation, `rescale must be a boolean, got ${describe(options.rescale)}`);
+    }
     const { params } = this.evaluator;
     const states = inputs.map((ct) => checkCiphertext(params, ct, operation, 1));
     const first = states[0]!;
@@ -104,9 +107,14 @@ export class LinearTransformEvaluator {
       });
       sums.forEach((sum, i) => {
         const transform = terms.find((term) => term.output === i)!.transform;
-        const ct = new Ciphertext(params, sum.combine(keys), first.level, productScale, first.slots);
+        const { windows, stride } = transform.diagonals;
+        const ct = new Ciphertext(params, sum.combine(keys, windows, stride), first.level, productScale, first.slots);
         results.push(ct);
-        this.finish(ciphertextState(ct), ct, transform, first, options?.rescale !== false, operation);
+        if (options?.rescale !== false) {
+          const state = ciphertextState(ct);
+          rescaleOperand(params, state, operation);
+          state.scale = first.scale; // exactly: the diagonals carry the primes the rescale drops
+        }
       });
     } catch (error) {
       for (const ct of results) ct.dispose();
@@ -115,18 +123,5 @@ export class LinearTransformEvaluator {
       for (const sum of sums) sum.dispose();
     }
     return results;
-  }
-
-  /** Rescales (back to the input's scale exactly), then sums the output windows by log-steps. */
-  private finish(state: CiphertextState, ct: Ciphertext, transform: LinearTransform, input: CiphertextState, rescale: boolean, operation: string): void {
-    if (rescale) {
-      rescaleOperand(this.evaluator.params, state, operation);
-      state.scale = input.scale;
-    }
-    const { windows, stride } = transform.diagonals;
-    for (let t = 1; t < windows; t *= 2) {
-      using rotated = this.evaluator.rotate(ct, stride * t);
-      this.evaluator.addInPlace(ct, rotated);
-    }
   }
 }

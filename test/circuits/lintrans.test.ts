@@ -181,6 +181,8 @@ describe("LinearTransform (single 30-bit primes)", () => {
       expectFheError(() => lt.apply("ct" as never, transform), "INVALID_ARGUMENT");
       expectFheError(() => lt.applyMany(ct, []), "INVALID_ARGUMENT");
       expectFheError(() => lt.apply(ct, transform, null as never), "INVALID_ARGUMENT");
+      expectFheError(() => lt.apply(ct, transform, { rescale: "no" as never }), "INVALID_ARGUMENT");
+      expectFheError(() => Diagonals.fromMatrix(product.matrix, { rows: 4, cols: 4, slots: 4, babyStep: 8 }), "INVALID_ARGUMENT", "create diagonals");
       expectFheError(() => new LinearTransformEvaluator({} as never), "INVALID_ARGUMENT");
       expectFheError(() => new LinearTransform(c.params, {} as never), "INVALID_ARGUMENT");
       expectFheError(() => new LinearTransform(c.params, diagonals, { babyStep: 0 }), "INVALID_ARGUMENT");
@@ -193,6 +195,20 @@ describe("LinearTransform (single 30-bit primes)", () => {
     } finally {
       dispose();
     }
+  });
+});
+
+describe("LinearTransform of a zero matrix", () => {
+  it("needs no rotation key and gives an encryption of zero at the input scale", () => {
+    const c = makeContext(testLiterals.single);
+    const diagonals = Diagonals.fromMatrix(new Float64Array(6), { rows: 2, cols: 3, slots: 8 });
+    using transform = new LinearTransform(c.params, diagonals);
+    expect(transform.rotationSteps()).toEqual([]);
+    expect(transform.keySwitches()).toBe(0);
+    using ct = encryptInput(c, diagonals, [1, 2, 3]);
+    using y = new LinearTransformEvaluator(new Evaluator(c.params)).apply(ct, transform);
+    expect({ level: y.level, scale: y.scale }).toEqual({ level: ct.level - 1, scale: ct.scale });
+    expect(c.decrypt(y).re.every((v) => v === 0)).toBe(true);
   });
 });
 
