@@ -8,7 +8,7 @@ import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { galoisKeyBytes, planBsgs, transformSteps, type KeyBytesOptions } from "./bsgs.js";
 import { checkShape, denseOffsets, DiagonalLayout, type MatrixShape } from "./diagonal-layout.js";
 import { Diagonals, readMatrix, readVector, type MatrixData } from "./diagonals.js";
-import { keySwitchCount, LinearTransform, type TransformShape } from "./lintrans.js";
+import { keySwitchCount, LinearTransform, transformPlan, type TransformPlan, type TransformShape } from "./lintrans.js";
 import type { TransformTerm } from "./lintrans-eval.js";
 
 /** A shape of any size; `slots` (default N/2) is the slot count of every input and output ciphertext. */
@@ -125,9 +125,14 @@ export class BlockedTransform implements Disposable {
 
   /** Key switches one evaluation performs (baby steps shared per input, giant steps per output). */
   keySwitches(): number {
-    const babies = Array.from({ length: this.inputBlocks }, (_, j) => this.#blocks.filter((b) => b.input === j).flatMap((b) => b.transform.plan.babies));
-    const giants = Array.from({ length: this.outputBlocks }, (_, i) => this.#blocks.filter((b) => b.output === i).flatMap((b) => [...b.transform.plan.giants.keys()]));
+    const babies = Array.from({ length: this.inputBlocks }, (_, j) => this.#blocks.filter((b) => b.input === j).flatMap((b) => b.transform.bsgs.babies));
+    const giants = Array.from({ length: this.outputBlocks }, (_, i) => this.#blocks.filter((b) => b.output === i).flatMap((b) => [...b.transform.bsgs.giants.keys()]));
     return keySwitchCount(babies, giants, this.windows);
+  }
+
+  /** The prediction of one evaluation (see LinearTransform.plan). */
+  plan(input: { readonly level: number; readonly scale: number }, options: { readonly rescale?: boolean } = {}): TransformPlan {
+    return transformPlan(this.params, input, this.keySwitches(), options, "plan blocked transform");
   }
 
   /** Serialized bytes of the Galois keys of {@link rotationSteps} (seeded unless `seeded: false`). */

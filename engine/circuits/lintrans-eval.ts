@@ -6,11 +6,10 @@ import { Ciphertext, ciphertextState } from "../ciphertext.js";
 import { rescaleOperand, sameScale } from "../evaluator/alignment.js";
 import { checkCiphertext } from "../evaluator/checks.js";
 import { Evaluator } from "../evaluator/evaluator.js";
-import { logModulusAt, scaleFits } from "../evaluator/scale-adjustment.js";
 import { checkOptions, describe, FheError } from "../ring/errors.js";
 import { BlockedTransform } from "./blocked.js";
 import { GiantSums, HoistedInput } from "./hoisting.js";
-import { LinearTransform } from "./lintrans.js";
+import { checkRescale, LinearTransform, productScale } from "./lintrans.js";
 import { RotationKeys } from "./rotation-keys.js";
 
 /** Options of the apply methods. */
@@ -68,9 +67,7 @@ export class LinearTransformEvaluator {
 
   private run(operation: string, inputs: readonly Ciphertext[], terms: readonly TransformTerm[], outputs: number, options: ApplyOptions): Ciphertext[] {
     checkOptions(options, operation);
-    if (options?.rescale !== undefined && typeof options.rescale !== "boolean") {
-      throw new FheError("INVALID_ARGUMENT", operation, `rescale must be a boolean, got ${describe(options.rescale)}`);
-    }
+    const rescale = checkRescale(options?.rescale, operation);
     const { params } = this.evaluator;
     const states = inputs.map((ct) => checkCiphertext(params, ct, operation, 1));
     const first = states[0]!;
@@ -87,12 +84,8 @@ export class LinearTransformEvaluator {
           `the transform is for inputs of ${transform.slots} slots, the ciphertext packs ${first.slots}; encode the input with slots: ${transform.slots}`);
       }
     }
+    const product = productScale(params, first.level, first.scale, operation);
     const encoded = terms.map(({ transform }) => transform.encodedAt(first.level, operation));
-    const productScale = first.scale * (encoded[0]?.scale ?? 1);
-    if (!scaleFits(params, productScale, first.level)) {
-      throw new FheError("INVALID_ARGUMENT", operation,
-        `the product's scale 2^${Math.log2(productScale).toFixed(1)} would overflow the ${logModulusAt(params, first.level).toFixed(0)}-bit modulus at level ${first.level}; rescale the input first`);
-    }
     const steps = new Set(terms.flatMap(({ transform }) => transform.rotationSteps()));
     const keys = RotationKeys.require(this.evaluator, [...steps].sort((a, b) => a - b), first.slots, operation);
 
@@ -101,16 +94,16 @@ export class LinearTransformEvaluator {
     try {
       states.forEach((state, j) => {
         const mine = terms.map((term, t) => ({ term, encoded: encoded[t]! })).filter(({ term }) => term.input === j);
-        const babies = [...new Set(mine.flatMap(({ term }) => term.transform.plan.babies))];
+        const babies = [...new Set(mine.flatMap(({ term }) => term.transform.bsgs.babies))];
         using hoisted = HoistedInput.create(params, state, babies, keys);
         for (const { term, encoded: level } of mine) sums[term.output]!.add(level, hoisted);
       });
       sums.forEach((sum, i) => {
         const transform = terms.find((term) => term.output === i)!.transform;
         const { windows, stride } = transform.diagonals;
-        const ct = new Ciphertext(params, sum.combine(keys, windows, stride), first.level, productScale, first.slots);
+        const ct = new Ciphertext(params, sum.combine(keys, windows, stride), first.level, product, first.slots);
         results.push(ct);
-        if (options?.rescale !== false) {
+        if (rescale) {
           const state = ciphertextState(ct);
           rescaleOperand(params, state, operation);
           state.scale = first.scale; // exactly: the diagonals carry the primes the rescale drops

@@ -3,6 +3,7 @@
 
 import { Encoder } from "../encoding/encoder.js";
 import { droppedModulus } from "../evaluator/alignment.js";
+import { logModulusAt, scaleFits } from "../evaluator/scale-adjustment.js";
 import { checkParameters, type Parameters } from "../parameters.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
@@ -44,7 +45,7 @@ export interface EncodedLevel {
  * encoded diagonals: dispose() frees them (otherwise reclaimed after garbage collection).
  */
 export class LinearTransform implements Disposable {
-  readonly plan: BsgsPlan;
+  readonly bsgs: BsgsPlan;
   readonly #encoded = new Map<number, EncodedLevel>();
   readonly #encoder: Encoder;
   #disposed = false;
@@ -57,7 +58,7 @@ export class LinearTransform implements Disposable {
     if (diagonals.slots > params.maxSlots) {
       throw new FheError("INVALID_ARGUMENT", operation, `the diagonals pack ${diagonals.slots} slots, more than the ${params.maxSlots} these parameters have`);
     }
-    this.plan = planBsgs(diagonals.indices, diagonals.slots, options?.babyStep ?? diagonals.babyStep, operation);
+    this.bsgs = planBsgs(diagonals.indices, diagonals.slots, options?.babyStep ?? diagonals.babyStep, operation);
     this.#encoder = new Encoder(params);
   }
 
@@ -71,12 +72,12 @@ export class LinearTransform implements Disposable {
    * keyGenerator.createGaloisKeys({ steps }).
    */
   rotationSteps(): number[] {
-    return transformSteps(this.plan, this.diagonals.windows, this.diagonals.stride);
+    return transformSteps(this.bsgs, this.diagonals.windows, this.diagonals.stride);
   }
 
   /** Key switches one evaluation performs: its non-zero baby and giant steps and the window sums. */
   keySwitches(): number {
-    return keySwitchCount([this.plan.babies], [[...this.plan.giants.keys()]], this.diagonals.windows);
+    return keySwitchCount([this.bsgs.babies], [[...this.bsgs.giants.keys()]], this.diagonals.windows);
   }
 
   /** Serialized bytes of the Galois keys of {@link rotationSteps} (seeded form unless `seeded: false`). */
@@ -104,6 +105,15 @@ export class LinearTransform implements Disposable {
     return galoisKeyBytes(params, LinearTransform.rotationSteps(params, shape).length, options);
   }
 
+  /**
+   * The prediction of one evaluation on an input at `input.level` and `input.scale`, without
+   * encrypting anything (the shape of engine/circuits/plan.ts's Plan); the evaluation lands
+   * exactly there. Throws as apply would for a level or scale it cannot take.
+   */
+  plan(input: { readonly level: number; readonly scale: number }, options: { readonly rescale?: boolean } = {}): TransformPlan {
+    return transformPlan(this.params, input, this.keySwitches(), options, "plan linear transform");
+  }
+
   /** Encodes the diagonals at `level` (>= 1) now, if not done yet (apply does it on demand). */
   encode(level: number): void {
     this.encodedAt(level, "encode linear transform");
@@ -117,10 +127,7 @@ export class LinearTransform implements Disposable {
   /** @internal The diagonals encoded at `level`, encoding them on first use. */
   encodedAt(level: number, operation: string): EncodedLevel {
     this.checkLive(operation);
-    if (!isInteger(level) || level < 1 || level > this.params.maxLevel) {
-      throw new FheError("INVALID_ARGUMENT", operation,
-        `a linear transform needs an input at a level in [1, ${this.params.maxLevel}] (it multiplies by plaintexts at the scale of the level's primes and rescales once), got level ${describe(level)}`);
-    }
+    checkTransformLevel(this.params, level, operation);
     let encoded = this.#encoded.get(level);
     if (encoded === undefined) {
       encoded = this.encodeLevel(level, operation);
@@ -150,7 +157,7 @@ export class LinearTransform implements Disposable {
     const giants = new Map<number, EncodedTerm[]>();
     const encoded: EncodedLevel = { level, scale, giants };
     try {
-      for (const [g, babies] of this.plan.giants) {
+      for (const [g, babies] of this.bsgs.giants) {
         const terms: EncodedTerm[] = [];
         giants.set(g, terms);
         for (const baby of babies) {
@@ -194,4 +201,69 @@ function disposeLevel(encoded: EncodedLevel): void {
 export function keySwitchCount(babies: readonly (readonly number[])[], giants: readonly (readonly number[])[], windows: number): number {
   const nonZero = (steps: readonly number[]): number => new Set(steps.filter((s) => s !== 0)).size;
   return babies.reduce((sum, b) => sum + nonZero(b), 0) + giants.reduce((sum, g) => sum + nonZero(g) + Math.log2(windows), 0);
+}
+
+/** Throws unless a transform can take an input at `level`: an integer in [1, maxLevel]. */
+function checkTransformLevel(params: Parameters, level: unknown, operation: string): asserts level is number {
+  if (!isInteger(level) || level < 1 || level > params.maxLevel) {
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `a linear transform needs an input at a level in [1, ${params.maxLevel}] (it multiplies by plaintexts at the scale of the level's primes and rescales once), got level ${describe(level)}`);
+  }
+}
+
+/**
+ * @internal The scale of a transform's products for an input at `level` and `scale`: scale
+ * times q_level, checked to fit the modulus at that level.
+ */
+export function productScale(params: Parameters, level: number, scale: number, operation: string): number {
+  checkTransformLevel(params, level, operation);
+  if (typeof scale !== "number" || !(scale >= 1 && scale < Infinity)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the input scale must be a finite number >= 1, got ${describe(scale)}`);
+  }
+  const product = scale * Number(droppedModulus(params, level));
+  if (!scaleFits(params, product, level)) {
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `the product's scale 2^${Math.log2(product).toFixed(1)} would overflow the ${logModulusAt(params, level).toFixed(0)}-bit modulus at level ${level}; rescale the input first`);
+  }
+  return product;
+}
+
+/** What one evaluation of a transform does (the shape of engine/circuits/plan.ts's Plan). */
+export interface TransformPlan {
+  readonly input: { readonly level: number; readonly scale: number };
+  readonly output: { readonly level: number; readonly scale: number };
+  /** 1, or 0 with rescale: false. */
+  readonly levelsUsed: number;
+  /** Always 0: only plaintext products. */
+  readonly nonScalarProducts: number;
+  /** Every key switch is a rotation: baby and giant steps and window sums. */
+  readonly keySwitches: number;
+  readonly rotations: number;
+}
+
+/** @internal The plan of a transform with `keySwitches` key switches (see LinearTransform.plan). */
+export function transformPlan(
+  params: Parameters, input: { readonly level: number; readonly scale: number }, keySwitches: number, options: { readonly rescale?: boolean }, operation: string,
+): TransformPlan {
+  if (input === null || typeof input !== "object") throw new FheError("INVALID_ARGUMENT", operation, `expected { level, scale }, got ${describe(input)}`);
+  checkOptions(options, operation);
+  const rescale = checkRescale(options?.rescale, operation);
+  const { level, scale } = input;
+  const product = productScale(params, level, scale, operation);
+  return Object.freeze({
+    input: Object.freeze({ level, scale }),
+    output: Object.freeze(rescale ? { level: level - 1, scale } : { level, scale: product }),
+    levelsUsed: rescale ? 1 : 0,
+    nonScalarProducts: 0,
+    keySwitches,
+    rotations: keySwitches,
+  });
+}
+
+/** The rescale option (default true), checked to be a boolean. */
+export function checkRescale(rescale: unknown, operation: string): boolean {
+  if (rescale !== undefined && typeof rescale !== "boolean") {
+    throw new FheError("INVALID_ARGUMENT", operation, `rescale must be a boolean, got ${describe(rescale)}`);
+  }
+  return rescale !== false;
 }
