@@ -1,6 +1,7 @@
 // Encrypted evaluation of linear transforms: one decomposition and one set of hoisted baby
 // steps per input ciphertext, shared by every transform of that input (applyMany, blocked
-// matrices); giant steps and their sum kept over Q P (double hoisting); one rescale per output.
+// matrices); giant steps and the output windows' log-step sum kept over Q P and divided by P
+// once (double hoisting); one rescale per output.
 
 import { Ciphertext, ciphertextState } from "../ciphertext.js";
 import { rescaleOperand, sameScale } from "../evaluator/alignment.js";
