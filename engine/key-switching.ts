@@ -59,11 +59,24 @@ const maxLazyTerms = 8;
 
 /**
  * (u0, u1) over Q_level (NTT) with u0 + u1 s_target ~ d s_source, where `digits` =
- * decompose(d) and the key switches s_source to s_target. The inner products accumulate
- * lazily in 64-bit words and are reduced once per batch of {@link maxLazyTerms} digits. The
- * results are scoped: the caller must dispose them (in a finally block).
+ * decompose(d) and the key switches s_source to s_target: {@link switchKeyLazy} followed by
+ * the division by P (ModDown). The results are scoped: the caller must dispose them (in a
+ * finally block).
  */
 export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
+  const results = switchKeyLazy(params, digits, key, level);
+  for (const result of results) divideRoundByLastPrimes(result, params.pPrimes.length);
+  return results;
+}
+
+/**
+ * The key-switching inner products before the division by P: (v0, v1) over Q_level P (NTT)
+ * with (v0, v1) / P ~ switchKey's (u0, u1). Several such pairs can be summed (after
+ * automorphisms or plaintext products) and divided by P once (double hoisting). The inner
+ * products accumulate lazily in 64-bit words and are reduced once per batch of
+ * {@link maxLazyTerms} digits. The results are scoped: the caller must dispose them.
+ */
+export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
   const { ring } = params;
   const { heap, n } = ring;
   const qLimbs = params.limbsAt(level);
@@ -90,7 +103,6 @@ export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: S
   } finally {
     for (const address of wide) heap.free(address, wideBytes);
   }
-  for (const result of results) divideRoundByLastPrimes(result, params.pPrimes.length);
   return results;
 }
 

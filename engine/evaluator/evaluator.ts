@@ -21,6 +21,8 @@ export interface EvaluatorKeys {
   readonly galoisKeys?: GaloisKeys;
 }
 
+let galoisKeysOf: (evaluator: Evaluator) => GaloisKeys | undefined;
+
 /**
  * Homomorphic operations on ciphertexts. Every operation has an out-of-place form returning a
  * new ciphertext and an `...InPlace` form that overwrites its first operand. Operands at
@@ -30,6 +32,10 @@ export interface EvaluatorKeys {
 export class Evaluator {
   private readonly relinearizationKey: SwitchingKey | undefined;
   private readonly galoisKeys: GaloisKeys | undefined;
+
+  static {
+    galoisKeysOf = (evaluator) => evaluator.galoisKeys;
+  }
 
   constructor(readonly params: Parameters, keys: EvaluatorKeys = {}) {
     checkParameters(params, "create evaluator");
@@ -429,4 +435,12 @@ export class Evaluator {
     }
     return scale;
   }
+}
+
+/**
+ * @internal The Galois keys an evaluator holds, for circuits that switch keys themselves
+ * (engine/circuits: hoisted linear transforms). Not part of the package's public API.
+ */
+export function evaluatorGaloisKeys(evaluator: Evaluator): GaloisKeys | undefined {
+  return galoisKeysOf(evaluator);
 }

@@ -17,7 +17,7 @@ function stepOf(n: number, element: number): number | undefined {
 }
 
 /** Galois elements of the available keys, grouped by the rotation they perform on `slots` slots. */
-function keysByRotation(n: number, keys: GaloisKeys | undefined, slots: number): Map<number, number> {
+export function keysByRotation(n: number, keys: GaloisKeys | undefined, slots: number): Map<number, number> {
   const byRotation = new Map<number, number>();
   for (const element of keys?.elements ?? []) {
     const step = stepOf(n, element);

@@ -1,0 +1,35 @@
+// Circuit benchmarks, one section per circuit family; each section's rows go to the JSON under
+// its key. Single thread; medians.
+//   npm run bench:circuits [-- --json FILE] [-- --quick] [-- --presets inference14Fast,standard14]
+//                          [-- --sizes 64x64,256x256]
+// Sections:
+//   linearTransforms  matrix-vector products (bench/circuits-lintrans.ts)
+import type { PresetName } from "../engine/index.js";
+import { linearTransforms, type LinearTransformRow } from "./circuits-lintrans.js";
+import { parseFlags, printTable, writeJson } from "./harness.js";
+
+const flags = parseFlags(process.argv.slice(2));
+const quick = flags.has("quick");
+const presetNames = (flags.get("presets") ?? "inference14Fast,standard14").split(",") as PresetName[];
+const sizes = (flags.get("sizes") ?? (quick ? "64x64,256x256" : "64x64,256x256,784x128,128x784,1024x1024"))
+  .split(",").map((s) => s.split("x").map(Number) as [number, number]);
+
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+
+function printLinearTransforms(rows: readonly LinearTransformRow[]): void {
+  console.log("\nMatrix-vector products (rows x cols; ms medians; 'naive' = plain diagonal method with Evaluator.rotate)");
+  printTable(
+    ["preset", "rows x cols", "windows", "diagonals", "key switches", "keys", "keys MiB", "ms", "rotate ms", "ms / rotate", "naive ms", "naive rotations", "speed-up", "bits", "naive bits"],
+    rows.map((r) => [
+      r.preset, `${r.rows} x ${r.cols}`, String(r.windows), String(r.diagonals ?? "-"), String(r.rotations), String(r.keys), mib(r.keyBytes),
+      r.ms.toFixed(1), r.rotateMs.toFixed(2), (r.ms / r.rotateMs).toFixed(2), r.naiveMs === null ? "-" : r.naiveMs.toFixed(0),
+      String(r.naiveRotations ?? "-"), r.naiveMs === null ? "-" : `${(r.naiveMs / r.ms).toFixed(1)}x`, r.precisionBits.toFixed(1),
+      r.naivePrecisionBits === null ? "-" : r.naivePrecisionBits.toFixed(1),
+    ]),
+  );
+}
+
+const report: Record<string, unknown[]> = {};
+report.linearTransforms = await linearTransforms({ presets: presetNames, sizes, samples: quick ? 3 : 5 });
+printLinearTransforms(report.linearTransforms as LinearTransformRow[]);
+writeJson(flags.get("json"), report);
