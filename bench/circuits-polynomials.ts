@@ -2,11 +2,8 @@
 // [-8, 8] of degree 7, 15, 31 and 63, evaluated encrypted (baby-step giant-step) at a preset:
 // median time, levels consumed, ciphertext products, precision against the true sigmoid and
 // the approximation error of the polynomial itself.
-import { foldableInputScale } from "../engine/circuits/poly-plan.js";
-import { PolynomialEvaluator } from "../engine/circuits/poly-eval.js";
-import { chebyshevFromNodeValues, chebyshevNodes, Polynomial } from "../engine/circuits/polynomial.js";
 import {
-  Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, Parameters, presets, type PresetName,
+  chebyshevFromNodeValues, chebyshevNodes, foldableInputScale, Polynomial, PolynomialEvaluator, Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, Parameters, presets, type PresetName,
 } from "../engine/index.js";
 import { medianMicroseconds, type BenchOptions } from "./harness.js";
 
@@ -16,6 +13,7 @@ export interface PolynomialRow {
   readonly degree: number;
   readonly levels: number;
   readonly nonScalarProducts: number;
+  readonly keySwitches: number;
   readonly ms: number;
   /** Mean over the slots of -log2 |decrypted - sigmoid(x)|. */
   readonly precisionBits: number;
@@ -68,7 +66,7 @@ export async function benchPolynomials(preset: PresetName, degrees: readonly num
     let bits = 0;
     for (let i = 0; i < xs.length; i++) bits += -Math.log2(Math.max(Math.abs(values[i]! - sigmoid(xs[i]!)), 2 ** -60));
     rows.push({
-      preset, function: "sigmoid", degree, levels: ct.level - out.level, nonScalarProducts: plan.nonScalarProducts,
+      preset, function: "sigmoid", degree, levels: ct.level - out.level, nonScalarProducts: plan.nonScalarProducts, keySwitches: plan.keySwitches,
       ms: times.get("evaluate")! / 1000, precisionBits: bits / xs.length, approximationBits: approximationBits(p),
     });
   }

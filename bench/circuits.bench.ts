@@ -3,9 +3,11 @@
 //   npm run bench:circuits [-- --json FILE] [-- --quick] [-- --presets inference14Fast,standard14]
 //                          [-- --sizes 64x64,256x256]
 // Sections:
+//   polynomials       sigmoid on [-8, 8] of degree 7, 15, 31, 63 (bench/circuits-polynomials.ts)
 //   linearTransforms  matrix-vector products (bench/circuits-lintrans.ts)
 import type { PresetName } from "../engine/index.js";
 import { linearTransforms, type LinearTransformRow } from "./circuits-lintrans.js";
+import { benchPolynomials, type PolynomialRow } from "./circuits-polynomials.js";
 import { parseFlags, printTable, writeJson } from "./harness.js";
 
 const flags = parseFlags(process.argv.slice(2));
@@ -29,7 +31,22 @@ function printLinearTransforms(rows: readonly LinearTransformRow[]): void {
   );
 }
 
+function printPolynomials(rows: readonly PolynomialRow[]): void {
+  console.log("\nSigmoid on [-8, 8], Chebyshev interpolant, baby-step giant-step (ms medians; bits: mean against the true sigmoid)");
+  printTable(
+    ["preset", "degree", "levels", "products", "key switches", "ms", "bits", "approximation bits"],
+    rows.map((r) => [r.preset, String(r.degree), String(r.levels), String(r.nonScalarProducts), String(r.keySwitches), r.ms.toFixed(1),
+      r.precisionBits.toFixed(1), r.approximationBits.toFixed(1)]),
+  );
+}
+
 const report: Record<string, unknown[]> = {};
+const polynomials: PolynomialRow[] = [];
+for (const preset of presetNames) {
+  polynomials.push(...await benchPolynomials(preset, [7, 15, 31, 63], quick ? { minTime: 0.05, maxTime: 0.25 } : { minTime: 0.25, maxTime: 1 }));
+}
+report.polynomials = polynomials;
+printPolynomials(polynomials);
 report.linearTransforms = await linearTransforms({ presets: presetNames, sizes, samples: quick ? 3 : 5 });
 printLinearTransforms(report.linearTransforms as LinearTransformRow[]);
 writeJson(flags.get("json"), report);

@@ -7,3 +7,12 @@ export {
   type SplitNode, type PowerStep, type LinearStep,
 } from "./poly-plan.js";
 export type { Plan, LevelScale } from "./plan.js";
+export * as approx from "./approx/index.js";
+export { Diagonals, type MatrixData } from "./diagonals.js";
+export { LinearTransform, type LinearTransformOptions, type TransformShape, type TransformPlan } from "./lintrans.js";
+export { LinearTransformEvaluator, type ApplyOptions } from "./lintrans-eval.js";
+export { BlockedTransform, type BlockedShape } from "./blocked.js";
+export {
+  sumSlots, sumSlotsSteps, mask, replicate, replicateSteps, innerProduct, innerProductSteps, type SumOptions,
+} from "./slots.js";
+export type { MatrixShape } from "./diagonal-layout.js";
