@@ -20,6 +20,9 @@ function checkMetadata(
   };
   if (!isInteger(level) || level < 0 || level > params.maxLevel) fail(`level ${describe(level)} is not in [0, ${params.maxLevel}]`);
   if (typeof scale !== "number" || !(scale >= 1 && scale < Infinity)) fail(`scale ${describe(scale)} is not a finite number >= 1`);
+  if (isInteger(level) && level >= 0 && level <= params.maxLevel && !(Math.log2(scale) < logModulusAt(params, level))) {
+    fail(`scale 2^${Math.log2(scale).toFixed(1)} exceeds the ${logModulusAt(params, level).toFixed(0)}-bit modulus of level ${level}`);
+  }
   if (!(slots === 1 || isPowerOfTwo(slots)) || slots > params.maxSlots) fail(`slot count ${describe(slots)} is not a power of two <= ${params.maxSlots}`);
   const basis = params.basisQ(level);
   polys.forEach((poly, i) => {
