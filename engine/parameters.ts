@@ -92,6 +92,9 @@ export class Parameters {
   /** The heap holding the polynomials of these parameters. */
   readonly heap: WasmHeap;
   #ring: Ring | undefined;
+  /** Bases of Q and log2 of their moduli by level, filled on first use. */
+  readonly #basesQ: RnsBasis[] = [];
+  readonly #logModuli: number[] = [];
 
   private constructor(chain: Chain, insecure: boolean, fingerprint: string, heap: WasmHeap) {
     this.logN = chain.logN;
@@ -152,8 +155,22 @@ export class Parameters {
 
   /** The basis of Q at `level` (base primes and the primes of levels 1..level). */
   basisQ(level: number): RnsBasis {
+    const cached = this.#basesQ[level];
+    if (cached !== undefined) return cached;
     this.checkLevel(level, "select level");
-    return this.ring.basis(this.qPrimes.slice(0, this.limbsAt(level)));
+    const basis = this.ring.basis(this.qPrimes.slice(0, this.limbsAt(level)));
+    this.#basesQ[level] = basis;
+    return basis;
+  }
+
+  /** log2 of the modulus Q at `level`. */
+  logModulus(level: number): number {
+    const cached = this.#logModuli[level];
+    if (cached !== undefined) return cached;
+    this.checkLevel(level, "select level");
+    const bits = this.qPrimes.slice(0, this.limbsAt(level)).reduce((sum, q) => sum + Math.log2(q), 0);
+    this.#logModuli[level] = bits;
+    return bits;
   }
 
   /** The basis of P. */

@@ -24,7 +24,7 @@ export function droppedModulusValue(params: Parameters, level: number): number {
 
 /** log2 of the modulus Q at `level`. */
 export function logModulusAt(params: Parameters, level: number): number {
-  return params.qPrimes.slice(0, params.limbsAt(level)).reduce((sum, q) => sum + Math.log2(q), 0);
+  return params.logModulus(level);
 }
 
 /**

@@ -55,7 +55,7 @@ const attacks: Record<string, Attack> = {
   otherHeap: (ct, pt) => ({ ct, pt: foreignHeap.encode(real(values), { slots }), tampered: "pt" }),
   reloadedFlip: (ct, pt) => {
     const bytes = serializeCiphertext(ct);
-    bytes[40] ^= 1;
+    bytes[40] = bytes[40]! ^ 1;
     try {
       return { ct: loadCiphertext(c.params, bytes), pt, tampered: "none" }; // a flip the CRC misses is a residue change
     } catch (error) {
