@@ -176,14 +176,17 @@ describe("defects found by the hostile-user suites (each it.fails asserts the co
 
   // DEFECT (basis writable): RnsBasis (and Modulus, Ring) are not frozen. A basis is shared by
   // every polynomial of its level: giving the level-0 basis the moduli of the top level makes
-  // the next operation on a level-0 ciphertext write five limbs into a one-limb block.
+  // negateInPlace on a level-0 ciphertext write six limbs into each one-limb block, over the
+  // level-0 ciphertext allocated next to it (seen with the basis restored afterwards).
   it.fails("writing a polynomial's basis moduli is refused, and never corrupts a neighbour", () => {
     const own = makeContext(testLiterals.single, undefined, WasmHeap.create());
     using ct = own.encrypt(x, { level: 0 });
-    using neighbour = own.encrypt(x);
+    using neighbour = own.encrypt(x, { level: 0 });
     const before = own.decrypt(neighbour);
+    const basis = ct.polys[0]!.basis as unknown as { moduli: unknown };
+    const moduli = basis.moduli;
     try {
-      (ct.polys[0]!.basis as unknown as { moduli: unknown }).moduli = own.params.basisQ(own.params.maxLevel).moduli;
+      basis.moduli = own.params.basisQ(own.params.maxLevel).moduli;
     } catch (error) {
       expect(error).toBeInstanceOf(TypeError);
     }
@@ -191,8 +194,9 @@ describe("defects found by the hostile-user suites (each it.fails asserts the co
       own.evaluator.negateInPlace(ct);
     } catch (error) {
       expect(error).toBeInstanceOf(FheError);
+    } finally {
+      if (basis.moduli !== moduli) basis.moduli = moduli;
     }
-    expect(ct.polys[0]!.basis.size).toBe(1);
     expect(own.decrypt(neighbour)).toEqual(before);
   });
 
@@ -324,6 +328,19 @@ describe("defects found by the hostile-user suites (each it.fails asserts the co
     using low = c.encrypt(x, { level: 0 });
     const outcome = attempt("subtract", () => c.evaluator.sub(fourth, low));
     if (outcome.ok) outcome.value.dispose();
+  });
+
+  // DEFECT (aliased operands): a second handle on a ciphertext's polynomials with another
+  // scale (new Ciphertext(params, a.polys, a.level, 2 * a.scale, a.slots), consistent by every
+  // check) as the other operand of addInPlace: aligning a in place changes that operand too,
+  // and a becomes 2x (scaled) instead of x + x/2, without an error.
+  it.fails("an in-place addition whose operand shares the destination's polynomials is exact or refused", () => {
+    using a = c.encrypt(x);
+    const b = new Ciphertext(params, a.polys, a.level, 2 * a.scale, a.slots);
+    const outcome = attempt("add in place", () => c.evaluator.addInPlace(a, b));
+    if (outcome.ok) {
+      expect(relativeBits(c.decrypt(a), { re: x.re.map((v) => 1.5 * v), im: x.im })).toBeGreaterThan(10);
+    }
   });
 
   // DEFECT (params null): checkSameParameters reads actual.fingerprint without checking it is

@@ -118,6 +118,7 @@ function forgeKey(w: KeyWorld, keys: KeySet, name: KeyName, how: string): { key:
         case "alias": return { key: g.add(new GaloisKeys(params, galois)), meaning: "valid" };
         // No keys at all: rotations are refused (MISSING_KEY), which "valid" allows.
         case "empty": return { key: g.add(new GaloisKeys(params, [])), meaning: "valid" };
+        // Duplicates and keys of other parameters: the constructor refuses them (see attackKey).
         case "doubled": return { key: g.add(new GaloisKeys(params, [...galois, ...galois])), meaning: "invalid" };
         // The two keys under each other's element: consistent, wrong.
         case "swapped": return { key: g.add(new GaloisKeys(params, [switching(galois[0]!.digits, galois[1]!.galoisElement), switching(galois[1]!.digits, galois[0]!.galoisElement)])), meaning: "unknown" };
