@@ -146,7 +146,10 @@ export const flipArb = fc.record({
 });
 export type Flip = typeof flipArb extends fc.Arbitrary<infer F> ? F : never;
 
-/** The byte a flip lands on, for an object of `length` bytes whose own fields end at `fieldsEnd`. */
+/**
+ * The byte a flip lands on, for an object of `length` bytes whose own fields end at
+ * `fieldsEnd`; an empty region (secret and public keys have no fields) means the whole object.
+ */
 export function flipOffset(flip: Flip, length: number, fieldsEnd: number): number {
   const ranges: Record<Flip["region"], [number, number]> = { header: [0, headerBytes], fields: [headerBytes, fieldsEnd], body: [fieldsEnd, length - 4] };
   const [start, end] = ranges[flip.region];
