@@ -1,133 +1,305 @@
-// A careless or hostile user, as a property: random tampering with a ciphertext, a plaintext or
-// a key, then a random public operation. Every call either gives the float64 result or throws
-// FheError (writes to read-only fields are refused by JavaScript itself and leave the object
-// intact), and a bystander ciphertext's decryption never changes.
+// A careless or hostile user, as a property: a fresh ciphertext or plaintext is tampered with
+// (writes to read-only fields, hand-made objects through the reachable constructors, ring-layer
+// operations on its polynomials, disposal, objects of other parameters or another heap, byte
+// flips with a fixed CRC), then any public call is made on it. Every call either gives the
+// float64 result of what the operands mean or throws FheError (never another exception, never
+// a wrong number); an operand whose metadata contradicts its polynomials is always refused;
+// inputs a call does not own and bystander ciphertexts (on this heap, under other parameters,
+// on another heap) keep their exact residues and decryption; nothing leaks heap memory.
+// Keys, serialized keys and the defects found are in hostile-user-keys.test.ts.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type Ciphertext, FheError, memory, type Plaintext, tidy, WasmHeap } from "../../engine/index.js";
+import { makeContext, testLiterals, type Vec, vmul } from "../helpers/ckks.js";
 import {
-  Ciphertext, FheError, Parameters, Plaintext, WasmHeap, loadCiphertext, serializeCiphertext, toCoefficients,
-} from "../../engine/index.js";
-import { makeContext, precision, testLiterals, type Vec } from "../helpers/ckks.js";
+  attempt, Bystander, ciphertextBytes, Garbage, logModulus, magnitude, type Meaning, type Outcome, plaintextBytes, relativeBits, type Subject,
+} from "../helpers/hostile.js";
+import {
+  attackCiphertext, attackPlaintext, ciphertextAttack, plaintextAttack, slots, valuesFrom, type World,
+} from "../helpers/hostile-attacks.js";
+import { argumentsArb, type Arguments, type Operands, type Result, operationNames, operations } from "../helpers/hostile-operations.js";
 
-const c = makeContext(testLiterals.single, { steps: [1, 2] });
+const c = makeContext(testLiterals.single, { steps: [1, 2, 4, -1] });
 const other = makeContext({ ...testLiterals.single, logScale: 28 });
-const foreignHeap = makeContext(testLiterals.single, undefined, WasmHeap.create());
-const ev = c.evaluator;
-const slots = 8;
-const values = [0.5, -0.25, 0.125, 0.75, -0.5, 0.3, -0.9, 0.2];
-const real = (v: number[]): Vec => ({ re: v, im: v.map(() => 0) });
+const foreignHeap = WasmHeap.create();
+const foreign = makeContext(testLiterals.single, undefined, foreignHeap);
+const heaps = [c.params.heap, foreignHeap];
 
-type Attack = (ct: Ciphertext, pt: Plaintext) => { ct: Ciphertext; pt: Plaintext; tampered: "none" | "ct" | "pt" };
+/**
+ * Precision (bits, worst slot, relative to the magnitude) a correct result at `scale` has here
+ * (logScale 30, N = 2^11): 10 bits, less when the scale leaves less room above the noise
+ * (~2^15 after a product and a rescale), e.g. after rescaling a ciphertext that was no product.
+ */
+function requiredBits(scale: number): number {
+  return Math.min(10, Math.log2(scale) - 20);
+}
 
-/** Tampering that must be refused by the next operation (tampered: true) or leaves things intact. */
-const attacks: Record<string, Attack> = {
-  none: (ct, pt) => ({ ct, pt, tampered: "none" }),
-  writeLevel: (ct, pt) => {
-    expect(() => { (ct as { level: number }).level = 0; }).toThrow(TypeError);
-    return { ct, pt, tampered: "none" };
-  },
-  writeScale: (ct, pt) => {
-    expect(() => { (pt as { scale: number }).scale = 2; }).toThrow(TypeError);
-    return { ct, pt, tampered: "none" };
-  },
-  pushPoly: (ct, pt) => {
-    expect(() => (ct.polys as unknown as unknown[]).push(ct.polys[0])).toThrow(TypeError);
-    return { ct, pt, tampered: "none" };
-  },
-  forgedLevel: (ct, pt) => ({ ct: new Ciphertext(c.params, ct.polys, 0, ct.scale, ct.slots), pt, tampered: "ct" }),
-  forgedScale: (ct, pt) => ({ ct: new Ciphertext(c.params, ct.polys, ct.level, Number.NaN, ct.slots), pt, tampered: "ct" }),
-  forgedSlots: (ct, pt) => ({ ct, pt: new Plaintext(c.params, pt.poly, pt.level, pt.scale, 3), tampered: "pt" }),
-  hugeScale: (ct, pt) => ({ ct: new Ciphertext(c.params, ct.polys, ct.level, 2 ** 1000, ct.slots), pt, tampered: "ct" }),
-  shrunk: (ct, pt) => {
-    ct.polys[0]!.shrinkTo(c.params.basisQ(0));
-    return { ct, pt, tampered: "ct" };
-  },
-  coefficients: (ct, pt) => {
-    toCoefficients(pt.poly);
-    return { ct, pt, tampered: "pt" };
-  },
-  disposed: (ct, pt) => {
-    ct.polys[1]!.dispose();
-    return { ct, pt, tampered: "ct" };
-  },
-  otherParameters: (ct, pt) => ({ ct: other.encrypt(real(values), { slots }), pt, tampered: "ct" }),
-  otherHeap: (ct, pt) => ({ ct, pt: foreignHeap.encode(real(values), { slots }), tampered: "pt" }),
-  reloadedFlip: (ct, pt) => {
-    const bytes = serializeCiphertext(ct);
-    bytes[40] = bytes[40]! ^ 1;
-    try {
-      return { ct: loadCiphertext(c.params, bytes), pt, tampered: "none" }; // a flip the CRC misses is a residue change
-    } catch (error) {
-      expect(error).toBeInstanceOf(FheError);
-      return { ct, pt, tampered: "none" };
+/** Property runs (the key suite adds 80): about 10 ms each at N = 2^11. */
+const numRuns = 220;
+
+/** A bystander encrypted before every property run, checked after each one. */
+const longLived = new Bystander(c, valuesFrom(99));
+
+/**
+ * Heap use of both heaps, and the number of tables their rings built on first use (NTT tables,
+ * bases, automorphism permutations, conversion plans: caches, not leaks). Peeks at the rings'
+ * private caches, the only way to tell a table built once from memory a call forgot to free.
+ */
+function heapUse(): { polynomials: number; bytes: number[]; tables: number[] } {
+  const { numPolynomials } = memory();
+  const tables = [c.params.ring, foreign.params.ring].map((ring) => {
+    const caches = ring as unknown as Record<"moduli" | "bases" | "permutations" | "memos", Map<unknown, unknown>>;
+    return caches.moduli.size + caches.bases.size + caches.permutations.size + caches.memos.size;
+  });
+  return { polynomials: numPolynomials, bytes: heaps.map((heap) => memory({ heap }).numBytes), tables };
+}
+
+/** Fails unless nothing created since `before` is still held (tables built meanwhile excepted). */
+function expectNoLeak(label: string, before: ReturnType<typeof heapUse>): void {
+  const after = heapUse();
+  // (Objects are not compared: a hand-made ciphertext without polynomials counts as live until collected.)
+  expect(after.polynomials, `${label}: polynomials of library objects left undisposed`).toBe(before.polynomials);
+  after.bytes.forEach((bytes, i) => {
+    if (after.tables[i] === before.tables[i]) expect(bytes, `${label}: heap ${i} bytes in use after disposing everything`).toBe(before.bytes[i]);
+  });
+}
+
+/**
+ * Decrypts what a call returned (which must decrypt: the library made it), with the scale of
+ * each result; decoded values come with the scale of the operand they were decoded from.
+ */
+function slotValues(label: string, result: Result, decoded: { scale: number; level: number }): { values: Vec; scale: number; level: number }[] {
+  if (result === undefined) return [];
+  if (!Array.isArray(result) && "re" in result) return [{ values: result as Vec, ...decoded }];
+  const list = Array.isArray(result) ? (result as readonly Ciphertext[]) : [result as Ciphertext];
+  return list.map((ct, i) => {
+    const decrypted = attempt(`${label}: decrypt result ${i}`, () => c.decrypt(ct));
+    if (!decrypted.ok) return expect.fail(`${label}: the call returned a ciphertext that does not decrypt: ${decrypted.error.message}`);
+    return { values: decrypted.value, scale: ct.scale, level: ct.level };
+  });
+}
+
+/** Adds every library object of a result to the run's garbage. */
+function collect(g: Garbage, result: Result): void {
+  if (result === undefined) return;
+  if (Array.isArray(result)) g.addAll(result as readonly Ciphertext[]);
+  else if (!("re" in result)) g.add(result as Ciphertext);
+}
+
+const runArb = fc.constantFrom(...operationNames).chain((op) => {
+  const reads = operations[op]!.reads;
+  const targets = (reads.length === 0 ? ["a"] : reads) as readonly (keyof Operands)[];
+  return fc.record({
+    op: fc.constant(op),
+    target: fc.constantFrom(...targets),
+    ciphertextAttack,
+    plaintextAttack,
+    args: argumentsArb,
+    levels: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
+    secretKey: fc.tuple(fc.boolean(), fc.boolean()),
+    seeds: fc.tuple(fc.integer(), fc.integer(), fc.integer()),
+    inTidy: fc.boolean(),
+  });
+});
+type Run = typeof runArb extends fc.Arbitrary<infer R> ? R : never;
+
+/** The product of the primes a rescale at `level` divides by. */
+function droppedAt(level: number): number {
+  const primes = c.params.basisQ(level).primes;
+  return primes.slice(primes.length - c.params.primesPerLevel).reduce((p, q) => p * q, 1);
+}
+
+/**
+ * Runs that would hit a defect reproduced by an `it.fails` in hostile-user-keys.test.ts are
+ * discarded (fc.pre) so that the property stays green; each is named here. `before` looks at
+ * the operands, `after` at what the call did.
+ */
+const knownDefects = {
+  before(op: string, reads: readonly (keyof Operands)[], x: Operands, args: Arguments, r: Run): string | undefined {
+    // DEFECT (params null): an operand whose params is null makes the parameters check throw TypeError.
+    if (reads.some((k) => x[k].params === null)) return "params null";
+    const level = x.a.level;
+    // DEFECT (rescale below scale 1): rescale returns a ciphertext of scale < 1 that every entry refuses.
+    if ((op === "rescale" || op === "rescaleInPlace") && Number.isSafeInteger(level) && level >= 1 && level <= c.params.maxLevel && x.a.scale / droppedAt(level) < 1) {
+      return "rescale below scale 1";
     }
+    // DEFECT (dropLevel unfit scale): dropLevel keeps a scale the target level's modulus cannot hold.
+    const target = args.level;
+    if ((op === "dropLevel" || op === "dropLevelInPlace") && typeof target === "number" && Number.isSafeInteger(target) && target >= 0 && target <= level &&
+      !(Math.log2(x.a.scale) < logModulus(c.params, target))) {
+      return "dropLevel unfit scale";
+    }
+    // DEFECT (aliased operands): an in-place call whose other operand shares a's polynomials
+    // under another scale (a second handle made with the constructor) aligns a in place, which
+    // changes the other operand under it: the result is silently wrong.
+    if (operations[op]!.writesA === true) {
+      const shared = new Set<unknown>(x.a.polys);
+      const aliased = reads.filter((k) => k !== "a").some((k) => (k === "p" ? [x.p.poly] : x[k].polys).some((poly) => shared.has(poly)) && (x[k].scale !== x.a.scale || x[k].level !== x.a.level));
+      if (aliased) return "aliased operands";
+    }
+    // DEFECT (stale seed): ring-layer operations on a fresh secret-key encryption's polynomials keep
+    // its seed, and the seeded form then stores c_1 as that seed.
+    const attack = r.ciphertextAttack;
+    if (op === "serializeCiphertext" && r.target === "a" && attack.kind === "ring" && ["neg", "mulScalar", "addPlain", "nttLie"].includes(attack.op) && x.a.seed !== undefined && args.seeded) {
+      return "stale seed";
+    }
+    return undefined;
+  },
+  after(op: string, meanings: readonly Meaning[], thrown: unknown, returned: boolean): string | undefined {
+    // DEFECT (alignment RangeError): a two-step scale adjustment whose first factor rounds to 0 divides by 0.
+    if (thrown instanceof RangeError && thrown.stack?.includes("factorSteps") === true) return "alignment RangeError";
+    // DEFECT (serialize unchecked): serializeCiphertext/serializePlaintext skip the metadata check,
+    // so some inconsistent objects save and load, and hand-made params crash them (TypeError).
+    if (op.startsWith("serialize") && meanings.includes("invalid") && (returned || !(thrown instanceof FheError))) return "serialize unchecked";
+    return undefined;
   },
 };
 
-type Operation = (ct: Ciphertext, pt: Plaintext) => { result: Ciphertext; expected: number[] | undefined };
+/** Discards the run for a known defect (counted). */
+function skipKnownDefect(defect: string | undefined): void {
+  if (defect === undefined) return;
+  tally.skipped++;
+  fc.pre(false);
+}
 
-/** Operations that read the plaintext (the others read only the ciphertext). */
-const readsPlaintext = new Set(["addPlain", "multiplyPlain", "reEncrypt"]);
-const readsCiphertext = (name: string): boolean => name !== "reEncrypt";
+/** Outcome counts, to show the property exercises both sides. */
+const tally = { correct: 0, refusedValid: 0, refusedInvalid: 0, unknown: 0, skipped: 0, overflow: 0 };
 
-const operations: Record<string, Operation> = {
-  add: (ct) => ({ result: ev.add(ct, ct), expected: values.map((v) => 2 * v) }),
-  addPlain: (ct, pt) => ({ result: ev.addPlain(ct, pt), expected: values.map((v) => 2 * v) }),
-  multiplyPlain: (ct, pt) => ({ result: ev.rescale(ev.multiplyPlain(ct, pt)), expected: values.map((v) => v * v) }),
-  mulRelin: (ct) => ({ result: ev.rescale(ev.mulRelin(ct, ct)), expected: values.map((v) => v * v) }),
-  rotate: (ct) => ({ result: ev.rotate(ct, 1), expected: values.map((_, i) => values[(i + 1) % slots]!) }),
-  addConstant: (ct) => ({ result: ev.addConstant(ct, 1e300), expected: undefined }),
-  multiplyConstant: (ct) => ({ result: ev.rescale(ev.multiplyConstant(ct, 0.5)), expected: values.map((v) => v / 2) }),
-  rotateHoisted: (ct) => ({ result: ev.rotateHoisted(ct, [2])[0]!, expected: values.map((_, i) => values[(i + 2) % slots]!) }),
-  negateInPlace: (ct) => {
-    const copy = ev.copy(ct);
-    ev.negateInPlace(copy);
-    return { result: copy, expected: values.map((v) => -v) };
-  },
-  reEncrypt: (_, pt) => ({ result: c.encryptor.encrypt(pt), expected: values }),
-};
+/** One run of the property: attack, call, and every check. */
+function hostileRun(r: Run): void {
+  const g = new Garbage();
+  const before = heapUse();
+  const bystanders = [new Bystander(c, valuesFrom(r.seeds[0] ^ 7)), new Bystander(other, valuesFrom(5)), new Bystander(foreign, valuesFrom(6))];
+  const attack = r.target === "p" ? r.plaintextAttack : r.ciphertextAttack;
+  const label = `${JSON.stringify(attack)} on ${r.target}, then ${r.op}`;
+  try {
+    const values = { a: valuesFrom(r.seeds[0]), b: valuesFrom(r.seeds[1]), p: valuesFrom(r.seeds[2]) };
+    const fresh = {
+      a: g.add(c.encrypt(values.a, { level: r.levels[0], slots, secretKey: r.secretKey[0] })),
+      b: g.add(c.encrypt(values.b, { level: r.levels[1], slots, secretKey: r.secretKey[1] })),
+      p: g.add(c.encode(values.p, { level: r.levels[2], slots })),
+    };
+    const subjects: { a: Subject<Ciphertext>; b: Subject<Ciphertext>; p: Subject<Plaintext> } = {
+      a: { value: fresh.a, meaning: values.a }, b: { value: fresh.b, meaning: values.b }, p: { value: fresh.p, meaning: values.p },
+    };
+    const w: World = { c, other, foreign, g, sibling: r.target === "a" ? { value: fresh.b, values: values.b } : { value: fresh.a, values: values.a } };
+    if (r.target === "p") subjects.p = attackPlaintext(w, { value: fresh.p, values: values.p }, r.plaintextAttack);
+    else subjects[r.target] = attackCiphertext(w, { value: fresh[r.target], values: values[r.target] }, r.ciphertextAttack);
+    for (const b of bystanders) b.verify(`${label} (after the attack)`);
+
+    const operation = operations[r.op]!;
+    const operands: Operands = { a: subjects.a.value, b: subjects.b.value, p: subjects.p.value };
+    const meanings: Meaning[] = operation.reads.map((k) => subjects[k].meaning);
+    skipKnownDefect(knownDefects.before(r.op, operation.reads, operands, r.args, r));
+    // Inputs the call must not change: the valid operands it reads and does not write (nor
+    // share a polynomial with the operand it writes).
+    const written = new Set<unknown>(operation.writesA === true ? operands.a.polys : []);
+    const shares = (k: keyof Operands): boolean => (k === "p" ? [operands.p.poly] : operands[k].polys).some((poly) => written.has(poly));
+    const untouched = operation.disposes === true ? [] : operation.reads.filter((k) =>
+      !(k === "a" && operation.writesA === true) && typeof subjects[k].meaning === "object" && !shares(k));
+    const inputBytes = untouched.map((k) => (k === "p" ? plaintextBytes(operands.p) : ciphertextBytes(operands[k])));
+
+    const call = (): Result => operation.run(c, operands, r.args);
+    let returned: { value: Result } | undefined;
+    let thrown: unknown;
+    try {
+      returned = { value: r.inTidy ? tidy(call) : call() };
+      collect(g, returned.value);
+    } catch (error) {
+      thrown = error;
+    }
+    skipKnownDefect(knownDefects.after(r.op, meanings, thrown, returned !== undefined));
+    const outcome: Outcome<Result> = attempt(label, () => {
+      if (returned === undefined) throw thrown;
+      return returned.value;
+    });
+    checkOutcome(label, outcome, operation.reads, meanings, operation.expected?.bind(operation), subjects, operands, r.args);
+
+    untouched.forEach((k, i) => {
+      const after = k === "p" ? plaintextBytes(operands.p) : ciphertextBytes(operands[k]);
+      expect(after.equals(inputBytes[i]!), `${label}: the call changed its input ${k}`).toBe(true);
+    });
+    for (const b of bystanders) b.verify(`${label} (after the call)`);
+    longLived.verify(label);
+    sanity(label, bystanders[0]!);
+  } finally {
+    g.dispose();
+    for (const b of bystanders) b.dispose();
+  }
+  expectNoLeak(label, before);
+}
+
+function checkOutcome(
+  label: string, outcome: Outcome<Result>, reads: readonly (keyof Operands)[], meanings: readonly Meaning[],
+  expected: ((v: { a: Vec; b: Vec; p: Vec }, args: Arguments, x: Operands) => readonly Vec[] | "refuse") | undefined,
+  subjects: { a: Subject<Ciphertext>; b: Subject<Ciphertext>; p: Subject<Plaintext> }, operands: Operands, args: Arguments,
+): void {
+  if (meanings.includes("invalid")) {
+    if (outcome.ok) expect.fail(`${label}: an inconsistent operand was accepted`);
+    tally.refusedInvalid++;
+    return;
+  }
+  if (meanings.includes("unknown") || expected === undefined) {
+    if (outcome.ok) slotValues(label, outcome.value, { scale: 1, level: 0 });
+    tally.unknown++;
+    return;
+  }
+  const v = { a: subjects.a.meaning as Vec, b: subjects.b.meaning as Vec, p: subjects.p.meaning as Vec };
+  const want = expected(v, args, operands);
+  if (want === "refuse") {
+    if (outcome.ok) expect.fail(`${label}: invalid arguments were accepted`);
+    tally.refusedInvalid++;
+    return;
+  }
+  if (!outcome.ok) {
+    tally.refusedValid++;
+    return;
+  }
+  // Decoded values (decrypt, decode) carry the scale of the operand decoded.
+  const decoded = reads.map((k) => operands[k]).reduce((low, o) => (o.scale < low.scale ? o : low));
+  const got = slotValues(label, outcome.value, { scale: decoded.scale, level: decoded.level });
+  expect(got.length, `${label}: number of results`).toBe(want.length);
+  got.forEach(({ values, scale, level }, i) => {
+    // A message times its scale must stay below the modulus (CKKS cannot check this): a product
+    // of large messages wraps around, in every CKKS library. Such results are not compared.
+    if (!(Math.log2(magnitude(want[i]!) * scale) < logModulus(c.params, level) - 1)) {
+      tally.overflow++;
+      return;
+    }
+    const bits = relativeBits(values, want[i]!);
+    if (!(bits >= requiredBits(scale))) {
+      expect.fail(`${label}: result ${i} is wrong (${bits.toFixed(1)} bits at scale 2^${Math.log2(scale).toFixed(1)}; expected ${JSON.stringify(want[i]!.re.slice(0, 4))}..., got ${JSON.stringify(values.re.slice(0, 4))}...)`);
+    }
+  });
+  tally.correct++;
+}
+
+/** After every run the library still computes correctly: a product of the bystander with itself. */
+function sanity(label: string, bystander: Bystander): void {
+  const values = c.decrypt(bystander.ciphertext);
+  using product = c.evaluator.mulRelin(bystander.ciphertext, bystander.ciphertext);
+  using rescaled = c.evaluator.rescale(product);
+  expect(relativeBits(c.decrypt(rescaled), vmul(values, values)), `${label}: a fresh product afterwards`).toBeGreaterThan(requiredBits(rescaled.scale));
+}
 
 describe("a hostile user", () => {
-  it("gets the float64 result or an FheError, and never changes a bystander (property)", () => {
-    let refused = 0;
-    let correct = 0;
-    fc.assert(
-      fc.property(fc.constantFrom(...Object.keys(attacks)), fc.constantFrom(...Object.keys(operations)), (attackName, operationName) => {
-        using bystander = c.encrypt(real([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]), { slots });
-        const before = c.decrypt(bystander);
-        const ct = c.encrypt(real(values), { slots });
-        const pt = c.encode(real(values), { slots });
-        try {
-          const attacked = attacks[attackName]!(ct, pt);
-          let outcome;
-          try {
-            outcome = operations[operationName]!(attacked.ct, attacked.pt);
-          } catch (error) {
-            expect(error, `${attackName} then ${operationName}: ${String(error)}`).toBeInstanceOf(FheError);
-            refused++;
-            return;
-          }
-          using result = outcome.result;
-          const used = (attacked.tampered === "ct" && readsCiphertext(operationName)) || (attacked.tampered === "pt" && readsPlaintext.has(operationName));
-          expect(used, `${attackName} then ${operationName} was accepted`).toBe(false);
-          if (outcome.expected !== undefined && attackName !== "reloadedFlip") {
-            expect(precision(c.decrypt(result), real(outcome.expected)).mean, `${attackName} then ${operationName}`).toBeGreaterThan(12);
-          }
-          correct++;
-        } finally {
-          expect(c.decrypt(bystander), `${attackName} then ${operationName} changed a bystander`).toEqual(before);
-          ct.dispose();
-          pt.dispose();
-        }
-      }),
-      { numRuns: 150, seed: 20261201 },
-    );
-    expect(refused).toBeGreaterThan(20);
-    expect(correct).toBeGreaterThan(20);
+  it("every operation on untampered operands gives the float64 result", () => {
+    const args: Arguments = { constant: 0.75, steps: 3, hoisted: [1, 2], level: 0, count: 4, seeded: true };
+    for (const name of operationNames) {
+      const r = { op: name, levels: [4, 3, 4] as [number, number, number], seeds: [1, 2, 3] as [number, number, number], secretKey: [true, false] as [boolean, boolean], args };
+      hostileRun({ ...r, target: "a", ciphertextAttack: { kind: "none" }, plaintextAttack: { kind: "none" }, inTidy: false });
+    }
+    expect(tally.correct).toBe(operationNames.length - 1); // all but dispose, which has nothing to compare
+    expect(tally.refusedValid).toBe(0);
   });
 
-  it("equal literals give one Parameters object, so their keys and ciphertexts work together", () => {
-    expect(Parameters.create(testLiterals.single)).toBe(c.params);
+  it("gets the float64 result or an FheError, refused whenever an operand is inconsistent, and never changes a bystander (property)", () => {
+    const start = { ...tally };
+    fc.assert(fc.property(runArb, hostileRun), { numRuns, seed: 0x5eed_6 });
+    const counts = Object.fromEntries(Object.entries(tally).map(([k, n]) => [k, n - start[k as keyof typeof tally]]));
+    // Both sides are exercised: correct results and refusals of inconsistent operands.
+    expect(counts.correct).toBeGreaterThan(40);
+    expect(counts.refusedInvalid).toBeGreaterThan(40);
   });
 });
