@@ -3,7 +3,7 @@
 
 import { Encoder } from "../encoding/encoder.js";
 import { droppedModulus } from "../evaluator/alignment.js";
-import { logModulusAt, scaleFits } from "../evaluator/scale-adjustment.js";
+import { scaleFits } from "../evaluator/scale-adjustment.js";
 import { checkParameters, type Parameters } from "../parameters.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
@@ -223,7 +223,7 @@ export function productScale(params: Parameters, level: number, scale: number, o
   const product = scale * Number(droppedModulus(params, level));
   if (!scaleFits(params, product, level)) {
     throw new FheError("INVALID_ARGUMENT", operation,
-      `the product's scale 2^${Math.log2(product).toFixed(1)} would overflow the ${logModulusAt(params, level).toFixed(0)}-bit modulus at level ${level}; rescale the input first`);
+      `the product's scale 2^${Math.log2(product).toFixed(1)} would overflow the ${params.logModulus(level).toFixed(0)}-bit modulus at level ${level}; rescale the input first`);
   }
   return product;
 }

@@ -5,7 +5,7 @@
 // (poly-eval.ts) follows this plan step by step and checks reality against it.
 
 import { droppedModulus } from "../evaluator/alignment.js";
-import { logModulusAt, scaleFits } from "../evaluator/scale-adjustment.js";
+import { scaleFits } from "../evaluator/scale-adjustment.js";
 import type { Parameters } from "../parameters.js";
 import { describe, FheError, isInteger } from "../ring/errors.js";
 import { cleanCoefficients, degreeOf, splitByChebyshev } from "./chebyshev-split.js";
@@ -289,7 +289,7 @@ class Planner {
   private requireFits(scale: number, level: number, what: string): void {
     if (!scaleFits(this.params, scale, level)) {
       throw new FheError("INVALID_ARGUMENT", operation,
-        `${what} would need scale 2^${Math.log2(scale).toFixed(1)} at level ${level}, more than its ${logModulusAt(this.params, level).toFixed(0)}-bit modulus holds; use a smaller targetScale or input scale`);
+        `${what} would need scale 2^${Math.log2(scale).toFixed(1)} at level ${level}, more than its ${this.params.logModulus(level).toFixed(0)}-bit modulus holds; use a smaller targetScale or input scale`);
     }
   }
 }

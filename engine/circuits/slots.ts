@@ -59,17 +59,7 @@ export function sumSlots(evaluator: Evaluator, ct: Ciphertext, options: SumOptio
   const state = checkCiphertext(evaluator.params, ct, operation, 1);
   const steps = sumSlotsSteps(state.slots, options);
   requireRotations(evaluator, steps, state.slots, operation);
-  const result = evaluator.copy(ct);
-  try {
-    for (const step of steps) {
-      using rotated = evaluator.rotate(result, step);
-      evaluator.addInPlace(result, rotated);
-    }
-  } catch (error) {
-    result.dispose();
-    throw error;
-  }
-  return result;
+  return addRotations(evaluator, evaluator.copy(ct), steps);
 }
 
 /**
@@ -127,7 +117,12 @@ export function replicate(evaluator: Evaluator, ct: Ciphertext, length: number, 
   const state = checkCiphertext(evaluator.params, ct, operation, 1);
   const steps = replicateSteps(state.slots, checkLength(state.slots, length, operation));
   requireRotations(evaluator, steps, state.slots, operation);
-  const result = options?.mask === true ? mask(evaluator, ct, { start: 0, count: length }) : evaluator.copy(ct);
+  const start = options?.mask === true ? mask(evaluator, ct, { start: 0, count: length }) : evaluator.copy(ct);
+  return addRotations(evaluator, start, steps);
+}
+
+/** result += rot_s(result) for each step in turn (in place; result is disposed on error). */
+function addRotations(evaluator: Evaluator, result: Ciphertext, steps: readonly number[]): Ciphertext {
   try {
     for (const step of steps) {
       using rotated = evaluator.rotate(result, step);

@@ -67,7 +67,7 @@ export class Encoder {
     }
     const level = options.level ?? params.maxLevel;
     params.checkLevel(level, operation);
-    const logQ = params.qPrimes.slice(0, params.limbsAt(level)).reduce((sum, q) => sum + Math.log2(q), 0);
+    const logQ = params.logModulus(level);
     const scale = checkScale(options.scale ?? params.scale, logQ, level);
     for (let i = 0; i < length; i++) {
       const real: unknown = values.re[i];

@@ -4,7 +4,7 @@ import { checkSameParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { describe, FheError, isInteger, isPowerOfTwo } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
-import { logModulusAt, scaleFits } from "./scale-adjustment.js";
+import { scaleFits } from "./scale-adjustment.js";
 
 /**
  * Throws unless the recorded metadata of a ciphertext or plaintext is consistent with its
@@ -20,8 +20,8 @@ function checkMetadata(
   };
   if (!isInteger(level) || level < 0 || level > params.maxLevel) fail(`level ${describe(level)} is not in [0, ${params.maxLevel}]`);
   if (typeof scale !== "number" || !(scale >= 1 && scale < Infinity)) fail(`scale ${describe(scale)} is not a finite number >= 1`);
-  if (isInteger(level) && level >= 0 && level <= params.maxLevel && !(Math.log2(scale) < logModulusAt(params, level))) {
-    fail(`scale 2^${Math.log2(scale).toFixed(1)} exceeds the ${logModulusAt(params, level).toFixed(0)}-bit modulus of level ${level}`);
+  if (isInteger(level) && level >= 0 && level <= params.maxLevel && !(Math.log2(scale) < params.logModulus(level))) {
+    fail(`scale 2^${Math.log2(scale).toFixed(1)} exceeds the ${params.logModulus(level).toFixed(0)}-bit modulus of level ${level}`);
   }
   if (!(slots === 1 || isPowerOfTwo(slots)) || slots > params.maxSlots) fail(`slot count ${describe(slots)} is not a power of two <= ${params.maxSlots}`);
   const basis = params.basisQ(level);
@@ -88,7 +88,7 @@ export function checkConstant(value: unknown, operation: string): Complex {
 export function checkConstantFits(params: Parameters, scaled: number, level: number, operation: string): void {
   if (!scaleFits(params, scaled, level)) {
     throw new FheError("INVALID_ARGUMENT", operation,
-      `the constant times the scale (2^${Math.log2(scaled).toFixed(1)}) does not fit the ${logModulusAt(params, level).toFixed(0)}-bit modulus at level ${level}; use a smaller constant or a ciphertext at a higher level`);
+      `the constant times the scale (2^${Math.log2(scaled).toFixed(1)}) does not fit the ${params.logModulus(level).toFixed(0)}-bit modulus at level ${level}; use a smaller constant or a ciphertext at a higher level`);
   }
 }
 

@@ -424,7 +424,7 @@ export class Evaluator {
   /** The scale of a product, checked against the modulus at `level`. */
   private productScale(a: number, b: number, level: number, operation: string): number {
     const scale = a * b;
-    const logQ = this.params.basisQ(level).primes.reduce((sum, q) => sum + Math.log2(q), 0);
+    const logQ = this.params.logModulus(level);
     if (!(Math.log2(scale) < logQ - 1)) {
       const overflow = `the product's scale 2^${Math.log2(scale).toFixed(1)} would overflow the ${logQ.toFixed(0)}-bit modulus at level ${level}`;
       throw new FheError("INVALID_ARGUMENT", operation, level === 0

@@ -22,17 +22,12 @@ export function droppedModulusValue(params: Parameters, level: number): number {
   return params.qPrimes.slice(limbs - params.primesPerLevel, limbs).reduce((acc, q) => acc * q, 1);
 }
 
-/** log2 of the modulus Q at `level`. */
-export function logModulusAt(params: Parameters, level: number): number {
-  return params.logModulus(level);
-}
-
 /**
  * True when a message of magnitude up to about 1 at `scale` fits the modulus at `level` (the
  * rule products also follow: log2(scale) < log2(Q_level) - 1).
  */
 export function scaleFits(params: Parameters, scale: number, level: number): boolean {
-  return Math.log2(scale) < logModulusAt(params, level) - 1;
+  return Math.log2(scale) < params.logModulus(level) - 1;
 }
 
 /**
@@ -92,7 +87,7 @@ export function planScaleAdjustment(params: Parameters, level: number, scale: nu
     s /= droppedModulusValue(params, l);
   }
   if (unfit !== undefined) {
-    return `the scale 2^${Math.log2(target).toFixed(1)} does not fit the ${logModulusAt(params, unfit).toFixed(0)}-bit modulus at level ${unfit}`;
+    return `the scale 2^${Math.log2(target).toFixed(1)} does not fit the ${params.logModulus(unfit).toFixed(0)}-bit modulus at level ${unfit}`;
   }
   return `the ${level} level${level === 1 ? " left is" : "s left are"} not enough to keep the precision (best ${Math.max(0, best).toFixed(0)} bits, ${Math.max(0, Math.ceil(required))} needed)`;
 }
