@@ -11,6 +11,8 @@ import type { ParametersLiteral } from "./parameters.js";
 export const presets = Object.freeze({
   /** N = 2^13, scale 2^29, depth 4 (NN inference). log QP 195.0 (bound 218), k 1, 6 digits. Precision ~16 bits mean, ~12 worst. */
   inference13: { logN: 13, logScale: 29, depth: 4 },
+  /** N = 2^13, scale 2^29, depth 5 (CryptoNets-size networks in batch packing: 4096 samples per ciphertext). log QP 215.0 (bound 218), k 1, 7 digits; q_0 of 40 bits (values up to 2^10 at level 0). Precision ~17 bits mean, ~13 worst. */
+  inference13Deep: { logN: 13, logScale: 29, depth: 5, logBaseModulus: 40 },
   /** N = 2^13, scale 2^50 (two 25-bit primes per level), depth 2. log QP 190.0, k 1, 6 digits. Precision ~37 bits mean, ~33 worst. */
   standard13: { logN: 13, logScale: 50, depth: 2, logBaseModulus: 60 },
   /** N = 2^14, scale 2^29, depth 12: the deepest N = 2^14 chain, for NN inference. log QP 427.0 (bound 438), k 1, 14 digits. Precision ~15 bits mean, ~11 worst. */

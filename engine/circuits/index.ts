@@ -16,3 +16,4 @@ export {
   sumSlots, sumSlotsSteps, mask, replicate, replicateSteps, innerProduct, innerProductSteps, type SumOptions,
 } from "./slots.js";
 export type { MatrixShape } from "./diagonal-layout.js";
+export { ScalarLinearMap, combineCiphertexts, type CombineOptions } from "./scalar-combination.js";

@@ -22,3 +22,4 @@ export { cryptoRandom, SeededStream, freshSeed, type RandomSource } from "./rand
 export { Shake128, TurboShake128, fillUniformSeeded, seededMessage, seedBytes, checkSeed } from "./xof.js";
 export { readLimb, writeLimb, polyToBigInts, polyFromBigInts } from "./crt.js";
 export { setIntegerCoefficients, centeredCoefficients } from "./float-io.js";
+export { EncodedMatrix, linearCombine, applySparse, checkSparseMatrix, type SparseMatrix } from "./linear-combination.js";
