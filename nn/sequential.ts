@@ -2,6 +2,7 @@
 // save/load, and compilation for encrypted inference.
 
 import { describe, FheError } from "../engine/ring/errors.js";
+import { compileModel, type CompileOptions, type CompiledModel } from "./compiled-model.js";
 import { requireModel } from "./errors.js";
 import { Conv2D } from "./layers/conv2d.js";
 import { Dense } from "./layers/dense.js";
@@ -89,11 +90,16 @@ export class Sequential {
     return this.toSpec();
   }
 
+  /** Fuses, plans and encodes the model for encrypted inference (see CompileOptions). */
+  compile(options: CompileOptions = {}): CompiledModel {
+    return compileModel(this, options);
+  }
+
   /** The float64 twin on one sample (flat, channels last, `inputSize` numbers): the model's outputs (logits). */
   predictPlain(sample: ArrayLike<number>): Float64Array {
     requireModel(sample !== null && typeof sample === "object" && sample.length === this.inputSize, "predict (plain)",
       `expected ${this.inputSize} inputs for shape ${formatShape(this.inputShape)}, got ${describe(sample)}`);
-    let x = Float64Array.from(sample);
+    let x: Float64Array = Float64Array.from(sample);
     for (const layer of this.layers) x = layer.forwardPlain(x);
     return x;
   }

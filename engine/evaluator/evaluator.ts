@@ -57,6 +57,11 @@ export class Evaluator {
   // ---------------------------------------------------------------- copies and levels
 
   /** A deep copy of a ciphertext. */
+  /** True when the evaluator holds a relinearization key (products can be relinearized). */
+  get canRelinearize(): boolean {
+    return this.relinearizationKey !== undefined;
+  }
+
   copy(ciphertext: Ciphertext): Ciphertext {
     return this.outOfPlace(ciphertext, "copy ciphertext", () => undefined);
   }

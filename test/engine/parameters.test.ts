@@ -64,6 +64,7 @@ describe("security bound (HE standard, 128 bits)", () => {
 /** The figures documented in engine/presets.ts: log QP, special primes k, digits. */
 const documented: Record<keyof typeof presets, { logQP: number; k: number; digits: number }> = {
   inference13: { logQP: 195.0, k: 1, digits: 6 },
+  inference13Deep: { logQP: 215.0, k: 1, digits: 7 },
   standard13: { logQP: 190.0, k: 1, digits: 6 },
   inference14: { logQP: 427.0, k: 1, digits: 14 },
   inference14Fast: { logQP: 433.0, k: 7, digits: 2 },

@@ -1,0 +1,96 @@
+// A model compiled for encrypted inference on given parameters: fused stages, the plan, the
+// encoded weights, and `predict` on batch-packed encrypted tensors.
+
+import type { ScalarLinearMap } from "../engine/circuits/scalar-combination.js";
+import { Evaluator } from "../engine/evaluator/evaluator.js";
+import { checkSameParameters, Parameters } from "../engine/parameters.js";
+import { presets } from "../engine/presets.js";
+import { describe, FheError } from "../engine/ring/errors.js";
+import { linearMaps, runBatch, type StageProgress } from "./batch-executor.js";
+import { batchLayout, type BatchLayout } from "./layout.js";
+import { formatShape } from "./layers/layer.js";
+import { modelDepth, planStages, presetFor, type ModelPlan } from "./plan.js";
+import type { Sequential } from "./sequential.js";
+import { fuseStages, type Stage } from "./stages.js";
+import { EncryptedTensor } from "./tensor.js";
+
+/** Options of {@link compileModel}. */
+export interface CompileOptions {
+  /** Parameters to run on, or "auto" (default): the cheapest preset deep enough. */
+  readonly params?: Parameters | "auto";
+  /** Packing: "batch" (one sample per slot). */
+  readonly packing?: "batch";
+}
+
+export interface PredictOptions {
+  readonly progress?: StageProgress;
+}
+
+export class CompiledModel {
+  readonly stages: readonly Stage[];
+  readonly plan: ModelPlan;
+  readonly #maps: readonly (ScalarLinearMap | undefined)[];
+
+  constructor(readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[]) {
+    this.stages = Object.freeze([...stages]);
+    this.plan = planStages(params, stages, "compile model");
+    this.#maps = linearMaps(this.plan);
+    Object.freeze(this);
+  }
+
+  /** Levels the model consumes. */
+  get depth(): number {
+    return this.plan.depth;
+  }
+
+  /** The layout of a batch of `samples` inputs (at most params.maxSlots). */
+  inputLayout(samples: number): BatchLayout {
+    return batchLayout(this.model.inputShape, samples, this.params.maxSlots);
+  }
+
+  /**
+   * Encrypted inference on a batch tensor from `encryptBatch` (shape, level and scale of the
+   * plan's input): a new tensor of the model's outputs (logits), one ciphertext per output.
+   */
+  predict(evaluator: Evaluator, input: EncryptedTensor, options: PredictOptions = {}): EncryptedTensor {
+    const operation = "run model";
+    if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", operation, `expected an Evaluator, got ${describe(evaluator)}`);
+    checkSameParameters(this.params, evaluator.params, operation, "evaluator");
+    if (!(input instanceof EncryptedTensor)) throw new FheError("INVALID_ARGUMENT", operation, `expected an EncryptedTensor, got ${describe(input)}`);
+    const expected = this.model.inputShape;
+    if (input.shape.length !== expected.length || input.shape.some((d, i) => d !== expected[i])) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the model takes inputs of shape ${formatShape(expected)}, got ${formatShape(input.shape)}`);
+    }
+    for (const ct of input.ciphertexts) checkSameParameters(this.params, ct.params, operation, "input ciphertext");
+    const { level, scale } = this.plan.input;
+    if (input.level !== level || input.scale !== scale) {
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `the input must be encrypted at level ${level} and scale 2^${Math.log2(scale)} (the encoder's defaults), got level ${input.level} and scale 2^${Math.log2(input.scale).toFixed(2)}`);
+    }
+    if (this.plan.needsRelinearizationKey && !evaluator.canRelinearize) {
+      throw new FheError("MISSING_KEY", operation,
+        "the model multiplies ciphertexts and the evaluator has no relinearization key: pass { relinearizationKey: keyGenerator.createRelinearizationKey() } to the Evaluator");
+    }
+    return runBatch(evaluator, this.plan, this.#maps, input, options.progress);
+  }
+}
+
+/** Compiles `model` (see {@link CompileOptions}); refuses parameters too shallow for it with the levels it needs and a preset that fits. */
+export function compileModel(model: Sequential, options: CompileOptions = {}): CompiledModel {
+  const operation = "compile model";
+  if (options === null || typeof options !== "object") throw new FheError("INVALID_ARGUMENT", operation, `options must be an object, got ${describe(options)}`);
+  if (options.packing !== undefined && options.packing !== "batch") {
+    throw new FheError("INVALID_ARGUMENT", operation, `packing ${describe(options.packing)} is not available: use "batch" (single-image packing is not implemented yet)`);
+  }
+  const stages = fuseStages(model.layers);
+  let params = options.params ?? "auto";
+  if (params === "auto") {
+    const depth = modelDepth(stages);
+    const preset = presetFor(depth);
+    if (preset === undefined) throw new FheError("INVALID_PARAMETERS", operation, `the model needs ${depth} levels and no preset has that many: use fewer or lower-degree activations`);
+    params = Parameters.create(presets[preset]);
+  } else if (!(params instanceof Parameters)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `params must be Parameters or "auto", got ${describe(params)}`);
+  }
+  return new CompiledModel(model, params, stages);
+}

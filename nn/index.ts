@@ -1,0 +1,18 @@
+// Public entry point of nn/: encrypted neural networks on the CKKS engine. Imports no ML
+// framework, no Node-only module.
+export * from "./model-spec.js";
+export { Sequential, argmax } from "./sequential.js";
+export { CompiledModel, compileModel, type CompileOptions, type PredictOptions } from "./compiled-model.js";
+export { batchLayout, packBatch, unpackBatch, type BatchLayout, type Layout } from "./layout.js";
+export { EncryptedTensor } from "./tensor.js";
+export { encryptBatch, decryptBatch, keysNeeded } from "./client.js";
+export { planStages, modelDepth, stageDepth, presetFor, autoPresets, type ModelPlan, type StagePlan } from "./plan.js";
+export { fuseStages, type Stage, type LinearStage, type ActivationStage } from "./stages.js";
+export { composeAffine, applyAffine, affineFromRows, type Affine } from "./affine.js";
+export type { StageProgress } from "./batch-executor.js";
+export { Dense } from "./layers/dense.js";
+export { Conv2D } from "./layers/conv2d.js";
+export { AvgPool2D, Flatten } from "./layers/pooling.js";
+export { BatchNorm } from "./layers/batch-norm.js";
+export { Square, PolyActivation } from "./layers/activation.js";
+export { shapeSize, type Shape, type Layer, type LinearLayer, type ActivationLayer, type AnyLayer } from "./layers/layer.js";

@@ -1,0 +1,113 @@
+// The model planner: levels, scales and key material of every stage, predicted from the
+// parameters alone before anything is encrypted. The batch executor follows the same plan and
+// checks after each stage that the real level and scale equal the prediction.
+
+import { planPolynomial, type PolynomialPlan } from "../engine/circuits/poly-plan.js";
+import type { LevelScale } from "../engine/circuits/plan.js";
+import { droppedModulus } from "../engine/evaluator/alignment.js";
+import type { Parameters } from "../engine/parameters.js";
+import { presets, type PresetName } from "../engine/presets.js";
+import { FheError } from "../engine/ring/errors.js";
+import type { Stage } from "./stages.js";
+
+/** What one stage does, predicted. */
+export interface StagePlan {
+  readonly stage: Stage;
+  readonly input: LevelScale;
+  readonly output: LevelScale;
+  /** Degree of the stage's output ciphertexts (2: a square left unrelinearized for the next linear stage). */
+  readonly outputDegree: 1 | 2;
+  /** Relinearizations the stage performs (each a key switch). */
+  readonly relinearizations: number;
+  /** Ciphertext-by-ciphertext products. */
+  readonly products: number;
+  /** Scalar multiply-accumulate terms (linear stages). */
+  readonly terms: number;
+  /** The polynomial plan of a non-square activation (the same for every element). */
+  readonly polynomial?: PolynomialPlan;
+}
+
+/** The whole model's plan on given parameters. */
+export interface ModelPlan {
+  readonly params: Parameters;
+  readonly stages: readonly StagePlan[];
+  readonly input: LevelScale;
+  readonly output: LevelScale;
+  /** Levels the model consumes. */
+  readonly depth: number;
+  readonly relinearizations: number;
+  /** Galois keys the plan needs (batch packing: none). */
+  readonly rotationSteps: readonly number[];
+  readonly needsRelinearizationKey: boolean;
+}
+
+/** Levels each stage consumes, independent of the parameters (a polynomial: ⌈log2(degree + 1)⌉). */
+export function stageDepth(stage: Stage): number {
+  if (stage.kind === "linear" || stage.layer.isSquare) return 1;
+  return stage.polynomial.depth;
+}
+
+/** Levels a model of these stages needs. */
+export function modelDepth(stages: readonly Stage[]): number {
+  return stages.reduce((sum, stage) => sum + stageDepth(stage), 0);
+}
+
+/** Presets tried by `compile("auto")`, cheapest per sample first. */
+export const autoPresets: readonly PresetName[] = ["inference13", "inference13Deep", "inference14Fast", "inference14", "inference15"];
+
+/** The cheapest preset whose depth holds `depth` levels, or undefined. */
+export function presetFor(depth: number): PresetName | undefined {
+  return autoPresets.find((name) => presets[name].depth >= depth);
+}
+
+/**
+ * Plans `stages` for inputs encrypted at the parameters' top level and scale. Throws FheError
+ * (INVALID_PARAMETERS) naming the levels needed and a preset that holds them when the
+ * parameters are too shallow.
+ */
+export function planStages(params: Parameters, stages: readonly Stage[], operation: string): ModelPlan {
+  const depth = modelDepth(stages);
+  if (depth > params.maxLevel) {
+    const preset = presetFor(depth);
+    throw new FheError("INVALID_PARAMETERS", operation,
+      `the model needs ${depth} levels (${stages.map((s) => `${s.layers.join("+")}: ${stageDepth(s)}`).join(", ")}) and the parameters have ${params.maxLevel}; ` +
+      (preset === undefined ? "no preset is deep enough: use fewer or lower-degree activations" : `use presets.${preset} (depth ${presets[preset].depth}) or compile with "auto"`));
+  }
+  const input: LevelScale = { level: params.maxLevel, scale: params.scale };
+  let current = input;
+  let degree: 1 | 2 = 1;
+  const plans: StagePlan[] = [];
+  stages.forEach((stage, i) => {
+    const next = stages[i + 1];
+    if (stage.kind === "linear") {
+      const output = { level: current.level - 1, scale: current.scale };
+      const relinearizations = degree === 2 ? stage.map.rows : 0;
+      plans.push({ stage, input: current, output, outputDegree: 1, relinearizations, products: 0, terms: stage.map.values.length });
+      current = output;
+      degree = 1;
+      return;
+    }
+    const elements = stage.outputShape.reduce((a, b) => a * b, 1);
+    if (stage.layer.isSquare) {
+      const q = Number(droppedModulus(params, current.level));
+      const output = { level: current.level - 1, scale: (current.scale * current.scale) / q };
+      const lazy = next?.kind === "linear";
+      plans.push({ stage, input: current, output, outputDegree: lazy ? 2 : 1, relinearizations: lazy ? 0 : elements, products: elements, terms: 0 });
+      current = output;
+      degree = lazy ? 2 : 1;
+      return;
+    }
+    const polynomial = planPolynomial(params, current, stage.polynomial, { targetScale: params.scale });
+    plans.push({
+      stage, input: current, output: polynomial.output, outputDegree: 1, relinearizations: elements * (polynomial.keySwitches - polynomial.rotations),
+      products: elements * polynomial.nonScalarProducts, terms: 0, polynomial,
+    });
+    current = polynomial.output;
+    degree = 1;
+  });
+  const relinearizations = plans.reduce((sum, p) => sum + p.relinearizations, 0);
+  return {
+    params, stages: plans, input, output: current, depth: input.level - current.level, relinearizations,
+    rotationSteps: [], needsRelinearizationKey: plans.some((p) => p.products > 0),
+  };
+}

@@ -1,0 +1,51 @@
+// Random model specs and independent float64 references for the nn tests.
+
+import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec } from "../../nn/index.js";
+
+/** A seeded xorshift generator of floats in [-1, 1). */
+export function seededRandom(seed: number): () => number {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+}
+
+export function randomArray(length: number, random: () => number, scale = 1): number[] {
+  return Array.from({ length }, () => random() * scale);
+}
+
+export function spec(inputShape: number[], layers: LayerSpec[]): ModelSpec {
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, name: "test", inputShape, layers };
+}
+
+/**
+ * A direct convolution written from the definition, independent of nn/layers/conv2d.ts: the
+ * input is zero-padded into a larger array first, then every output sums its window.
+ */
+export function referenceConv(
+  x: ArrayLike<number>, [h, w, c]: [number, number, number], kernel: readonly number[], bias: readonly number[], filters: number,
+  [kh, kw]: [number, number], [sh, sw]: [number, number], [top, bottom, left, right]: [number, number, number, number],
+): number[] {
+  const ph = h + top + bottom;
+  const pw = w + left + right;
+  const padded = new Float64Array(ph * pw * c);
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) for (let k = 0; k < c; k++) padded[((i + top) * pw + j + left) * c + k] = x[(i * w + j) * c + k]!;
+  const oh = Math.floor((ph - kh) / sh) + 1;
+  const ow = Math.floor((pw - kw) / sw) + 1;
+  const out: number[] = [];
+  for (let i = 0; i < oh; i++) {
+    for (let j = 0; j < ow; j++) {
+      for (let f = 0; f < filters; f++) {
+        let sum = bias[f]!;
+        for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) for (let k = 0; k < c; k++) {
+          sum += padded[((i * sh + a) * pw + j * sw + b) * c + k]! * kernel[((a * kw + b) * c + k) * filters + f]!;
+        }
+        out.push(sum);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// Encrypted batch inference against the float64 twin: a small CNN (conv, square, dense,
+// polynomial activation, dense) on random weights and inputs, the planner's prediction against
+// what happens, and the refusals (shallow parameters, missing key, wrong input).
+
+import { describe, expect, it } from "vitest";
+import { FheError, KeyGenerator, Parameters, Evaluator } from "../../engine/index.js";
+import { decryptBatch, encryptBatch, Sequential, type LayerSpec } from "../../nn/index.js";
+import { makeContext } from "../helpers/ckks.js";
+import { randomArray, seededRandom, spec } from "../helpers/nn-models.js";
+
+const c = makeContext({ logN: 11, logScale: 29, depth: 7, allowInsecureParametersForTesting: true });
+
+function smallCnn(seed: number): Sequential {
+  const random = seededRandom(seed);
+  const layers: LayerSpec[] = [
+    { type: "conv2d", filters: 2, kernelSize: [3, 3], strides: [1, 1], padding: [1, 0, 1, 0], kernel: randomArray(18, random, 0.5), bias: randomArray(2, random, 0.1) },
+    { type: "square" },
+    { type: "flatten" },
+    { type: "dense", units: 4, kernel: randomArray(32 * 4, random, 0.2), bias: randomArray(4, random, 0.1) },
+    { type: "polyActivation", basis: "chebyshev", interval: [-4, 4], coefficients: [0.3, 0.5, 0.2, -0.05], approximates: "relu" },
+    { type: "dense", units: 3, kernel: randomArray(12, random), bias: randomArray(3, random) },
+  ];
+  return Sequential.fromSpec(spec([5, 5, 1], layers));
+}
+
+describe("batch-packed encrypted inference", () => {
+  const model = smallCnn(1);
+  const compiled = model.compile({ params: c.params });
+  const random = seededRandom(2);
+  const samples = Array.from({ length: 200 }, () => randomArray(25, random).map((v) => (v + 1) / 2));
+
+  it("plans 6 levels: linear 1, square 1, linear 1, degree-3 polynomial 2, linear 1; relinearizes lazily", () => {
+    expect(compiled.stages.map((s) => s.kind)).toEqual(["linear", "activation", "linear", "activation", "linear"]);
+    expect(compiled.plan.depth).toBe(6);
+    expect(compiled.plan.output.level).toBe(c.params.maxLevel - 6);
+    // The square stays unrelinearized: the dense stage relinearizes its 4 outputs, not 32 inputs.
+    expect(compiled.plan.stages[1]!.outputDegree).toBe(2);
+    expect(compiled.plan.stages[2]!.relinearizations).toBe(4);
+    expect(compiled.plan.rotationSteps).toEqual([]);
+  });
+
+  it("decrypts to the twin's outputs within 2^-8 (relative to the largest output) and follows the plan", () => {
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(samples.length), samples);
+    const seen: number[] = [];
+    using y = compiled.predict(c.evaluator, x, { progress: (done) => seen.push(done) });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(y.shape).toEqual([3]);
+    expect(y.level).toBe(compiled.plan.output.level);
+    expect(y.scale / compiled.plan.output.scale).toBeCloseTo(1, 9);
+    const got = decryptBatch(c.decryptor, c.encoder, y);
+    let maxError = 0;
+    let maxValue = 0;
+    samples.forEach((s, i) => {
+      const want = model.predictPlain(s);
+      want.forEach((v, k) => {
+        maxError = Math.max(maxError, Math.abs(v - got[i]![k]!));
+        maxValue = Math.max(maxValue, Math.abs(v));
+      });
+    });
+    expect(maxValue).toBeGreaterThan(0.1);
+    expect(Math.log2(maxError / maxValue)).toBeLessThan(-8);
+    // The input tensor is left untouched and still usable.
+    expect(x.ciphertexts.every((ct) => ct.level === c.params.maxLevel)).toBe(true);
+  });
+});
+
+describe("refusals", () => {
+  const model = smallCnn(3);
+  it("parameters too shallow: names the levels needed and a preset that holds them", () => {
+    const shallow = Parameters.create({ logN: 11, logScale: 29, depth: 4, allowInsecureParametersForTesting: true });
+    const attempt = () => model.compile({ params: shallow });
+    expect(attempt).toThrow(FheError);
+    expect(attempt).toThrow(/needs 6 levels .* the parameters have 4; use presets\.inference14Fast/);
+  });
+
+  it("no relinearization key: MISSING_KEY before any work", () => {
+    const compiled = model.compile({ params: c.params });
+    const bare = new Evaluator(c.params);
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(4), Array.from({ length: 4 }, () => new Array(25).fill(0.5)));
+    expect(() => compiled.predict(bare, x)).toThrow(expect.objectContaining({ code: "MISSING_KEY" }));
+  });
+
+  it("wrong input shape, wrong sample size, NaN inputs, evaluator of other parameters", () => {
+    const compiled = model.compile({ params: c.params });
+    const other = Sequential.fromSpec(spec([4, 4, 1], [{ type: "flatten" }, { type: "dense", units: 2, kernel: new Array(32).fill(0.1) }])).compile({ params: c.params });
+    using wrong = encryptBatch(c.skEncryptor, c.encoder, other.inputLayout(2), [new Array(16).fill(0), new Array(16).fill(1)]);
+    expect(() => compiled.predict(c.evaluator, wrong)).toThrow(/takes inputs of shape \[5, 5, 1\], got \[4, 4, 1\]/);
+    expect(() => encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [new Array(24).fill(0)])).toThrow(/sample 0 must have 25 numbers/);
+    expect(() => encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [[...new Array(24).fill(0), Number.NaN]])).toThrow(/element 24 is NaN/);
+    const params2 = Parameters.create({ logN: 11, logScale: 28, depth: 7, allowInsecureParametersForTesting: true });
+    const ev2 = new Evaluator(params2, { relinearizationKey: new KeyGenerator(params2).createRelinearizationKey() });
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [new Array(25).fill(0)]);
+    expect(() => compiled.predict(ev2, x)).toThrow(expect.objectContaining({ code: "MISMATCHED_OPERANDS" }));
+  });
+
+  it("bad specs: NaN weight, wrong kernel size, unknown layer type, dense on an image, wrong format", () => {
+    const base = smallCnn(4).toSpec();
+    const withLayer = (i: number, patch: object) => ({ ...base, layers: base.layers.map((l, j) => (j === i ? { ...l, ...patch } : l)) });
+    expect(() => Sequential.fromSpec(withLayer(3, { kernel: [Number.NaN, ...new Array(127).fill(0)] }) as never)).toThrow(/kernel of dense layer 'dense' .*\[0\] is NaN/);
+    expect(() => Sequential.fromSpec(withLayer(0, { kernel: [1, 2, 3] }) as never)).toThrow(/kernel of conv2d layer .* must be an array of 18 numbers/);
+    expect(() => Sequential.fromSpec(withLayer(1, { type: "maxPool2d" }) as never)).toThrow(/unknown type "maxPool2d"/);
+    expect(() => Sequential.fromSpec(spec([5, 5, 1], [{ type: "dense", units: 2, kernel: new Array(50).fill(0) }]))).toThrow(/needs a vector input, got shape \[5, 5, 1\]: add a flatten layer/);
+    expect(() => Sequential.fromSpec({ ...base, format: "keras" } as never)).toThrow(FheError);
+    expect(() => Sequential.fromJSON("{not json")).toThrow(expect.objectContaining({ code: "CORRUPT_DATA" }));
+  });
+
+  it("JSON round trip keeps the model exactly", () => {
+    const text = JSON.stringify(model);
+    const again = Sequential.fromJSON(text);
+    const x = new Array(25).fill(0).map((_, i) => i / 25);
+    expect(Array.from(again.predictPlain(x))).toEqual(Array.from(model.predictPlain(x)));
+  });
+});
