@@ -1,0 +1,28 @@
+// Messages between the batch-inference pool and its workers.
+
+import type { ByteBundle } from "../wire.js";
+
+/** What a client worker needs: parameters and the secret key, as bytes. */
+export interface ClientSessionBytes {
+  readonly id: string;
+  readonly params: Uint8Array;
+  readonly secretKey: Uint8Array;
+}
+
+/** What a server worker needs: parameters, the relinearization key and the model JSON; no secret. */
+export interface ServerSessionBytes {
+  readonly id: string;
+  readonly params: Uint8Array;
+  readonly relinearizationKey: Uint8Array;
+  readonly model: string;
+}
+
+export type WorkerTask =
+  | { readonly kind: "encrypt"; readonly session: ClientSessionBytes; readonly shape: readonly number[]; readonly count: number; readonly samples: Float64Array }
+  | { readonly kind: "infer"; readonly session: ServerSessionBytes; readonly count: number; readonly data: ByteBundle }
+  | { readonly kind: "decrypt"; readonly session: ClientSessionBytes; readonly shape: readonly number[]; readonly count: number; readonly data: ByteBundle };
+
+export type WorkerResult =
+  | { readonly kind: "encrypted"; readonly data: ByteBundle; readonly ms: number }
+  | { readonly kind: "inferred"; readonly data: ByteBundle; readonly ms: number; readonly evaluationMs: number }
+  | { readonly kind: "decrypted"; readonly outputs: Float64Array; readonly ms: number };
