@@ -71,9 +71,9 @@ export class BatchInferencePool {
     const outputSize = shapeSize(model.outputShape);
     const batches = Math.max(1, Math.ceil(samples.length / params.maxSlots));
     const perBatch = Math.ceil(samples.length / batches);
-    const client: ClientSessionBytes = { id: randomUUID(), params: serializeParameters(params), secretKey: serializeSecretKey(session.secretKey) };
+    const client: ClientSessionBytes = { id: randomUUID(), params: serializeParameters(params), insecure: params.insecure, secretKey: serializeSecretKey(session.secretKey) };
     const relinearizationKey = serializeSwitchingKey(session.relinearizationKey);
-    const server: ServerSessionBytes = { id: randomUUID(), params: client.params, relinearizationKey, model: JSON.stringify(model) };
+    const server: ServerSessionBytes = { id: randomUUID(), params: client.params, insecure: params.insecure, relinearizationKey, model: JSON.stringify(model) };
     const outputs: Float64Array[] = new Array(samples.length);
     const totals = { encryptMs: 0, inferMs: 0, evaluationMs: 0, decryptMs: 0, bytesUp: 0, bytesDown: 0 };
     let done = 0;

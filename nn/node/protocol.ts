@@ -6,6 +6,8 @@ import type { ByteBundle } from "../wire.js";
 export interface ClientSessionBytes {
   readonly id: string;
   readonly params: Uint8Array;
+  /** The caller created the parameters with allowInsecureParametersForTesting (tests only). */
+  readonly insecure: boolean;
   readonly secretKey: Uint8Array;
 }
 
@@ -13,6 +15,7 @@ export interface ClientSessionBytes {
 export interface ServerSessionBytes {
   readonly id: string;
   readonly params: Uint8Array;
+  readonly insecure: boolean;
   readonly relinearizationKey: Uint8Array;
   readonly model: string;
 }
