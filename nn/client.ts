@@ -8,13 +8,21 @@ import { packBatch, unpackBatch, type BatchLayout } from "./layout.js";
 import type { ModelPlan } from "./plan.js";
 import { EncryptedTensor } from "./tensor.js";
 
-/** Encrypts a batch of samples (one ciphertext per element, sample s in slot s) at the top level. */
-export function encryptBatch(encryptor: Encryptor, encoder: Encoder, layout: BatchLayout, samples: readonly ArrayLike<number>[]): EncryptedTensor {
+/** Options of {@link encryptBatch}. */
+export interface EncryptBatchOptions {
+  /** Level to encrypt at (default: the top level); a compiled model's `plan.input.level` is the cheapest that holds it. */
+  readonly level?: number;
+}
+
+/** Encrypts a batch of samples: one ciphertext per element, sample s in slot s. */
+export function encryptBatch(
+  encryptor: Encryptor, encoder: Encoder, layout: BatchLayout, samples: readonly ArrayLike<number>[], options: EncryptBatchOptions = {},
+): EncryptedTensor {
   const vectors = packBatch(layout, samples);
   const cts = [];
   try {
     for (const v of vectors) {
-      using pt = encoder.encode(v);
+      using pt = encoder.encode(v, options.level === undefined ? {} : { level: options.level });
       cts.push(encryptor.encrypt(pt));
     }
     return new EncryptedTensor(layout, cts);

@@ -65,7 +65,7 @@ export class CompiledModel {
     const { level, scale } = this.plan.input;
     if (input.level !== level || input.scale !== scale) {
       throw new FheError("INVALID_ARGUMENT", operation,
-        `the input must be encrypted at level ${level} and scale 2^${Math.log2(scale)} (the encoder's defaults), got level ${input.level} and scale 2^${Math.log2(input.scale).toFixed(2)}`);
+        `the input must be encrypted at level ${level} (encryptBatch(..., { level: plan.input.level })) and scale 2^${Math.log2(scale)}, got level ${input.level} and scale 2^${Math.log2(input.scale).toFixed(2)}`);
     }
     if (this.plan.needsRelinearizationKey && !evaluator.canRelinearize) {
       throw new FheError("MISSING_KEY", operation,

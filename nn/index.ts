@@ -5,7 +5,7 @@ export { Sequential, argmax } from "./sequential.js";
 export { CompiledModel, compileModel, type CompileOptions, type PredictOptions } from "./compiled-model.js";
 export { batchLayout, packBatch, unpackBatch, type BatchLayout, type Layout } from "./layout.js";
 export { EncryptedTensor } from "./tensor.js";
-export { encryptBatch, decryptBatch, keysNeeded } from "./client.js";
+export { encryptBatch, decryptBatch, keysNeeded, type EncryptBatchOptions } from "./client.js";
 export { planStages, modelDepth, stageDepth, presetFor, autoPresets, type ModelPlan, type StagePlan } from "./plan.js";
 export { fuseStages, type Stage, type LinearStage, type ActivationStage } from "./stages.js";
 export { composeAffine, applyAffine, affineFromRows, type Affine } from "./affine.js";

@@ -61,7 +61,8 @@ export function presetFor(depth: number): PresetName | undefined {
 }
 
 /**
- * Plans `stages` for inputs encrypted at the parameters' top level and scale. Throws FheError
+ * Plans `stages` for inputs encrypted at the parameters' scale and the lowest level that holds
+ * the model (its depth, one more if a polynomial cannot fold its input map). Throws FheError
  * (INVALID_PARAMETERS) naming the levels needed and a preset that holds them when the
  * parameters are too shallow.
  */
@@ -73,7 +74,17 @@ export function planStages(params: Parameters, stages: readonly Stage[], operati
       `the model needs ${depth} levels (${stages.map((s) => `${s.layers.join("+")}: ${stageDepth(s)}`).join(", ")}) and the parameters have ${params.maxLevel}; ` +
       (preset === undefined ? "no preset is deep enough: use fewer or lower-degree activations" : `use presets.${preset} (depth ${presets[preset].depth}) or compile with "auto"`));
   }
-  const input: LevelScale = { level: params.maxLevel, scale: params.scale };
+  // Inputs are encrypted at the lowest level that holds the model: fewer limbs in every stage.
+  for (let level = depth; ; level++) {
+    try {
+      return planFrom(params, stages, { level, scale: params.scale });
+    } catch (error) {
+      if (level >= params.maxLevel || !(error instanceof FheError)) throw error;
+    }
+  }
+}
+
+function planFrom(params: Parameters, stages: readonly Stage[], input: LevelScale): ModelPlan {
   let current = input;
   let degree: 1 | 2 = 1;
   const plans: StagePlan[] = [];

@@ -44,6 +44,8 @@ export interface BatchSession {
   readonly secretKey: SecretKey;
   readonly relinearizationKey: SwitchingKey;
   readonly model: Sequential;
+  /** Level the client encrypts at (the compiled model's plan.input.level). */
+  readonly level: number;
 }
 
 export class BatchInferencePool {
@@ -82,7 +84,7 @@ export class BatchInferencePool {
       const count = Math.min(perBatch, samples.length - first);
       const flat = new Float64Array(count * size);
       for (let i = 0; i < count; i++) flat.set(samples[first + i]!, i * size);
-      const encrypted = await this.#task({ kind: "encrypt", session: client, shape: model.inputShape, count, samples: flat }, [flat.buffer]);
+      const encrypted = await this.#task({ kind: "encrypt", session: client, shape: model.inputShape, level: session.level, count, samples: flat }, [flat.buffer]);
       if (encrypted.kind !== "encrypted") throw new Error("unexpected worker reply");
       totals.encryptMs += encrypted.ms;
       totals.bytesUp += encrypted.data.bytes.length;

@@ -66,7 +66,7 @@ export default function run(task: WorkerTask): unknown {
     const s = clientSession(task);
     const size = task.samples.length / task.count;
     const samples = Array.from({ length: task.count }, (_, i) => task.samples.subarray(i * size, (i + 1) * size));
-    using tensor = encryptBatch(s.encryptor, s.encoder, { kind: "batch", shape: task.shape, samples: task.count, slots: s.params.maxSlots }, samples);
+    using tensor = encryptBatch(s.encryptor, s.encoder, { kind: "batch", shape: task.shape, samples: task.count, slots: s.params.maxSlots }, samples, { level: task.level });
     const data = bundle(tensor.ciphertexts.map((ct) => serializeCiphertext(ct)));
     return result({ kind: "encrypted", data, ms: performance.now() - started }, data);
   }

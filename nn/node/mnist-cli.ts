@@ -59,7 +59,7 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
 
   const plainPredictions = samples.map((s) => argmax(model.predictPlain(s)));
   const keygen = new KeyGenerator(params);
-  const session = { params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model };
+  const session = { params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level: compiled.plan.input.level };
   const pool = new BatchInferencePool({ threads });
   const bar = new SingleBar({ format: "encrypted inference |{bar}| {value}/{total} batches | {duration}s elapsed | ETA {eta}s", hideCursor: true }, Presets.shades_classic);
   let peakRss = process.memoryUsage().rss;

@@ -21,7 +21,7 @@ export interface ServerSessionBytes {
 }
 
 export type WorkerTask =
-  | { readonly kind: "encrypt"; readonly session: ClientSessionBytes; readonly shape: readonly number[]; readonly count: number; readonly samples: Float64Array }
+  | { readonly kind: "encrypt"; readonly session: ClientSessionBytes; readonly shape: readonly number[]; readonly level: number; readonly count: number; readonly samples: Float64Array }
   | { readonly kind: "infer"; readonly session: ServerSessionBytes; readonly count: number; readonly data: ByteBundle }
   | { readonly kind: "decrypt"; readonly session: ClientSessionBytes; readonly shape: readonly number[]; readonly count: number; readonly data: ByteBundle };
 

@@ -32,7 +32,9 @@ describe("batch-packed encrypted inference", () => {
   it("plans 6 levels: linear 1, square 1, linear 1, degree-3 polynomial 2, linear 1; relinearizes lazily", () => {
     expect(compiled.stages.map((s) => s.kind)).toEqual(["linear", "activation", "linear", "activation", "linear"]);
     expect(compiled.plan.depth).toBe(6);
-    expect(compiled.plan.output.level).toBe(c.params.maxLevel - 6);
+    // Inputs are encrypted at the lowest level that holds the model (7 levels available, 6 needed).
+    expect(compiled.plan.input.level).toBe(6);
+    expect(compiled.plan.output.level).toBe(0);
     // The square stays unrelinearized: the dense stage relinearizes its 4 outputs, not 32 inputs.
     expect(compiled.plan.stages[1]!.outputDegree).toBe(2);
     expect(compiled.plan.stages[2]!.relinearizations).toBe(4);
@@ -40,7 +42,7 @@ describe("batch-packed encrypted inference", () => {
   });
 
   it("decrypts to the twin's outputs within 2^-8 (relative to the largest output) and follows the plan", () => {
-    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(samples.length), samples);
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(samples.length), samples, { level: compiled.plan.input.level });
     const seen: number[] = [];
     using y = compiled.predict(c.evaluator, x, { progress: (done) => seen.push(done) });
     expect(seen).toEqual([1, 2, 3, 4, 5]);
@@ -60,7 +62,7 @@ describe("batch-packed encrypted inference", () => {
     expect(maxValue).toBeGreaterThan(0.1);
     expect(Math.log2(maxError / maxValue)).toBeLessThan(-8);
     // The input tensor is left untouched and still usable.
-    expect(x.ciphertexts.every((ct) => ct.level === c.params.maxLevel)).toBe(true);
+    expect(x.ciphertexts.every((ct) => ct.level === compiled.plan.input.level)).toBe(true);
   });
 });
 
@@ -76,7 +78,7 @@ describe("refusals", () => {
   it("no relinearization key: MISSING_KEY before any work", () => {
     const compiled = model.compile({ params: c.params });
     const bare = new Evaluator(c.params);
-    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(4), Array.from({ length: 4 }, () => new Array(25).fill(0.5)));
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(4), Array.from({ length: 4 }, () => new Array(25).fill(0.5)), { level: 6 });
     expect(() => compiled.predict(bare, x)).toThrow(expect.objectContaining({ code: "MISSING_KEY" }));
   });
 
@@ -89,7 +91,7 @@ describe("refusals", () => {
     expect(() => encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [[...new Array(24).fill(0), Number.NaN]])).toThrow(/element 24 is NaN/);
     const params2 = Parameters.create({ logN: 11, logScale: 28, depth: 7, allowInsecureParametersForTesting: true });
     const ev2 = new Evaluator(params2, { relinearizationKey: new KeyGenerator(params2).createRelinearizationKey() });
-    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [new Array(25).fill(0)]);
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [new Array(25).fill(0)], { level: 6 });
     expect(() => compiled.predict(ev2, x)).toThrow(expect.objectContaining({ code: "MISMATCHED_OPERANDS" }));
   });
 

@@ -22,7 +22,7 @@ describe("BatchInferencePool", () => {
     const pool = new BatchInferencePool({ threads: 2 });
     try {
       let calls = 0;
-      const report = await pool.run({ params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model }, samples, () => calls++);
+      const report = await pool.run({ params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level: model.compile({ params }).plan.input.level }, samples, () => calls++);
       expect(report.batches).toBe(3);
       expect(calls).toBe(3);
       let worst = 0;
