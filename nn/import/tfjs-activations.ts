@@ -5,7 +5,7 @@
 import { type FheError, describe } from "../../engine/ring/errors.js";
 import type { PolyActivationSpec, SquareSpec } from "../model-spec.js";
 import { quoted, type LayerConfig } from "./tfjs-config.js";
-import { isJsonObject, ownField, unknownField, unsupportedModel, type JsonObject } from "./tfjs-format.js";
+import { denseArray, isJsonObject, ownField, unknownField, unsupportedModel, type JsonObject } from "./tfjs-format.js";
 
 /** The specs that may stand for an activation: element-wise, shape-preserving layers. */
 export type ActivationSpec = PolyActivationSpec | SquareSpec;
@@ -41,7 +41,7 @@ export class Replacements {
     for (const key of Object.keys(option)) {
       const value = option[key];
       const where = `options.replace[${describe(key)}]`;
-      const list = Array.isArray(value) ? value : [value];
+      const list = denseArray(value) ?? [value];
       if (list.length === 0) throw unsupportedModel(`${where} is an empty array: give at least one spec`);
       this.table.set(key, list.map((spec: unknown) => checkActivationSpec(spec, where)));
     }
@@ -85,13 +85,13 @@ function checkActivationSpec(spec: unknown, where: string): ActivationSpec {
   if (type === "square") return { type, ...(name === undefined ? {} : { name }) };
   const basis = ownField(spec, "basis");
   if (basis !== "chebyshev" && basis !== "monomial") throw unsupportedModel(`${where} has basis ${describe(basis)}, expected "chebyshev" or "monomial"`);
-  const interval = ownField(spec, "interval");
-  if (!Array.isArray(interval) || interval.length !== 2 || !interval.every(isFiniteNumber) || !((interval[0] as number) < (interval[1] as number))) {
-    throw unsupportedModel(`${where} has interval ${describe(interval)}, expected [a, b] with finite a < b`);
+  const interval = denseArray(ownField(spec, "interval"));
+  if (interval?.length !== 2 || !interval.every(isFiniteNumber) || !((interval[0] as number) < (interval[1] as number))) {
+    throw unsupportedModel(`${where} has interval ${describe(ownField(spec, "interval"))}, expected [a, b] with finite a < b`);
   }
-  const coefficients = ownField(spec, "coefficients");
-  if (!Array.isArray(coefficients) || coefficients.length === 0 || !coefficients.every(isFiniteNumber)) {
-    throw unsupportedModel(`${where} has coefficients ${describe(coefficients)}, expected a non-empty array of finite numbers`);
+  const coefficients = denseArray(ownField(spec, "coefficients"));
+  if (coefficients === undefined || coefficients.length === 0 || !coefficients.every(isFiniteNumber)) {
+    throw unsupportedModel(`${where} has coefficients ${describe(ownField(spec, "coefficients"))}, expected a non-empty array of finite numbers`);
   }
   const approximates = optionalSpecString(spec, "approximates", where);
   return {

@@ -5,7 +5,7 @@
 // dtype, momentum) are never read.
 
 import { type FheError, describe, isInteger } from "../../engine/ring/errors.js";
-import { corruptModel, ownField, unsupportedModel, type TopologyLayer } from "./tfjs-format.js";
+import { corruptModel, denseArray, ownField, unsupportedModel, type TopologyLayer } from "./tfjs-format.js";
 
 /** A name as quoted in messages, shortened when very long. */
 export function quoted(name: string): string {
@@ -50,7 +50,8 @@ export class LayerConfig {
     const value = this.value(key);
     if (value === undefined && fallback !== undefined) return [fallback[0], fallback[1]];
     if (isInteger(value) && value >= 1) return [value, value];
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => isInteger(v) && v >= 1)) return [value[0] as number, value[1] as number];
+    const pair = denseArray(value);
+    if (pair?.length === 2 && pair.every((v) => isInteger(v) && v >= 1)) return [pair[0] as number, pair[1] as number];
     throw this.corrupt(`has ${key} ${describe(value)}, expected a pair of positive integers`);
   }
 

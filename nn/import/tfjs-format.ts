@@ -26,6 +26,17 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Arrays longer than this are refused unread: no field of a model needs more elements. */
+const maxArrayLength = 2 ** 24;
+
+/**
+ * A dense copy of `value` when it is an array of at most 2^24 elements (holes of a sparse
+ * array read as undefined, so element checks see them), else undefined.
+ */
+export function denseArray(value: unknown): unknown[] | undefined {
+  return Array.isArray(value) && value.length <= maxArrayLength ? Array.from(value as unknown[]) : undefined;
+}
+
 /** `object[key]` when it is an own property, else undefined (never an inherited member). */
 export function ownField(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
@@ -151,11 +162,12 @@ function parseTopology(value: unknown): Pick<ModelJson, "name" | "layers"> {
   }
   if (className !== "Sequential") throw corruptModel(`modelTopology class_name must be "Sequential", got ${describe(className)}`);
   const config = ownField(topology, "config");
-  if (Array.isArray(config)) return { layers: parseLayers(config) };
+  const legacy = denseArray(config);
+  if (legacy !== undefined) return { layers: parseLayers(legacy) };
   if (!isJsonObject(config)) throw corruptModel(`modelTopology config must be an object or an array of layers, got ${describe(config)}`);
   const name = optionalString(ownField(config, "name"), "modelTopology config.name");
-  const layers = ownField(config, "layers");
-  if (!Array.isArray(layers)) throw corruptModel(`modelTopology config.layers must be an array, got ${describe(layers)}`);
+  const layers = denseArray(ownField(config, "layers"));
+  if (layers === undefined) throw corruptModel(`modelTopology config.layers must be an array, got ${describe(layers)}`);
   return { ...(name === undefined ? {} : { name }), layers: parseLayers(layers) };
 }
 
@@ -178,18 +190,19 @@ function parseLayers(entries: readonly unknown[]): TopologyLayer[] {
 }
 
 function parseManifest(value: unknown): WeightGroup[] {
-  if (!Array.isArray(value)) throw corruptModel(`model.json weightsManifest must be an array of groups, got ${describe(value)}`);
+  const groups = denseArray(value);
+  if (groups === undefined) throw corruptModel(`model.json weightsManifest must be an array of groups, got ${describe(value)}`);
   const names = new Set<string>();
-  return value.map((group, g) => {
+  return groups.map((group, g) => {
     const where = `weightsManifest[${g}]`;
     if (!isJsonObject(group)) throw corruptModel(`${where} must be an object {paths, weights}, got ${describe(group)}`);
     checkKeys(group, groupKeys, where);
-    const paths = ownField(group, "paths");
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === "string" && p !== "")) {
-      throw corruptModel(`${where}.paths must be an array of non-empty strings, got ${describe(paths)}`);
+    const paths = denseArray(ownField(group, "paths"));
+    if (paths === undefined || !paths.every((p) => typeof p === "string" && p !== "")) {
+      throw corruptModel(`${where}.paths must be an array of non-empty strings, got ${describe(ownField(group, "paths"))}`);
     }
-    const weights = ownField(group, "weights");
-    if (!Array.isArray(weights)) throw corruptModel(`${where}.weights must be an array, got ${describe(weights)}`);
+    const weights = denseArray(ownField(group, "weights"));
+    if (weights === undefined) throw corruptModel(`${where}.weights must be an array, got ${describe(ownField(group, "weights"))}`);
     const entries = weights.map((entry, w) => parseEntry(entry, `${where}.weights[${w}]`));
     for (const entry of entries) {
       if (names.has(entry.name)) throw corruptModel(`the manifest lists the weight ${describe(entry.name)} twice`);
@@ -205,12 +218,13 @@ function parseEntry(entry: unknown, where: string): WeightEntry {
   const name = ownField(entry, "name");
   if (typeof name !== "string" || name === "") throw corruptModel(`${where}.name must be a non-empty string, got ${describe(name)}`);
   const label = `weight ${describe(name)}`;
-  const shape = ownField(entry, "shape");
-  if (!Array.isArray(shape) || !shape.every((d) => isInteger(d) && d >= 0)) {
-    throw corruptModel(`${label} has shape ${describe(shape)}, expected an array of non-negative integers`);
+  const shape = denseArray(ownField(entry, "shape"));
+  if (shape === undefined || !shape.every((d) => isInteger(d) && d >= 0)) {
+    throw corruptModel(`${label} has shape ${describe(ownField(entry, "shape"))}, expected an array of non-negative integers`);
   }
-  const elements = shape.includes(0) ? 0 : shape.reduce<number>((product, d) => product * d, 1);
-  if (elements > maxElements) throw corruptModel(`${label} has shape ${formatShape(shape)}, more than 2^40 elements`);
+  const dims = shape as number[];
+  const elements = dims.includes(0) ? 0 : dims.reduce((product, d) => product * d, 1);
+  if (elements > maxElements) throw corruptModel(`${label} has shape ${formatShape(dims)}, more than 2^40 elements`);
   const dtype = ownField(entry, "dtype");
   if (typeof dtype === "string" && unsupportedDtypes.includes(dtype)) {
     throw unsupportedModel(`${label} has dtype ${dtype}: only float32 and int32 weights can be imported`);
@@ -222,7 +236,7 @@ function parseEntry(entry: unknown, where: string): WeightEntry {
   const quantization = rawQuantization === undefined ? undefined : parseQuantization(rawQuantization, dtype, label);
   const bytesPerValue = quantization === undefined ? 4 : quantization.dtype === "uint8" ? 1 : 2;
   return {
-    name, shape: shape as number[], dtype, group, elements, bytes: elements * bytesPerValue,
+    name, shape: dims, dtype, group, elements, bytes: elements * bytesPerValue,
     ...(quantization === undefined ? {} : { quantization }),
   };
 }

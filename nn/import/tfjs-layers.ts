@@ -7,7 +7,7 @@ import { describe, isInteger } from "../../engine/ring/errors.js";
 import type { BatchNormSpec, LayerSpec, Padding4 } from "../model-spec.js";
 import type { Replacements } from "./tfjs-activations.js";
 import type { LayerConfig } from "./tfjs-config.js";
-import { formatShape } from "./tfjs-format.js";
+import { denseArray, formatShape } from "./tfjs-format.js";
 import type { LayerWeights } from "./tfjs-weight-match.js";
 
 /** What the importers share while walking the layers in order. */
@@ -113,7 +113,8 @@ const flatten: LayerImporter = (layer, state) => {
 const batchNormalization: LayerImporter = (layer, state) => {
   const rank = state.shape.length;
   const axis = layer.value("axis") ?? -1;
-  const single = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+  const list = denseArray(axis);
+  const single = list?.length === 1 ? list[0] : axis;
   if (single !== -1 && single !== rank) {
     throw layer.unsupported(`normalises axis ${describe(axis)}: only the last (channel) axis, -1, is supported`);
   }
@@ -138,8 +139,8 @@ const zeroPadding2d: LayerImporter = (layer, state) => {
   imageShape(layer, state);
   layer.requireChannelsLast();
   const value = layer.value("padding");
-  const pairs = Array.isArray(value) && value.length === 2 ? value : [];
-  const flat = pairs.flatMap((pair: unknown) => (Array.isArray(pair) && pair.length === 2 ? pair : []));
+  const pairs = denseArray(value)?.map(denseArray) ?? [];
+  const flat = pairs.length === 2 ? pairs.flatMap((pair) => (pair?.length === 2 ? pair : [])) : [];
   if (flat.length !== 4 || !flat.every((v) => isInteger(v) && v >= 0)) {
     throw layer.corrupt(`has padding ${describe(value)}, expected [[top, bottom], [left, right]] of non-negative integers`);
   }

@@ -4,7 +4,7 @@
 // shard boundary; the stream's length must equal the manifest's exactly.
 
 import { describe } from "../../engine/ring/errors.js";
-import { corruptModel, unsupportedModel, type WeightEntry, type WeightGroup } from "./tfjs-format.js";
+import { corruptModel, denseArray, unsupportedModel, type WeightEntry, type WeightGroup } from "./tfjs-format.js";
 
 /** A buffer of weight bytes: an ArrayBuffer, or a view of one (a Node Buffer, a Uint8Array). */
 export type WeightBytes = ArrayBuffer | ArrayBufferView;
@@ -53,11 +53,12 @@ function asUint8(bytes: WeightBytes): Uint8Array {
 /** The shards as byte views, validating the `weights` argument against the manifest's paths. */
 function shardsOf(source: unknown, paths: readonly string[]): Uint8Array[] {
   if (isBytes(source)) return [asUint8(source)];
-  if (Array.isArray(source)) {
-    if (source.length !== paths.length) {
-      throw unsupportedModel(`weights has ${source.length} buffers but the manifest lists ${paths.length} shard paths: pass one buffer per path, in manifest order`);
+  const buffers = denseArray(source);
+  if (buffers !== undefined) {
+    if (buffers.length !== paths.length) {
+      throw unsupportedModel(`weights has ${buffers.length} buffers but the manifest lists ${paths.length} shard paths: pass one buffer per path, in manifest order`);
     }
-    return source.map((shard: unknown, i) => {
+    return buffers.map((shard, i) => {
       if (!isBytes(shard)) throw unsupportedModel(`weights[${i}] (shard ${describe(paths[i])}) must be an ArrayBuffer or a Uint8Array, got ${describe(shard)}`);
       return asUint8(shard);
     });

@@ -2,11 +2,11 @@
 // convert to with tensorflowjs_converter) as a ModelSpec. The JSON and the bytes are parsed
 // here; TensorFlow.js itself is never imported.
 
-import { type FheError, checkOptions, describe } from "../../engine/ring/errors.js";
+import { type FheError, checkOptions, describe, isInteger } from "../../engine/ring/errors.js";
 import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec } from "../model-spec.js";
 import { Replacements } from "./tfjs-activations.js";
 import { LayerConfig } from "./tfjs-config.js";
-import { importOperation, ownField, parseModelJson, unknownField, unsupportedModel, type JsonObject } from "./tfjs-format.js";
+import { denseArray, importOperation, ownField, parseModelJson, unknownField, unsupportedModel, type JsonObject } from "./tfjs-format.js";
 import { layerImporters, unsupportedAdvice, type ImportState } from "./tfjs-layers.js";
 import { LayerWeights } from "./tfjs-weight-match.js";
 import { decodeWeights, type WeightsSource } from "./tfjs-weights.js";
@@ -111,11 +111,12 @@ function inputShape(layers: readonly LayerConfig[]): number[] {
   if (value === undefined) {
     throw first.unsupported("has no batch_input_shape: give the first layer an inputShape (tfjs) or start the model with an Input layer (Keras)");
   }
-  if (!Array.isArray(value) || value.length === 0 || !(value[0] === null || (Number.isSafeInteger(value[0]) && value[0] >= 1))) {
+  const dims = denseArray(value);
+  if (dims === undefined || dims.length === 0 || !(dims[0] === null || (isInteger(dims[0]) && dims[0] >= 1))) {
     throw first.corrupt(`has batch_input_shape ${describeShape(value)}, expected [batch, ...dimensions] with batch null or a positive integer`);
   }
-  const shape = value.slice(1);
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 1)) throw first.corrupt(`has batch_input_shape ${describeShape(value)}: every dimension must be a positive integer`);
+  const shape = dims.slice(1);
+  if (!shape.every((d) => isInteger(d) && d >= 1)) throw first.corrupt(`has batch_input_shape ${describeShape(value)}: every dimension must be a positive integer`);
   if (shape.length !== 1 && shape.length !== 3) {
     throw first.unsupported(`has input shape ${describeShape(shape)}: inputs must be images (height, width, channels) or vectors (n)`);
   }
@@ -123,5 +124,6 @@ function inputShape(layers: readonly LayerConfig[]): number[] {
 }
 
 function describeShape(value: unknown): string {
-  return Array.isArray(value) && value.length <= 8 ? `[${value.map((d: unknown) => describe(d)).join(", ")}]` : describe(value);
+  const dims = denseArray(value);
+  return dims !== undefined && dims.length <= 8 ? `[${dims.map((d) => describe(d)).join(", ")}]` : describe(value);
 }
