@@ -5,7 +5,7 @@
 import { type FheError, describe } from "../../engine/ring/errors.js";
 import type { PolyActivationSpec, SquareSpec } from "../model-spec.js";
 import { quoted, type LayerConfig } from "./tfjs-config.js";
-import { denseArray, isJsonObject, ownField, unknownField, unsupportedModel, type JsonObject } from "./tfjs-format.js";
+import { denseArray, isJsonObject, ownField, unknownField, unsupportedModel, type JsonObject } from "./tfjs-json.js";
 
 /** The specs that may stand for an activation: element-wise, shape-preserving layers. */
 export type ActivationSpec = PolyActivationSpec | SquareSpec;

@@ -5,7 +5,8 @@
 // dtype, momentum) are never read.
 
 import { type FheError, describe, isInteger } from "../../engine/ring/errors.js";
-import { corruptModel, denseArray, ownField, unsupportedModel, type TopologyLayer } from "./tfjs-format.js";
+import { corruptModel, denseArray, ownField, unsupportedModel } from "./tfjs-json.js";
+import type { TopologyLayer } from "./tfjs-topology.js";
 
 /** A name as quoted in messages, shortened when very long. */
 export function quoted(name: string): string {

@@ -7,7 +7,7 @@ import { describe, isInteger } from "../../engine/ring/errors.js";
 import type { BatchNormSpec, LayerSpec, Padding4 } from "../model-spec.js";
 import type { Replacements } from "./tfjs-activations.js";
 import type { LayerConfig } from "./tfjs-config.js";
-import { denseArray, formatShape } from "./tfjs-format.js";
+import { denseArray, formatShape } from "./tfjs-json.js";
 import type { LayerWeights } from "./tfjs-weight-match.js";
 
 /** What the importers share while walking the layers in order. */

@@ -6,7 +6,7 @@
 
 import { describe } from "../../engine/ring/errors.js";
 import type { LayerConfig } from "./tfjs-config.js";
-import { corruptModel, formatShape } from "./tfjs-format.js";
+import { corruptModel, formatShape } from "./tfjs-json.js";
 import type { DecodedWeight } from "./tfjs-weights.js";
 
 /** A weight a layer needs: its role name and the shape its config implies. */
@@ -69,12 +69,14 @@ export class LayerWeights {
     this.claim(layer.name);
   }
 
-  /** Refuses weights no layer took. */
-  checkAllClaimed(): void {
-    for (const [layer, weights] of this.byLayer) {
-      if (!this.claimed.has(layer)) {
-        throw corruptModel(`the weight ${describe(weights[0]!.entry.name)} belongs to no layer with weights (no layer ${describe(layer)} takes weights)`);
-      }
+  /** Refuses weights no layer took, naming the weight and its would-be layer. */
+  checkAllClaimed(layers: readonly LayerConfig[]): void {
+    for (const [name, weights] of this.byLayer) {
+      if (this.claimed.has(name)) continue;
+      const weight = describe(weights[0]!.entry.name);
+      const layer = layers.find((l) => l.name === name);
+      if (layer !== undefined) throw layer.corrupt(`takes no weights, but the manifest has the weight ${weight}`);
+      throw corruptModel(`the weight ${weight} names no layer of the model`);
     }
   }
 

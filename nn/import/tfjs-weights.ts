@@ -4,7 +4,8 @@
 // shard boundary; the stream's length must equal the manifest's exactly.
 
 import { describe } from "../../engine/ring/errors.js";
-import { corruptModel, denseArray, unsupportedModel, type WeightEntry, type WeightGroup } from "./tfjs-format.js";
+import { corruptModel, denseArray, unsupportedModel } from "./tfjs-json.js";
+import type { WeightEntry, WeightGroup } from "./tfjs-manifest.js";
 
 /** A buffer of weight bytes: an ArrayBuffer, or a view of one (a Node Buffer, a Uint8Array). */
 export type WeightBytes = ArrayBuffer | ArrayBufferView;

@@ -6,7 +6,8 @@ import { type FheError, checkOptions, describe, isInteger } from "../../engine/r
 import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec } from "../model-spec.js";
 import { Replacements } from "./tfjs-activations.js";
 import { LayerConfig } from "./tfjs-config.js";
-import { denseArray, importOperation, ownField, parseModelJson, unknownField, unsupportedModel, type JsonObject } from "./tfjs-format.js";
+import { parseModelJson } from "./tfjs-format.js";
+import { denseArray, importOperation, ownField, unknownField, unsupportedModel, type JsonObject } from "./tfjs-json.js";
 import { layerImporters, unsupportedAdvice, type ImportState } from "./tfjs-layers.js";
 import { LayerWeights } from "./tfjs-weight-match.js";
 import { decodeWeights, type WeightsSource } from "./tfjs-weights.js";
@@ -58,14 +59,14 @@ export function importTfjs(modelJson: unknown, weights: WeightsSource, options?:
   const replacements = new Replacements(given === undefined ? undefined : ownField(given, "replace"));
   const model = parseModelJson(modelJson);
   const layers = model.layers.map((layer) => new LayerConfig(layer));
+  const input = inputShape(layers);
   const state: ImportState = {
-    shape: inputShape(layers),
+    shape: input,
     pending: undefined,
     specs: [],
     weights: new LayerWeights(decodeWeights(model.manifest, weights)),
     replacements,
   };
-  const inputShapeOfModel = state.shape;
   layers.forEach((layer, index) => {
     if (layer.layer.className === "InputLayer" && index > 0) throw layer.corrupt("is not the first layer: an InputLayer must start the model");
     const importer = layerImporters.get(layer.layer.className);
@@ -76,7 +77,7 @@ export function importTfjs(modelJson: unknown, weights: WeightsSource, options?:
     if (pending !== undefined && state.pending !== undefined && state.specs.length > before) throw notFollowedByConv(pending.layer, layer);
   });
   if (state.pending !== undefined) throw notFollowedByConv(state.pending.layer, undefined);
-  state.weights.checkAllClaimed();
+  state.weights.checkAllClaimed(layers);
   replacements.checkAllUsed(layers);
   const metadata = {
     importedFrom: "TensorFlow.js LayersModel",
@@ -85,7 +86,7 @@ export function importTfjs(modelJson: unknown, weights: WeightsSource, options?:
   };
   return {
     format: MODEL_FORMAT, version: MODEL_VERSION, ...(model.name === undefined ? {} : { name: model.name }),
-    inputShape: inputShapeOfModel, layers: state.specs, metadata,
+    inputShape: input, layers: state.specs, metadata,
   };
 }
 

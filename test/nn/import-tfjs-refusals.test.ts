@@ -3,7 +3,7 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LayerSpec, PolyActivationSpec } from "../../nn/model-spec.js";
-import { importTfjs, type ImportTfjsOptions } from "../../nn/import/tfjs.js";
+import { importTfjs, type ImportTfjsOptions, type WeightsSource } from "../../nn/import/tfjs.js";
 import { expectFheError } from "../helpers/ckks.js";
 import { forwardSpec } from "../helpers/spec-forward.js";
 import { randomizeWeights, saveModel, seededRandom, tf, useCpuBackend, type SavedModel } from "../helpers/tfjs-models.js";
@@ -29,7 +29,7 @@ function editLayer(saved: SavedModel, index: number, change: (config: Config) =>
   return json;
 }
 
-function refusal(modelJson: unknown, weights: ArrayBuffer, options?: ImportTfjsOptions, code: "INVALID_ARGUMENT" | "CORRUPT_DATA" = "INVALID_ARGUMENT"): string {
+function refusal(modelJson: unknown, weights: WeightsSource, options?: ImportTfjsOptions, code: "INVALID_ARGUMENT" | "CORRUPT_DATA" = "INVALID_ARGUMENT"): string {
   return expectFheError(() => importTfjs(modelJson, weights, options), code, operation).message;
 }
 
