@@ -97,7 +97,7 @@ const averagePooling2d: LayerImporter = (layer, state) => {
   const strides = layer.pair("strides", poolSize);
   const mode = layer.string("padding", "valid");
   if (mode === "same") {
-    throw layer.unsupported("uses padding 'same': TensorFlow averages border windows over their real pixels only, which has no linear equivalent here; retrain with padding 'valid'");
+    throw layer.unsupported("uses padding 'same': TensorFlow averages border windows over their real pixels only, which avgPool2d cannot express; retrain with padding 'valid'");
   }
   if (mode !== "valid") throw layer.corrupt(`has padding ${describe(mode)}, expected "valid"`);
   state.specs.push({ type: "avgPool2d", name: layer.name, poolSize, strides });
