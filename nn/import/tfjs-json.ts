@@ -39,10 +39,7 @@ export function ownField(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-/** A shape for messages: "[3, 3, 1, 8]" (long shapes shortened). */
-export function formatShape(shape: readonly number[]): string {
-  return shape.length > 8 ? `[${shape.slice(0, 8).join(", ")}, … (${shape.length} dimensions)]` : `[${shape.join(", ")}]`;
-}
+export { formatShape } from "../layers/layer.js";
 
 /** The message part for the first key of `object` outside `known`, if there is one. */
 export function unknownField(object: JsonObject, known: readonly string[]): string | undefined {

@@ -4,6 +4,7 @@
 // extra padding at the bottom/right.
 
 import { describe, isInteger } from "../../engine/ring/errors.js";
+import { samePadding, windowOutputs } from "../geometry.js";
 import type { BatchNormSpec, LayerSpec, Padding4 } from "../model-spec.js";
 import type { Replacements } from "./tfjs-activations.js";
 import type { LayerConfig } from "./tfjs-config.js";
@@ -33,13 +34,7 @@ function imageShape(layer: LayerConfig, state: ImportState): readonly [number, n
 /** Output size of a window of size k, stride s over `size` padded by `before` and `after`. */
 function windowOutput(layer: LayerConfig, size: number, before: number, after: number, k: number, s: number): number {
   if (size + before + after < k) throw layer.corrupt(`has a window of ${k} larger than its padded input of ${size + before + after}`);
-  return Math.floor((size + before + after - k) / s) + 1;
-}
-
-/** TensorFlow's "same" padding of one axis: [before, after], the odd pixel after. */
-function samePadding(size: number, k: number, s: number): [number, number] {
-  const total = Math.max((Math.ceil(size / s) - 1) * s + k - size, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  return windowOutputs(size, before, after, k, s);
 }
 
 const dense: LayerImporter = (layer, state) => {

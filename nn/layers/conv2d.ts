@@ -1,4 +1,5 @@
 import { affineFromRows, type Affine } from "../affine.js";
+import { samePadding, windowOutputs } from "../geometry.js";
 import { finiteArray, positiveInteger, requireModel } from "../errors.js";
 import type { Conv2DSpec, Padding4 } from "../model-spec.js";
 import { formatShape, type LinearLayer, type Shape } from "./layer.js";
@@ -8,12 +9,7 @@ export function resolvePadding(
   padding: unknown, input: readonly [number, number], kernel: readonly [number, number], strides: readonly [number, number], operation: string, name: string,
 ): Padding4 {
   if (padding === "valid") return [0, 0, 0, 0];
-  if (padding === "same") {
-    const total = (i: 0 | 1) => Math.max(0, (Math.ceil(input[i] / strides[i]) - 1) * strides[i] + kernel[i] - input[i]);
-    const h = total(0);
-    const w = total(1);
-    return [Math.floor(h / 2), h - Math.floor(h / 2), Math.floor(w / 2), w - Math.floor(w / 2)];
-  }
+  if (padding === "same") return [...samePadding(input[0], kernel[0], strides[0]), ...samePadding(input[1], kernel[1], strides[1])];
   const ok = Array.isArray(padding) && padding.length === 4 && padding.every((p) => Number.isSafeInteger(p) && p >= 0);
   requireModel(ok, operation, `padding of layer '${name}' must be "valid", "same" or [top, bottom, left, right] of non-negative integers`);
   return padding as unknown as Padding4;
@@ -49,8 +45,8 @@ export class Conv2D implements LinearLayer {
     this.padding = resolvePadding(spec.padding, [h, w], this.kernelSize, this.strides, operation, this.name);
     const [kh, kw] = this.kernelSize;
     const [top, bottom, left, right] = this.padding;
-    const oh = Math.floor((h + top + bottom - kh) / this.strides[0]) + 1;
-    const ow = Math.floor((w + left + right - kw) / this.strides[1]) + 1;
+    const oh = windowOutputs(h, top, bottom, kh, this.strides[0]);
+    const ow = windowOutputs(w, left, right, kw, this.strides[1]);
     requireModel(oh >= 1 && ow >= 1, operation, `conv2d layer '${this.name}': kernel ${kh}×${kw} is larger than the padded input ${formatShape(inputShape)}`);
     this.kernel = finiteArray(spec.kernel, kh * kw * c * this.filters, operation, `kernel of conv2d layer '${this.name}' ([${kh}, ${kw}, ${c}, ${this.filters}])`);
     this.bias = spec.bias === undefined ? new Float64Array(this.filters) : finiteArray(spec.bias, this.filters, operation, `bias of conv2d layer '${this.name}'`);

@@ -14,8 +14,9 @@ export function shapeSize(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** "[h, w, c]" for messages (long shapes shortened). */
 export function formatShape(shape: Shape): string {
-  return `[${shape.join(", ")}]`;
+  return shape.length > 8 ? `[${shape.slice(0, 8).join(", ")}, … (${shape.length} dimensions)]` : `[${shape.join(", ")}]`;
 }
 
 /** What every layer provides. Samples are flat Float64Arrays in channels-last order. */

@@ -1,5 +1,6 @@
 import { affineFromRows, type Affine } from "../affine.js";
 import { requireModel } from "../errors.js";
+import { windowOutputs } from "../geometry.js";
 import type { AvgPool2DSpec, FlattenSpec } from "../model-spec.js";
 import { pair } from "./conv2d.js";
 import { formatShape, shapeSize, type LinearLayer, type Shape } from "./layer.js";
@@ -18,8 +19,8 @@ export class AvgPool2D implements LinearLayer {
     this.poolSize = pair(spec.poolSize, operation, `poolSize of avgPool2d layer '${this.name}'`);
     this.strides = spec.strides === undefined ? this.poolSize : pair(spec.strides, operation, `strides of avgPool2d layer '${this.name}'`);
     const [h, w, c] = inputShape as [number, number, number];
-    const oh = Math.floor((h - this.poolSize[0]) / this.strides[0]) + 1;
-    const ow = Math.floor((w - this.poolSize[1]) / this.strides[1]) + 1;
+    const oh = windowOutputs(h, 0, 0, this.poolSize[0], this.strides[0]);
+    const ow = windowOutputs(w, 0, 0, this.poolSize[1], this.strides[1]);
     requireModel(oh >= 1 && ow >= 1, operation, `avgPool2d layer '${this.name}': pool ${this.poolSize.join("×")} is larger than the input ${formatShape(inputShape)}`);
     this.outputShape = [oh, ow, c];
   }

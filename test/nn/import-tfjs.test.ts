@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ModelSpec } from "../../nn/model-spec.js";
 import { importTfjs } from "../../nn/import/tfjs.js";
+import { Sequential } from "../../nn/sequential.js";
 import { forwardSpec } from "../helpers/spec-forward.js";
 import { predictOne, randomizeWeights, saveModel, seededRandom, tf, useCpuBackend } from "../helpers/tfjs-models.js";
 
@@ -19,8 +20,11 @@ function maxDifference(spec: ModelSpec, model: tf.LayersModel, seed: number, cou
     const input = Array.from({ length: size }, () => 2 * random() - 1);
     const expected = predictOne(model, spec.inputShape, input);
     const actual = forwardSpec(spec, input);
+    // The library's own twin (layers built by Sequential) must agree as well.
+    const twin = Sequential.fromSpec(spec).predictPlain(input);
     expect(actual.length).toBe(expected.length);
-    for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+    expect(twin.length).toBe(expected.length);
+    for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!), Math.abs(twin[i]! - expected[i]!));
   }
   return worst;
 }
