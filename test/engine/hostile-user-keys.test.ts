@@ -334,19 +334,15 @@ describe("defects found by the hostile-user suites, fixed (each reproduction ass
   // x^4 without rescaling (scale 2^120 at level 4) minus a level-0 ciphertext: the two-step
   // factor of planScaleAdjustment (scale-adjustment.ts, factorSteps) rounded its first factor
   // to 0, divided by it and called BigInt(Infinity): a RangeError.
-  it("subtracting operands of very different scales gives the result or an FheError, never a RangeError", () => {
+  it("subtracting operands of very different scales gives the result (plain rescales first), never a RangeError", () => {
     using ct = c.encrypt(x);
     using square = c.evaluator.mulRelin(ct, ct);
     using fourth = c.evaluator.mulRelin(square, square);
     using low = c.encrypt(x, { level: 0 });
     const outcome = attempt("subtract", () => c.evaluator.sub(fourth, low));
-    if (outcome.ok) {
-      using difference = outcome.value;
-      const want = { re: x.re.map((v) => v ** 4 - v), im: x.im };
-      expect(relativeBits(c.decrypt(difference), want)).toBeGreaterThan(8);
-    } else {
-      expect(outcome.error.code).toBe("INVALID_ARGUMENT");
-    }
+    expect(outcome.ok).toBe(true);
+    using difference = outcome.ok ? outcome.value : undefined;
+    expect(relativeBits(c.decrypt(difference!), { re: x.re.map((v) => v ** 4 - v), im: x.im })).toBeGreaterThan(10);
   });
 
   // A second handle on a ciphertext's polynomials with another scale (new Ciphertext(params,
