@@ -1,6 +1,6 @@
 import { type Ciphertext, ciphertextState, type CiphertextState, isCiphertext } from "../ciphertext.js";
 import { PublicKey, SecretKey, type SwitchingKey } from "../keys.js";
-import { checkSameParameters, Parameters } from "../parameters.js";
+import { checkSameParameters, type Parameters } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import type { RnsBasis } from "../ring/basis.js";
 import { describe, FheError, isInteger, isPowerOfTwo } from "../ring/errors.js";
@@ -40,18 +40,6 @@ function checkMetadata(
     if (poly.basis !== basis) fail(`polynomial ${i} has ${poly.basis.size} limbs where level ${level} has ${basis.size}, or other primes`);
     if (!poly.isNtt) fail(`polynomial ${i} is not in NTT form`);
   });
-}
-
-/**
- * The parameters an object claims (`value.params`), checked to be a Parameters: for calls that
- * take no parameters of their own (serialization) before they check the object against them.
- */
-export function ownParameters(value: { readonly params: unknown }, what: string, operation: string): Parameters {
-  const { params } = value;
-  if (!(params instanceof Parameters)) {
-    throw new FheError("INVALID_ARGUMENT", operation, `the ${what}'s parameters are ${describe(params)}, not Parameters; it was not made by this library or was modified`);
-  }
-  return params;
 }
 
 /**

@@ -6,11 +6,11 @@
 import { Ciphertext, type CiphertextState } from "../ciphertext.js";
 import { ciphertextSeedDomain } from "../encryptor.js";
 import {
-  checkCiphertext, checkKeyLive, checkPlaintext, checkPublicKey, checkSecretKey, ownParameters, scaleBelowModulus,
+  checkCiphertext, checkKeyLive, checkPlaintext, checkPublicKey, checkSecretKey, scaleBelowModulus,
 } from "../evaluator/checks.js";
 import { publicKeySeedDomain, switchingKeySeedDomain } from "../key-generator.js";
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "../keys.js";
-import { Parameters, type ParametersLiteral } from "../parameters.js";
+import { checkClaimedParameters, Parameters, type ParametersLiteral } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { securityViolation } from "../security.js";
 import type { RnsBasis } from "../ring/basis.js";
@@ -42,7 +42,8 @@ function paramsOf<T extends { readonly params: unknown }>(
   value: unknown, type: abstract new (...args: never[]) => T, operation: string, what: string,
 ): Parameters {
   if (!(value instanceof type)) throw new FheError("INVALID_ARGUMENT", operation, `expected a ${what}`);
-  return ownParameters(value, what, operation);
+  checkClaimedParameters(value.params, operation, what);
+  return value.params;
 }
 
 /** Checks the reader is at the end, disposing `made` (anything with dispose()) when it is not. */
