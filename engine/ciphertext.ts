@@ -1,6 +1,8 @@
 import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
-import type { RnsPoly } from "./ring/poly.js";
+import { describe, FheError } from "./ring/errors.js";
+import { disposePolys, type RnsPoly } from "./ring/poly.js";
+import { checkSeed } from "./ring/xof.js";
 
 /**
  * The mutable state behind a {@link Ciphertext}: what the scheme layer reads and updates in
@@ -25,6 +27,7 @@ export class CiphertextState {
 }
 
 let stateOf: (ciphertext: Ciphertext) => CiphertextState;
+let branded: (value: object) => boolean;
 
 /**
  * A CKKS ciphertext (c_0, ..., c_d), d = `degree` (1 normally, 2 after a multiplication
@@ -36,18 +39,23 @@ let stateOf: (ciphertext: Ciphertext) => CiphertextState;
  * and form match the recorded level before touching memory.
  *
  * `seed` is set while c_1 is still the uniform polynomial expanded from it (fresh secret-key
- * encryptions): such ciphertexts serialize in half-size form. Any change clears it.
+ * encryptions): such ciphertexts serialize in half-size form. Any change through the evaluator
+ * clears it; serialization checks that c_1 still is its expansion (changes through the ring
+ * layer cannot clear it) and otherwise stores the full form.
  */
 export class Ciphertext implements Disposable {
   readonly #state: CiphertextState;
 
   static {
     stateOf = (ciphertext) => ciphertext.#state;
+    branded = (value) => #state in value;
   }
 
   /**
    * @internal Built by the encryptor, the evaluator and the loaders. Preconditions: `polys`
    * (at least two) are owned by the new ciphertext, in NTT form over Q at `level` of `params`.
+   * Only the types of `polys` (an array) and `seed` (undefined or 32 bytes) are checked here;
+   * every public entry checks the rest before use.
    */
   constructor(
     readonly params: Parameters,
@@ -57,6 +65,8 @@ export class Ciphertext implements Disposable {
     readonly slots: number,
     seed: Uint8Array | undefined = undefined,
   ) {
+    if (!Array.isArray(polys)) throw new FheError("INVALID_ARGUMENT", "create ciphertext", `the polynomials must be an array, got ${describe(polys)}`);
+    if (seed !== undefined) checkSeed(seed, "create ciphertext");
     trackObject(this, "ciphertext");
     this.#state = new CiphertextState([...polys], level, scale, slots, seed);
     Object.freeze(this);
@@ -89,12 +99,17 @@ export class Ciphertext implements Disposable {
 
   /** Frees every polynomial now (otherwise reclaimed after garbage collection). */
   dispose(): void {
-    for (const poly of this.#state.polys) poly.dispose();
+    disposePolys(this.#state.polys);
   }
 
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** True when `value` was made by the Ciphertext constructor (a prototype alone is not enough). */
+export function isCiphertext(value: unknown): value is Ciphertext {
+  return typeof value === "object" && value !== null && branded(value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Ciphertext } from "./ciphertext.js";
-import { checkCiphertext } from "./evaluator/checks.js";
+import { checkCiphertext, checkSecretKey } from "./evaluator/checks.js";
 import { SecretKey } from "./keys.js";
 import { checkParameters, checkSameParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
@@ -43,7 +43,7 @@ export class Decryptor {
   decrypt(ciphertext: Ciphertext, options: DecryptOptions = {}): Plaintext {
     const operation = "decrypt";
     checkOptions(options, operation);
-    this.secretKey.poly.assertLive(operation);
+    checkSecretKey(this.params, this.secretKey, operation);
     const state = checkCiphertext(this.params, ciphertext, operation);
     const flooding = floodingRequest(options.noiseFloodingBits, options.noiseFlooding, operation);
     const { ring } = this.params;

@@ -1,6 +1,6 @@
 import { Ciphertext } from "./ciphertext.js";
 import { PublicKey, SecretKey } from "./keys.js";
-import { checkPlaintext } from "./evaluator/checks.js";
+import { checkPlaintext, checkPublicKey, checkSecretKey } from "./evaluator/checks.js";
 import { checkParameters, checkSameParameters, type Parameters } from "./parameters.js";
 import { Plaintext } from "./plaintext.js";
 import { add, mulCoeffs, mulCoeffsAdd, sub } from "./ring/arithmetic.js";
@@ -31,13 +31,9 @@ export class Encryptor {
   encrypt(plaintext: Plaintext): Ciphertext {
     const operation = "encrypt";
     checkPlaintext(this.params, plaintext, operation);
-    if (this.key instanceof PublicKey) {
-      this.key.b.assertLive(operation);
-      this.key.a.assertLive(operation);
-    } else {
-      this.key.poly.assertLive(operation);
-    }
-    return this.key instanceof PublicKey ? this.encryptPublic(plaintext, this.key) : this.encryptSecret(plaintext, this.key);
+    return this.key instanceof PublicKey
+      ? this.encryptPublic(plaintext, checkPublicKey(this.params, this.key, operation))
+      : this.encryptSecret(plaintext, checkSecretKey(this.params, this.key, operation));
   }
 
   /**

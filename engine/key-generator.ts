@@ -1,3 +1,4 @@
+import { checkSecretKey } from "./evaluator/checks.js";
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { mulCoeffs, mulCoeffsAdd, neg } from "./ring/arithmetic.js";
@@ -53,7 +54,7 @@ export class KeyGenerator {
 
   /** A public key for public-key encryption. */
   createPublicKey(): PublicKey {
-    this.secretKey.poly.assertLive("create public key");
+    checkSecretKey(this.params, this.secretKey, "create public key");
     const { params } = this;
     const basis = params.basisQ(params.maxLevel);
     const seed = freshSeed();
@@ -66,7 +67,7 @@ export class KeyGenerator {
 
   /** The relinearization key (switching s^2 to s). */
   createRelinearizationKey(): SwitchingKey {
-    this.secretKey.poly.assertLive("create relinearization key");
+    checkSecretKey(this.params, this.secretKey, "create relinearization key");
     const s = this.secretKey.poly;
     using square = this.params.ring.allocate(s.basis, { ntt: true, secret: true, scoped: true });
     mulCoeffs(square, s, s);
@@ -93,7 +94,7 @@ export class KeyGenerator {
     if (!isInteger(k) || k % 2 === 0 || ((k % twoN) + twoN) % twoN === 1) {
       throw new FheError("INVALID_ARGUMENT", "create Galois key", `the Galois element must be an odd integer other than 1 mod 2N, got ${describe(k)}`);
     }
-    this.secretKey.poly.assertLive("create Galois key");
+    checkSecretKey(this.params, this.secretKey, "create Galois key");
     const s = this.secretKey.poly;
     using target = this.params.ring.allocate(s.basis, { ntt: true, secret: true, scoped: true });
     automorphism(target, s, invMod(((k % twoN) + twoN) % twoN, twoN));

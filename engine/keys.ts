@@ -1,7 +1,8 @@
 import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import { describe, FheError } from "./ring/errors.js";
-import type { RnsPoly } from "./ring/poly.js";
+import { disposePolys, type RnsPoly } from "./ring/poly.js";
+import { checkSeed } from "./ring/xof.js";
 
 /** The secret s: ternary, held in NTT form over Q (top level) and P. Zeroed when disposed. */
 export class SecretKey implements Disposable {
@@ -11,7 +12,7 @@ export class SecretKey implements Disposable {
   }
 
   dispose(): void {
-    this.poly.dispose();
+    disposePolys([this.poly]);
   }
 
   [Symbol.dispose](): void {
@@ -19,16 +20,27 @@ export class SecretKey implements Disposable {
   }
 }
 
-/** The public key (b, a) = (-a s + e, a) over Q at the top level, NTT form. `a` comes from `seed`. */
+/**
+ * The public key (b, a) = (-a s + e, a) over Q at the top level, NTT form. `a` comes from
+ * `seed` (32 bytes, copied: the key keeps its own).
+ */
 export class PublicKey implements Disposable {
-  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, readonly seed: Uint8Array) {
+  readonly #seed: Uint8Array;
+
+  constructor(readonly params: Parameters, readonly b: RnsPoly, readonly a: RnsPoly, seed: Uint8Array) {
+    checkSeed(seed, "create public key");
     trackObject(this, "publicKey");
+    this.#seed = seed.slice();
     Object.freeze(this);
   }
 
+  /** A copy of the 32-byte seed `a` is expanded from. */
+  get seed(): Uint8Array {
+    return this.#seed.slice();
+  }
+
   dispose(): void {
-    this.b.dispose();
-    this.a.dispose();
+    disposePolys([this.b, this.a]);
   }
 
   [Symbol.dispose](): void {
@@ -49,24 +61,36 @@ export interface SwitchingKeyDigit {
  * k, s' = s and t = s(X^(k^-1)): key switching c_1 gives (u0, u1) with u0 + u1 t ~ c_1 s, and
  * applying X -> X^k afterwards turns t back into s, so rotations apply the automorphism once,
  * after key switching, and hoisted rotations share the decomposition of c_1 (as in Lattigo).
+ * The digits (frozen copies of the { b, a } pairs given) and the seed (a copy) cannot change.
  */
 export class SwitchingKey implements Disposable {
+  readonly digits: readonly SwitchingKeyDigit[];
+  readonly #seed: Uint8Array;
+
   constructor(
     readonly params: Parameters,
-    readonly digits: readonly SwitchingKeyDigit[],
-    readonly seed: Uint8Array,
+    digits: readonly SwitchingKeyDigit[],
+    seed: Uint8Array,
     readonly galoisElement: number,
   ) {
+    const operation = "create switching key";
+    if (!Array.isArray(digits) || !digits.every((digit) => typeof digit === "object" && digit !== null)) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the digits must be an array of { b, a } pairs, got ${describe(digits)}`);
+    }
+    checkSeed(seed, operation);
     trackObject(this, "switchingKey");
-    this.digits = Object.freeze([...digits]);
+    this.digits = Object.freeze(digits.map(({ b, a }) => Object.freeze({ b, a })));
+    this.#seed = seed.slice();
     Object.freeze(this);
   }
 
+  /** A copy of the 32-byte seed the digits' `a` parts are expanded from. */
+  get seed(): Uint8Array {
+    return this.#seed.slice();
+  }
+
   dispose(): void {
-    for (const { a, b } of this.digits) {
-      a.dispose();
-      b.dispose();
-    }
+    for (const { a, b } of this.digits) disposePolys([a, b]);
   }
 
   [Symbol.dispose](): void {

@@ -6,7 +6,7 @@ import type { Ciphertext } from "./ciphertext.js";
 import type { GaloisKeys, PublicKey, SecretKey, SwitchingKey } from "./keys.js";
 import type { Plaintext } from "./plaintext.js";
 import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
-import type { RnsPoly } from "./ring/poly.js";
+import { RnsPoly } from "./ring/poly.js";
 
 /** The classes whose objects own WebAssembly memory, by kind. */
 export interface LibraryObjects {
@@ -27,21 +27,26 @@ export const libraryObjectKinds: readonly LibraryObjectKind[] = [
 ];
 
 /**
- * The polynomials an object holds, read through its public fields when asked (in-place
- * operations replace a ciphertext's polynomials). A GaloisKeys sets its map after registering
- * (in its constructor body), hence the guard.
+ * What an object holds where polynomials belong, read through its public fields when asked
+ * (in-place operations replace a ciphertext's polynomials). A GaloisKeys sets its map after
+ * registering (in its constructor body), hence the guard.
  */
-const polynomialsOf: { readonly [K in LibraryObjectKind]: (object: LibraryObjects[K]) => readonly RnsPoly[] } = {
+const partsOf: { readonly [K in LibraryObjectKind]: (object: LibraryObjects[K]) => readonly unknown[] } = {
   ciphertext: (ct) => ct.polys,
   plaintext: (pt) => [pt.poly],
   secretKey: (sk) => [sk.poly],
   publicKey: (pk) => [pk.b, pk.a],
   switchingKey: (key) => key.digits.flatMap(({ b, a }) => [b, a]),
-  galoisKeys: (keys) => [...(keys.keys?.values() ?? [])].flatMap((key) => polynomialsOf.switchingKey(key)),
+  galoisKeys: (keys) => [...(keys.keys?.values() ?? [])].flatMap((key) => partsOf.switchingKey(key)),
 };
 
+/**
+ * The polynomials an object holds. Objects built by hand may hold other values where
+ * polynomials belong (every entry refuses them): those are skipped, so the census never throws.
+ */
 function polynomials(object: LibraryObject, kind: LibraryObjectKind): readonly RnsPoly[] {
-  return (polynomialsOf[kind] as (object: LibraryObject) => readonly RnsPoly[])(object);
+  const parts = (partsOf[kind] as (object: LibraryObject) => readonly unknown[])(object);
+  return parts.filter((part): part is RnsPoly => part instanceof RnsPoly);
 }
 
 interface Entry {

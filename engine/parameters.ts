@@ -217,11 +217,23 @@ export function sameParameters(a: Parameters, b: Parameters): boolean {
 }
 
 /**
+ * Throws INVALID_ARGUMENT unless `value`, the parameters a <what> (ciphertext, plaintext, key)
+ * claims, is a Parameters: library objects can be built by hand around anything.
+ */
+export function checkClaimedParameters(value: unknown, operation: string, what: string): asserts value is Parameters {
+  if (!(value instanceof Parameters)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the ${what}'s parameters are ${describe(value)}, not Parameters; it was not made by this library or was modified`);
+  }
+}
+
+/**
  * Throws MISMATCHED_OPERANDS ("cannot <operation>: the <what> uses ...") unless
  * {@link sameParameters}(expected, actual), naming both fingerprints, or the heaps when only
- * they differ.
+ * they differ; INVALID_ARGUMENT when `actual` (read from an object a user may have built by
+ * hand) is not a Parameters at all. Precondition: `expected` is a Parameters.
  */
 export function checkSameParameters(expected: Parameters, actual: Parameters, operation: string, what: string): void {
+  checkClaimedParameters(actual, operation, what);
   if (sameParameters(expected, actual)) return;
   throw new FheError("MISMATCHED_OPERANDS", operation, expected.fingerprint === actual.fingerprint
     ? `the ${what} uses the same parameters (fingerprint ${actual.fingerprint}) but a different WasmHeap`

@@ -1,6 +1,6 @@
 import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
-import type { RnsPoly } from "./ring/poly.js";
+import { disposePolys, type RnsPoly } from "./ring/poly.js";
 
 /**
  * An encoded message: a polynomial in NTT form over Q at `level`, with the scale its
@@ -26,7 +26,7 @@ export class Plaintext implements Disposable {
 
   /** Frees the polynomial now (otherwise reclaimed after garbage collection). */
   dispose(): void {
-    this.poly.dispose();
+    disposePolys([this.poly]);
   }
 
   [Symbol.dispose](): void {

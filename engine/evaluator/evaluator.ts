@@ -8,9 +8,11 @@ import { conjugationGaloisElement } from "../ring/automorphism.js";
 import { describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import {
-  alignForAddition, dropToLevel, droppedModulus, rescaleOperand, viewsAtLevel, type Operand,
+  alignForAddition, dropToLevel, droppedModulus, rescaledScale, rescaleOperand, viewsAtLevel, type Operand,
 } from "./alignment.js";
-import { checkCiphertext, checkConstant, checkConstantFits, checkKeyLive, checkPlaintext, checkSlots, type Complex } from "./checks.js";
+import {
+  checkCiphertext, checkConstant, checkConstantFits, checkKeyLive, checkPlaintext, checkSlots, type Complex, scaleBelowModulus,
+} from "./checks.js";
 import { constantPoly, imaginaryUnit, roundToBigInt } from "./constants.js";
 import { applyGalois, galoisKeyFor, relinearizeWith, rotatedFromDigits } from "./key-switched.js";
 import { exactRotationKey, planRotation } from "./rotation-plan.js";
@@ -66,7 +68,10 @@ export class Evaluator {
     return this.outOfPlace(ciphertext, "copy ciphertext", () => undefined);
   }
 
-  /** Drops to a lower level by discarding primes (scale unchanged). */
+  /**
+   * Drops to a lower level by discarding primes (scale unchanged). The scale must fit the
+   * modulus at the target level (log2(scale) < log2(Q_level)), as every ciphertext's must.
+   */
   dropLevel(ciphertext: Ciphertext, level: number): Ciphertext {
     return this.outOfPlace(ciphertext, "drop level", (ct) => this.dropLevelInPlace(ct, level));
   }
@@ -77,18 +82,35 @@ export class Evaluator {
     if (!isInteger(level) || level < 0 || level > ct.level) {
       throw new FheError("INVALID_ARGUMENT", operation, `the target level must be an integer in [0, ${ct.level}], got ${describe(level)}`);
     }
+    if (!scaleBelowModulus(this.params, ct.scale, level)) {
+      let lowest = level + 1;
+      while (!scaleBelowModulus(this.params, ct.scale, lowest)) lowest++;
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `the scale 2^${Math.log2(ct.scale).toFixed(1)} does not fit the ${this.params.logModulus(level).toFixed(0)}-bit modulus at level ${level}; ` +
+        `rescale first, or drop to level ${lowest} or above`);
+    }
     dropToLevel(this.params, ct, level);
     ct.seed = undefined;
   }
 
-  /** Divides by the primes of the current level: level - 1, scale / q_level. */
+  /**
+   * Divides by the primes of the current level: level - 1, scale / q_level. Refused at level 0
+   * and when the scale would drop below 1 (a ciphertext that was not multiplied).
+   */
   rescale(ciphertext: Ciphertext): Ciphertext {
     return this.outOfPlace(ciphertext, "rescale", (ct) => this.rescaleInPlace(ct));
   }
 
   rescaleInPlace(ciphertext: Ciphertext): void {
-    const ct = checkCiphertext(this.params, ciphertext, "rescale");
-    rescaleOperand(this.params, ct, "rescale");
+    const operation = "rescale";
+    const ct = checkCiphertext(this.params, ciphertext, operation);
+    if (ct.level > 0 && !(rescaledScale(this.params, ct.level, ct.scale) >= 1)) {
+      const dropped = Math.log2(Number(droppedModulus(this.params, ct.level)));
+      throw new FheError("INVALID_ARGUMENT", operation,
+        `the scale 2^${Math.log2(ct.scale).toFixed(1)} would drop below 1 when divided by the primes of level ${ct.level} (${dropped.toFixed(0)} bits); ` +
+        `rescale only after a multiplication (which multiplies the scales), or encode at a scale above 2^${dropped.toFixed(0)}`);
+    }
+    rescaleOperand(this.params, ct, operation);
     ct.seed = undefined;
   }
 

@@ -39,18 +39,28 @@ function noiseBits(params: Parameters): number {
   return params.logN;
 }
 
-/** Factor steps from scale s at level l to target (one step, or two with equal factors). */
-function factorSteps(params: Parameters, l: number, s: number, target: number, steps: 1 | 2): { factors: bigint[]; precision: number } {
+/** True for a factor a step can multiply by: a finite integer >= 1 (the rounding of target q / s). */
+function usableFactor(factor: number): boolean {
+  return Number.isFinite(factor) && factor >= 1;
+}
+
+/**
+ * Factor steps from scale s at level l to target (one step, or two with equal factors), or
+ * undefined when a factor rounds to 0 (s far above target: plain rescales must come first)
+ * or overflows.
+ */
+function factorSteps(params: Parameters, l: number, s: number, target: number, steps: 1 | 2): { factors: bigint[]; precision: number } | undefined {
   const q = droppedModulusValue(params, l);
   if (steps === 1) {
     const factor = Math.round((target * q) / s);
-    return { factors: [BigInt(factor)], precision: Math.log2(2 * factor) };
+    return usableFactor(factor) ? { factors: [BigInt(factor)], precision: Math.log2(2 * factor) } : undefined;
   }
   const next = droppedModulusValue(params, l - 1);
   const first = Math.round(Math.sqrt((target * q * next) / s));
+  if (!usableFactor(first)) return undefined;
   const middle = (s * first) / q;
   const second = Math.round((target * next) / middle);
-  return { factors: [BigInt(first), BigInt(second)], precision: Math.log2(2 * Math.min(first, second)) };
+  return usableFactor(second) ? { factors: [BigInt(first), BigInt(second)], precision: Math.log2(2 * Math.min(first, second)) } : undefined;
 }
 
 /**
@@ -74,7 +84,9 @@ export function planScaleAdjustment(params: Parameters, level: number, scale: nu
     const l = level - plain;
     for (const steps of [1, 2] as const) {
       if (steps > l) continue;
-      const { factors, precision: rounding } = factorSteps(params, l, s, target, steps);
+      const plan = factorSteps(params, l, s, target, steps);
+      if (plan === undefined) continue;
+      const { factors, precision: rounding } = plan;
       const precision = Math.min(Math.log2(s) - noise, rounding);
       best = Math.max(best, precision);
       if (!(precision >= required)) continue;

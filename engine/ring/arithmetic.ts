@@ -4,7 +4,7 @@
 import { describe, FheError } from "./errors.js";
 import { bigMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
-import type { RnsPoly } from "./poly.js";
+import { type RnsPoly, setNttForm } from "./poly.js";
 
 /** out = a + b. */
 export function add(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
@@ -22,7 +22,7 @@ function limbwise(operation: string, kernel: "addMod" | "subMod", out: RnsPoly, 
   requireSameForm(operation, a, b);
   const run = a.ring.heap.kernels[kernel];
   a.basis.moduli.forEach((m, i) => run(out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q));
-  out.isNtt = a.isNtt;
+  setNttForm(out, a.isNtt);
 }
 
 /** out = -a. */
@@ -30,7 +30,7 @@ export function neg(out: RnsPoly, a: RnsPoly): void {
   checkOperands("negate polynomial", [out, a], "any");
   const { kernels } = a.ring.heap;
   a.basis.moduli.forEach((m, i) => kernels.negMod(out.limbAddress(i), a.limbAddress(i), a.n, m.q));
-  out.isNtt = a.isNtt;
+  setNttForm(out, a.isNtt);
 }
 
 /** out = a * b slot by slot (the ring product when both are in NTT form). */
@@ -40,7 +40,7 @@ export function mulCoeffs(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
   const { kernels } = a.ring.heap;
   a.basis.moduli.forEach((m, i) => kernels.mulBarrett(
     out.limbAddress(i), a.limbAddress(i), b.limbAddress(i), a.n, m.q, m.barrettMu, m.barrettShift));
-  out.isNtt = true;
+  setNttForm(out, true);
 }
 
 /** out = out + a * b slot by slot (fused multiply-add; all in NTT form). */
@@ -60,7 +60,7 @@ export function mulScalar(out: RnsPoly, a: RnsPoly, c: bigint | number): void {
     const residue = bigMod(constant, m.q);
     kernels.mulScalarShoup(out.limbAddress(i), a.limbAddress(i), a.n, m.q, residue, shoupCompanion(residue, m.q));
   });
-  out.isNtt = a.isNtt;
+  setNttForm(out, a.isNtt);
 }
 
 /** out = out + c * a for an integer constant c (any sign, any size); out and a in the same form. */
@@ -94,14 +94,14 @@ export function addScalar(out: RnsPoly, a: RnsPoly, c: bigint | number): void {
       words[index] = (words[index]! + residue) % m.q;
     }
   });
-  out.isNtt = a.isNtt;
+  setNttForm(out, a.isNtt);
 }
 
 /** out = a (contents and representation). */
 export function copy(out: RnsPoly, a: RnsPoly): void {
   checkOperands("copy polynomial", [out, a], "any");
   if (out !== a) a.ring.heap.kernels.copyWords(out.limbAddress(0), a.limbAddress(0), a.n * a.basis.size);
-  out.isNtt = a.isNtt;
+  setNttForm(out, a.isNtt);
 }
 
 /** A fresh polynomial equal to a (`scoped`: see AllocateOptions). */

@@ -4,7 +4,7 @@
 import { describe, FheError, isInteger } from "./errors.js";
 import { powMod } from "./modular.js";
 import { checkOperands } from "./operands.js";
-import type { RnsPoly } from "./poly.js";
+import { type RnsPoly, setNttForm } from "./poly.js";
 
 /** out = a(X^k), in whichever form `a` is. `out` must be a different polynomial from `a`. */
 export function automorphism(out: RnsPoly, a: RnsPoly, k: number): void {
@@ -24,7 +24,7 @@ export function automorphism(out: RnsPoly, a: RnsPoly, k: number): void {
   } else {
     a.basis.moduli.forEach((m, i) => kernels.automorphismCoeff(out.limbAddress(i), a.limbAddress(i), ring.n, galois, m.q));
   }
-  out.isNtt = a.isNtt;
+  setNttForm(out, a.isNtt);
 }
 
 /** The Galois element 5^steps mod 2N of a rotation by `steps` slots (negative steps rotate right). */

@@ -5,7 +5,7 @@ import type { RnsBasis } from "./basis.js";
 import { FheError } from "./errors.js";
 import { bigMod, invMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
-import type { RnsPoly } from "./poly.js";
+import { type RnsPoly, setNttForm } from "./poly.js";
 import type { Ring } from "./ring.js";
 
 /**
@@ -77,5 +77,5 @@ export function convertBasis(out: RnsPoly, a: RnsPoly): void {
     throw new FheError("INVALID_ARGUMENT", operation, "source and target bases must not share primes");
   }
   BasisConverter.of(a.ring, a.basis, out.basis).convertLimbs(out.limbAddress(0), a.limbAddress(0), a.secret);
-  out.isNtt = false;
+  setNttForm(out, false);
 }

@@ -3,15 +3,19 @@ import type { Modulus } from "./modulus.js";
 /**
  * An ordered RNS basis {q_0, ..., q_{k-1}} of distinct primes for one ring degree. Bases are
  * created and cached by their ring, so two bases with the same primes are the same object.
+ * Frozen (with its arrays): every polynomial of the basis relies on its moduli.
  */
 export class RnsBasis {
+  readonly moduli: readonly Modulus[];
   readonly primes: readonly number[];
   /** Canonical key: the primes joined by commas. */
   readonly key: string;
 
-  constructor(readonly moduli: readonly Modulus[]) {
+  constructor(moduli: readonly Modulus[]) {
+    this.moduli = Object.freeze([...moduli]);
     this.primes = Object.freeze(moduli.map((m) => m.q));
     this.key = this.primes.join(",");
+    Object.freeze(this);
   }
 
   /** Number of primes (limbs). */

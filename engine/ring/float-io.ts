@@ -5,7 +5,7 @@ import type { RnsBasis } from "./basis.js";
 import { describe, FheError } from "./errors.js";
 import { invMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
-import type { RnsPoly } from "./poly.js";
+import { type RnsPoly, setNttForm } from "./poly.js";
 import type { WasmHeap } from "./wasm/heap.js";
 
 const two32 = 4294967296;
@@ -59,7 +59,7 @@ export function setIntegerCoefficients(poly: RnsPoly, coefficients: Float64Array
 export function setFromInt64(poly: RnsPoly, address: number): void {
   const { heap, n } = poly.ring;
   poly.basis.moduli.forEach((m, i) => heap.kernels.reduceInt64(poly.limbAddress(i), address, n, m.q, m.r32, m.r32Shoup, m.oneShoup));
-  poly.isNtt = false;
+  setNttForm(poly, false);
 }
 
 /**

@@ -7,7 +7,8 @@ import { WasmHeap } from "./wasm/heap.js";
 
 /**
  * One NTT-friendly prime q for ring degree n: its Barrett and Shoup constants and its NTT
- * tables, which live in the heap for as long as the owning ring does.
+ * tables, which live in the heap for as long as the owning ring does. Frozen: kernels take
+ * these constants and addresses as they are.
  * Table layout (4n words from `tables`): tw, twShoup, itw, itwShoup as documented in asm/ntt.ts.
  */
 export class Modulus {
@@ -73,6 +74,7 @@ export class Modulus {
     }
     this.lastTw = mulMod(n > 1 ? inverse[1]! : 1, this.nInv, q);
     this.lastTwShoup = shoupCompanion(this.lastTw, q);
+    Object.freeze(this);
   }
 
   get tw(): number {

@@ -38,6 +38,8 @@ function pressureFor(bytes: number): ArrayBuffer | undefined {
 /** Frees the memory of polynomials that were garbage-collected without dispose(). */
 const forgottenPolys = new FinalizationRegistry<HeldBlock>(releaseBlock);
 
+let writeForm: (poly: RnsPoly, isNtt: boolean) => void;
+
 /**
  * A polynomial in R_Q = Z_Q[X]/(X^N + 1) in RNS form: one limb of N u32 residues per prime of
  * its basis, stored contiguously in the heap (limb i at address + 4 N i). `isNtt` tells
@@ -47,26 +49,38 @@ const forgottenPolys = new FinalizationRegistry<HeldBlock>(releaseBlock);
  * The object is only a handle: call dispose() (or use `using`) to free the memory at once;
  * forgotten handles are reclaimed after garbage collection. Secret polynomials are zeroed
  * when freed either way.
+ *
+ * The handle is frozen and its ring, basis and form are read-only: they say which kernels run
+ * on which addresses, so only the ring operations change them (shrinkTo, and the form through
+ * the operations that transform the limbs).
  */
 export class RnsPoly implements Disposable {
+  readonly #ring: Ring;
   #block: HeldBlock | undefined;
   #basis: RnsBasis;
+  #isNtt: boolean;
   #gcPressure: ArrayBuffer | undefined;
   #registered: boolean;
-  /** True when the limbs hold NTT evaluations, false for coefficients. */
-  isNtt: boolean;
+
+  static {
+    writeForm = (poly, isNtt) => {
+      poly.#isNtt = isNtt;
+    };
+  }
 
   /** @internal Use Ring.allocate (or {@link RnsPoly.prefixView}). */
-  constructor(readonly ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean, borrowedAddress?: number, scoped = false) {
+  constructor(ring: Ring, basis: RnsBasis, isNtt: boolean, secret: boolean, borrowedAddress?: number, scoped = false) {
     const bytes = 4 * ring.n * basis.size;
     const owned = borrowedAddress === undefined;
     const address = borrowedAddress ?? ring.heap.allocate(bytes, "allocate polynomial");
+    this.#ring = ring;
     this.#block = { heap: ring.heap, address, bytes, secret, owned };
     this.#basis = basis;
-    this.isNtt = isNtt;
+    this.#isNtt = isNtt;
     if (owned && !scoped) this.#gcPressure = pressureFor(bytes);
     this.#registered = owned && !scoped;
     if (this.#registered) forgottenPolys.register(this, this.#block, this);
+    Object.freeze(this);
   }
 
   /**
@@ -80,7 +94,12 @@ export class RnsPoly implements Disposable {
     if (basis.size > parent.basis.size || prefix.some((q, i) => q !== basis.primes[i])) {
       throw new FheError("MISMATCHED_OPERANDS", "view polynomial", "the basis is not a prefix of the polynomial's basis");
     }
-    return new RnsPoly(parent.ring, basis, parent.isNtt, false, parent.limbAddress(0));
+    return new RnsPoly(parent.#ring, basis, parent.#isNtt, false, parent.limbAddress(0));
+  }
+
+  /** The ring (degree and heap) the polynomial lives in. */
+  get ring(): Ring {
+    return this.#ring;
   }
 
   /** The RNS basis of the current limbs. */
@@ -88,9 +107,14 @@ export class RnsPoly implements Disposable {
     return this.#basis;
   }
 
+  /** True when the limbs hold NTT evaluations, false for coefficients. */
+  get isNtt(): boolean {
+    return this.#isNtt;
+  }
+
   /** Ring degree N. */
   get n(): number {
-    return this.ring.n;
+    return this.#ring.n;
   }
 
   /** True once dispose() has run. */
@@ -116,7 +140,7 @@ export class RnsPoly implements Disposable {
     if (!(i >= 0 && i < this.#basis.size && (i | 0) === i)) {
       throw new FheError("INVALID_ARGUMENT", "access polynomial", `limb index ${i} is outside [0, ${this.#basis.size})`);
     }
-    return this.#block!.address + 4 * this.ring.n * i;
+    return this.#block!.address + 4 * this.#ring.n * i;
   }
 
   /**
@@ -148,4 +172,21 @@ export class RnsPoly implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/**
+ * Records that the limbs of `poly` now hold NTT evaluations (true) or coefficients (false).
+ * @internal For the ring operations that wrote them; not part of the package's public API.
+ */
+export function setNttForm(poly: RnsPoly, isNtt: boolean): void {
+  writeForm(poly, isNtt);
+}
+
+/**
+ * Disposes every element of `parts` that is an RnsPoly and ignores anything else: library
+ * objects built by hand may hold other values where polynomials belong, and disposing them
+ * must still free what they do own.
+ */
+export function disposePolys(parts: Iterable<unknown>): void {
+  for (const part of parts) if (part instanceof RnsPoly) part.dispose();
 }

@@ -26,7 +26,8 @@ export interface AllocateOptions {
 
 /**
  * The ring Z[X]/(X^N + 1) for one N on one heap: it owns the per-prime NTT tables and the
- * automorphism permutation tables, caches RNS bases, and allocates polynomials.
+ * automorphism permutation tables, caches RNS bases, and allocates polynomials. Frozen: its
+ * degree and heap cannot be replaced (the caches fill in as tables are first used).
  */
 export class Ring {
   readonly n: number;
@@ -49,6 +50,7 @@ export class Ring {
     this.logN = logN;
     this.n = 2 ** logN;
     this.heap = heap ?? defaultHeap();
+    Object.freeze(this);
   }
 
   /** The modulus context of prime q (created on first use). */

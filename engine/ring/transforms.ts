@@ -2,7 +2,7 @@
 
 import type { Modulus } from "./modulus.js";
 import { checkOperands } from "./operands.js";
-import type { RnsPoly } from "./poly.js";
+import { type RnsPoly, setNttForm } from "./poly.js";
 
 /** Forward NTT of one limb at `address` (n words, values in [0, 4q)) to [0, q). */
 export function nttLimb(m: Modulus, address: number): void {
@@ -19,7 +19,7 @@ export function toNtt(poly: RnsPoly): void {
   checkOperands("convert polynomial to NTT form", [poly], "any");
   if (poly.isNtt) return;
   poly.basis.moduli.forEach((m, i) => nttLimb(m, poly.limbAddress(i)));
-  poly.isNtt = true;
+  setNttForm(poly, true);
 }
 
 /** Converts `poly` to coefficient form in place (no-op when it already is). */
@@ -27,5 +27,5 @@ export function toCoefficients(poly: RnsPoly): void {
   checkOperands("convert polynomial to coefficient form", [poly], "any");
   if (!poly.isNtt) return;
   poly.basis.moduli.forEach((m, i) => inverseNttLimb(m, poly.limbAddress(i)));
-  poly.isNtt = false;
+  setNttForm(poly, false);
 }

@@ -3,15 +3,18 @@
 // every residue is below its prime and, for keys in full form, that each stored uniform part
 // is the expansion of the seed stored with it; anything else is a CORRUPT_DATA error.
 
-import { Ciphertext } from "../ciphertext.js";
+import { Ciphertext, type CiphertextState } from "../ciphertext.js";
 import { ciphertextSeedDomain } from "../encryptor.js";
-import { checkKeyLive } from "../evaluator/checks.js";
+import {
+  checkCiphertext, checkKeyLive, checkPlaintext, checkPublicKey, checkSecretKey, scaleBelowModulus,
+} from "../evaluator/checks.js";
 import { publicKeySeedDomain, switchingKeySeedDomain } from "../key-generator.js";
 import { GaloisKeys, PublicKey, SecretKey, SwitchingKey, type SwitchingKeyDigit } from "../keys.js";
-import { Parameters, type ParametersLiteral } from "../parameters.js";
+import { checkClaimedParameters, Parameters, type ParametersLiteral } from "../parameters.js";
 import { Plaintext } from "../plaintext.js";
 import { securityViolation } from "../security.js";
 import type { RnsBasis } from "../ring/basis.js";
+import { samePolynomial } from "../ring/compare.js";
 import { checkOptions, describe, FheError } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import { WasmHeap } from "../ring/wasm/heap.js";
@@ -30,9 +33,17 @@ export interface SerializeOptions {
   readonly seeded?: boolean;
 }
 
-function requireInstance<T>(value: unknown, type: abstract new (...args: never[]) => T, operation: string, what: string): T {
+/**
+ * The parameters of `value`, an instance of `type` (a ciphertext, plaintext or key), checked to
+ * be a Parameters: serialization takes none of its own, and then checks the object against
+ * them as every other entry does.
+ */
+function paramsOf<T extends { readonly params: unknown }>(
+  value: unknown, type: abstract new (...args: never[]) => T, operation: string, what: string,
+): Parameters {
   if (!(value instanceof type)) throw new FheError("INVALID_ARGUMENT", operation, `expected a ${what}`);
-  return value;
+  checkClaimedParameters(value.params, operation, what);
+  return value.params;
 }
 
 /** Checks the reader is at the end, disposing `made` (anything with dispose()) when it is not. */
@@ -82,9 +93,13 @@ function readSlots(reader: ByteReader, params: Parameters): number {
   return slots;
 }
 
-function readScale(reader: ByteReader): number {
+/** Reads a scale: finite, at least 1 and below the modulus at `level`, as every entry requires. */
+function readScale(reader: ByteReader, params: Parameters, level: number): number {
   const scale = reader.f64();
   if (!Number.isFinite(scale) || scale < 1 || scale >= 2 ** 1000) reader.fail(`invalid scale ${scale}`);
+  if (!scaleBelowModulus(params, scale, level)) {
+    reader.fail(`the scale 2^${Math.log2(scale).toFixed(1)} does not fit the ${params.logModulus(level).toFixed(0)}-bit modulus of level ${level}`);
+  }
   return scale;
 }
 
@@ -161,9 +176,10 @@ export function loadParameters(data: Uint8Array, options: LoadParametersOptions 
 
 // ------------------------------------------------------------------ plaintexts and ciphertexts
 
+/** Serializes a plaintext. Throws as every other entry does when its metadata contradicts its polynomial. */
 export function serializePlaintext(plaintext: Plaintext): Uint8Array {
-  const pt = requireInstance(plaintext, Plaintext, "serialize plaintext", "Plaintext");
-  pt.poly.assertLive("serialize plaintext");
+  const operation = "serialize plaintext";
+  const pt = checkPlaintext(paramsOf(plaintext, Plaintext, operation, "Plaintext"), plaintext, operation);
   const writer = new ByteWriter();
   writeHeader(writer, Kind.plaintext, 0, pt.params.fingerprint);
   writer.u16(pt.level);
@@ -178,24 +194,27 @@ export function loadPlaintext(params: Parameters, data: Uint8Array): Plaintext {
   const { reader } = readBody(params, data, Kind.plaintext, operation);
   const level = readLevel(reader, params);
   const slots = readSlots(reader, params);
-  const scale = readScale(reader);
+  const scale = readScale(reader, params, level);
   const poly = endOrDispose(reader, reader.poly(params.ring, params.basisQ(level)));
   return new Plaintext(params, poly, level, scale, slots);
 }
 
 /**
- * Serializes a ciphertext. Fresh secret-key encryptions (and ciphertexts loaded from seeded
- * form) are stored seeded, c_1 as its seed, unless `seeded: false`; every other ciphertext,
- * including one loaded from full form (which stores no seed), is stored in full form.
+ * Serializes a ciphertext (checked as every other entry checks it). Fresh secret-key
+ * encryptions (and ciphertexts loaded from seeded form) are stored seeded, c_1 as its seed,
+ * unless `seeded: false`; every other ciphertext, including one loaded from full form (which
+ * stores no seed), is stored in full form. Before storing a seed, c_1 is compared with the
+ * seed's expansion (one expansion): a c_1 changed through the ring layer, which cannot clear
+ * the seed, is stored in full form, and the stale seed is dropped from the ciphertext.
  */
 export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOptions = {}): Uint8Array {
-  checkOptions(options, "serialize ciphertext");
   const operation = "serialize ciphertext";
-  const ct = requireInstance(ciphertext, Ciphertext, operation, "Ciphertext");
-  for (const poly of ct.polys) poly.assertLive(operation);
-  const seeded = options.seeded !== false && ct.seed !== undefined && ct.degree === 1;
+  checkOptions(options, operation);
+  const params = paramsOf(ciphertext, Ciphertext, operation, "Ciphertext");
+  const ct = checkCiphertext(params, ciphertext, operation);
+  const seeded = options.seeded !== false && seedStillExpands(params, ct);
   const writer = new ByteWriter();
-  writeHeader(writer, Kind.ciphertext, seeded ? seededFlag : 0, ct.params.fingerprint);
+  writeHeader(writer, Kind.ciphertext, seeded ? seededFlag : 0, params.fingerprint);
   writer.u16(ct.level);
   writer.u32(ct.slots);
   writer.f64(ct.scale);
@@ -209,12 +228,26 @@ export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOp
   return writer.finish();
 }
 
+/**
+ * True when the ciphertext (degree 1) has a seed and c_1 is still its expansion; a seed that
+ * no longer describes c_1 is cleared.
+ */
+function seedStillExpands(params: Parameters, ct: CiphertextState): boolean {
+  if (ct.seed === undefined || ct.degree !== 1) return false;
+  const c1 = ct.polys[1]!;
+  using expanded = params.ring.allocate(c1.basis, { ntt: true, scoped: true });
+  fillUniformSeeded(expanded, ct.seed, ciphertextSeedDomain);
+  if (samePolynomial(expanded, c1)) return true;
+  ct.seed = undefined;
+  return false;
+}
+
 export function loadCiphertext(params: Parameters, data: Uint8Array): Ciphertext {
   const operation = "load ciphertext";
   const { reader, seeded } = readBody(params, data, Kind.ciphertext, operation);
   const level = readLevel(reader, params);
   const slots = readSlots(reader, params);
-  const scale = readScale(reader);
+  const scale = readScale(reader, params, level);
   const count = reader.u8();
   if (count < 2 || count > 3) reader.fail(`a ciphertext has 2 or 3 polynomials, not ${count}`);
   if (seeded && count !== 2) reader.fail("a seeded ciphertext has exactly 2 polynomials");
@@ -238,9 +271,10 @@ export function loadCiphertext(params: Parameters, data: Uint8Array): Ciphertext
 
 // ------------------------------------------------------------------ keys
 
+/** Serializes a secret key (checked: s live, in NTT form over Q P at the top level). */
 export function serializeSecretKey(secretKey: SecretKey): Uint8Array {
-  const sk = requireInstance(secretKey, SecretKey, "serialize secret key", "SecretKey");
-  sk.poly.assertLive("serialize secret key");
+  const operation = "serialize secret key";
+  const sk = checkSecretKey(paramsOf(secretKey, SecretKey, operation, "SecretKey"), secretKey, operation);
   const writer = new ByteWriter({ secret: true });
   writeHeader(writer, Kind.secretKey, 0, sk.params.fingerprint);
   writer.poly(sk.poly);
@@ -254,12 +288,14 @@ export function loadSecretKey(params: Parameters, data: Uint8Array): SecretKey {
   return new SecretKey(params, poly);
 }
 
-/** Serializes a public key; by default `a` is stored as its seed only (half size). */
+/**
+ * Serializes a public key (checked: b and a live, in NTT form over Q at the top level); by
+ * default `a` is stored as its seed only (half size).
+ */
 export function serializePublicKey(publicKey: PublicKey, options: SerializeOptions = {}): Uint8Array {
-  checkOptions(options, "serialize public key");
-  const pk = requireInstance(publicKey, PublicKey, "serialize public key", "PublicKey");
-  pk.b.assertLive("serialize public key");
-  pk.a.assertLive("serialize public key");
+  const operation = "serialize public key";
+  checkOptions(options, operation);
+  const pk = checkPublicKey(paramsOf(publicKey, PublicKey, operation, "PublicKey"), publicKey, operation);
   const seeded = options.seeded !== false;
   const writer = new ByteWriter();
   writeHeader(writer, Kind.publicKey, seeded ? seededFlag : 0, pk.params.fingerprint);
@@ -316,13 +352,14 @@ function readSwitchingKey(reader: ByteReader, params: Parameters, seeded: boolea
 
 /** Serializes a relinearization or Galois switching key (seeded by default). */
 export function serializeSwitchingKey(key: SwitchingKey, options: SerializeOptions = {}): Uint8Array {
-  checkOptions(options, "serialize switching key");
-  const k = requireInstance(key, SwitchingKey, "serialize switching key", "SwitchingKey");
-  checkKeyLive(k, "serialize switching key");
+  const operation = "serialize switching key";
+  checkOptions(options, operation);
+  const params = paramsOf(key, SwitchingKey, operation, "SwitchingKey");
+  checkKeyLive(key, operation);
   const seeded = options.seeded !== false;
   const writer = new ByteWriter();
-  writeHeader(writer, Kind.switchingKey, seeded ? seededFlag : 0, k.params.fingerprint);
-  writeSwitchingKey(writer, k, seeded);
+  writeHeader(writer, Kind.switchingKey, seeded ? seededFlag : 0, params.fingerprint);
+  writeSwitchingKey(writer, key, seeded);
   return writer.finish();
 }
 
@@ -332,14 +369,16 @@ export function loadSwitchingKey(params: Parameters, data: Uint8Array): Switchin
 }
 
 export function serializeGaloisKeys(keys: GaloisKeys, options: SerializeOptions = {}): Uint8Array {
-  checkOptions(options, "serialize Galois keys");
-  const g = requireInstance(keys, GaloisKeys, "serialize Galois keys", "GaloisKeys");
-  for (const key of g.keys.values()) checkKeyLive(key, "serialize Galois keys");
+  const operation = "serialize Galois keys";
+  checkOptions(options, operation);
+  const params = paramsOf(keys, GaloisKeys, operation, "GaloisKeys");
+  const members = [...keys.keys.values()];
+  for (const key of members) checkKeyLive(key, operation);
   const seeded = options.seeded !== false;
   const writer = new ByteWriter();
-  writeHeader(writer, Kind.galoisKeys, seeded ? seededFlag : 0, g.params.fingerprint);
-  writer.u16(g.keys.size);
-  for (const key of g.keys.values()) writeSwitchingKey(writer, key, seeded);
+  writeHeader(writer, Kind.galoisKeys, seeded ? seededFlag : 0, params.fingerprint);
+  writer.u16(members.length);
+  for (const key of members) writeSwitchingKey(writer, key, seeded);
   return writer.finish();
 }
 

@@ -8,7 +8,7 @@
 // so the mean precision is log2(scale) - b - logN/2 + [-2, +3] bits.
 
 import fc from "fast-check";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   centeredCoefficients, clone, presets, sub, toCoefficients, type Ciphertext, type DecryptOptions, type FloodingWidth,
   type WasmHeap,
@@ -16,6 +16,7 @@ import {
 import {
   expectFheError, makeContext, precision, testLiterals, uniformValues, vmul, type CkksContext, type Vec,
 } from "../helpers/ckks.js";
+import { watchFrees } from "../helpers/heap-watch.js";
 
 /** Standard deviation of the coefficients of `ct`'s decryption minus the encoding of `expected`. */
 function trueNoise(c: CkksContext, ct: Ciphertext, expected: Vec): number {
@@ -230,18 +231,13 @@ describe("flooding options", () => {
 
 /** Sizes of the heap blocks `body` frees while they still hold non-zero bytes. */
 function dirtyFrees(heap: WasmHeap, body: () => void): number[] {
-  const free = heap.free.bind(heap);
-  const dirty: number[] = [];
-  const spy = vi.spyOn(heap, "free").mockImplementation((address: number, bytes: number) => {
-    if (new Uint8Array(heap.memory.buffer, address, bytes).some((b) => b !== 0)) dirty.push(bytes);
-    free(address, bytes);
-  });
+  const watch = watchFrees(heap);
   try {
     body();
   } finally {
-    spy.mockRestore();
+    watch.stop();
   }
-  return dirty;
+  return watch.dirty;
 }
 
 // The unflooded decryption reveals the error and the flooding noise reveals it too once the

@@ -3,7 +3,7 @@
 // the next allocation of its size.
 
 import { vi } from "vitest";
-import type { WasmHeap } from "../../engine/index.js";
+import { WasmHeap } from "../../engine/index.js";
 
 export interface FreeWatch {
   /** Sizes (bytes) of the blocks freed since the watch began that were not all-zero. */
@@ -14,15 +14,20 @@ export interface FreeWatch {
   stop(): void;
 }
 
-/** Starts recording every block freed on `heap` that is not all-zero at the time it is freed. */
+/**
+ * Starts recording every block freed on `heap` that is not all-zero at the time it is freed.
+ * (Heaps are frozen, so the spy sits on the prototype and looks at frees of `heap` only.)
+ */
 export function watchFrees(heap: WasmHeap): FreeWatch {
-  const free = heap.free.bind(heap);
+  const free = WasmHeap.prototype.free;
   const dirty: number[] = [];
   let freed = 0;
-  const spy = vi.spyOn(heap, "free").mockImplementation((address: number, bytes: number) => {
-    freed++;
-    if (new Uint8Array(heap.memory.buffer, address, bytes).some((b) => b !== 0)) dirty.push(bytes);
-    free(address, bytes);
+  const spy = vi.spyOn(WasmHeap.prototype, "free").mockImplementation(function (this: WasmHeap, address: number, bytes: number) {
+    if (this === heap) {
+      freed++;
+      if (new Uint8Array(heap.memory.buffer, address, bytes).some((b) => b !== 0)) dirty.push(bytes);
+    }
+    free.call(this, address, bytes);
   });
   return { dirty, freed: () => freed, stop: () => spy.mockRestore() };
 }

@@ -80,13 +80,9 @@ export const ciphertextAttack = fc.oneof(
   fc.record({ kind: fc.constant("forgeLevel" as const), level: forgedLevel }),
   fc.record({
     kind: fc.constant("forgePolys" as const),
-    // DEFECT (non-polynomial parts, hostile-user-keys.test.ts): a hand-made object holding {} or
-    // null (or a string's characters) where a polynomial belongs makes calls, dispose() and memory() throw TypeError, so
-    // such objects are left out here.
     polys: fc.constantFrom("alias", "degree0", "empty", "degree2zero", "degree3", "duplicate", "mixed", "otherLevel",
-      "otherParams", "foreignHeap", "disposed"),
+      "otherParams", "foreignHeap", "disposed", "object", "null", "number"),
   }),
-  // DEFECT (params null): "null" is left out of the property by knownDefect in hostile-user.test.ts.
   fc.record({ kind: fc.constant("forgeParams" as const), params: fc.constantFrom("other", "foreign", "null", "object") }),
   // A second handle on the other operand's polynomials (scale times k): the operands share memory.
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("sibling" as const), k: fc.constantFrom(1, 0.5, 2) }) },
@@ -111,10 +107,9 @@ export const plaintextAttack = fc.oneof(
   fc.record({ kind: fc.constant("forgeLevel" as const), level: forgedLevel }),
   fc.record({
     kind: fc.constant("forgePoly" as const),
-    // DEFECT (non-polynomial parts): no plaintext holding a non-polynomial, as for ciphertexts.
-    poly: fc.constantFrom("alias", "otherLevel", "otherParams", "foreignHeap", "disposed", "ciphertextPoly"),
+    poly: fc.constantFrom("alias", "otherLevel", "otherParams", "foreignHeap", "disposed", "ciphertextPoly", "object", "null"),
   }),
-  fc.record({ kind: fc.constant("forgeParams" as const), params: fc.constantFrom("other", "foreign", "null") }),
+  fc.record({ kind: fc.constant("forgeParams" as const), params: fc.constantFrom("other", "foreign", "null", "object") }),
   fc.record({
     kind: fc.constant("ring" as const),
     op: fc.constantFrom("shrink", "coefficients", "coefficientsRoundTrip", "dispose", "neg", "notNtt", "shrinkNotPrefix"),
@@ -274,6 +269,10 @@ export function attackCiphertext(w: World, fresh: Fresh<Ciphertext>, attack: Cip
           victim.polys[1]!.dispose();
           return forge(victim.polys, "invalid");
         }
+        // Something other than a polynomial where c_1 belongs.
+        case "object": return forge([c0, {}], "invalid");
+        case "null": return forge([c0, null], "invalid");
+        case "number": return forge([c0, 7], "invalid");
       }
       break;
     }
@@ -355,14 +354,22 @@ function ringAttackCiphertext(
       add(polys[0]!, polys[0]!, pt.poly);
       return { value: ct, meaning: { re: x.re.map((v, i) => v + y.re[i]!), im: x.im.map((v, i) => v + y.im[i]!) } };
     }
-    case "notNtt":
-      polys[0]!.isNtt = false;
-      return { value: ct, meaning: "invalid" };
+    case "notNtt": {
+      // The form is read-only: the write is refused and changes nothing.
+      const before = snapshot();
+      refusedWrite("write isNtt", () => {
+        (polys[0] as unknown as { isNtt: boolean }).isNtt = false;
+      });
+      return unchanged("after writing isNtt", before);
+    }
     case "nttLie":
-      // Coefficients marked as NTT evaluations: consistent to every check, meaning unpredictable.
+      // Coefficients relabelled as NTT evaluations: the relabelling is refused, so the
+      // polynomial stays in coefficient form, which every call refuses.
       toCoefficients(polys[0]!);
-      polys[0]!.isNtt = true;
-      return { value: ct, meaning: "unknown" };
+      refusedWrite("write isNtt", () => {
+        (polys[0] as unknown as { isNtt: boolean }).isNtt = true;
+      });
+      return { value: ct, meaning: "invalid" };
     case "shrinkNotPrefix": {
       const before = snapshot();
       expect(refusable("shrink to a basis that is not a prefix", () => polys[0]!.shrinkTo(other.params.basisQ(0)))).toBe(false);
@@ -425,10 +432,13 @@ export function attackPlaintext(w: World, fresh: Fresh<Plaintext>, attack: Plain
         }
         // c_0 of a ciphertext is a consistent polynomial of that level: its value is unknown.
         case "ciphertextPoly": return forge(g.add(c.encrypt(v, { level, slots })).polys[0], "unknown");
+        // Something other than a polynomial.
+        case "object": return forge({}, "invalid");
+        case "null": return forge(null, "invalid");
       }
       break;
     case "forgeParams":
-      return forge(pt.poly, "invalid", { other: other.params, foreign: foreign.params, null: null }[attack.params]);
+      return forge(pt.poly, "invalid", { other: other.params, foreign: foreign.params, null: null, object: {} }[attack.params]);
     case "ring":
       switch (attack.op) {
         case "shrink":
@@ -448,8 +458,11 @@ export function attackPlaintext(w: World, fresh: Fresh<Plaintext>, attack: Plain
           neg(pt.poly, pt.poly);
           return { value: pt, meaning: vscale(v, -1) };
         case "notNtt":
-          pt.poly.isNtt = false;
-          return { value: pt, meaning: "invalid" };
+          // The form is read-only: the write is refused and changes nothing.
+          refusedWrite("write isNtt", () => {
+            (pt.poly as unknown as { isNtt: boolean }).isNtt = false;
+          });
+          return unchanged("after writing isNtt");
         case "shrinkNotPrefix":
           expect(refusable("shrink to a basis that is not a prefix", () => pt.poly.shrinkTo(other.params.basisQ(0)))).toBe(false);
           return unchanged("after a refused shrinkTo");

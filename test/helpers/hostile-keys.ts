@@ -46,16 +46,21 @@ const reflections = fc.constantFrom("defineProperty", "setPrototypeOf", "delete"
 
 export const keyAttack = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: "none" as const }) },
-  // Writes to read-only fields. DEFECT (writable key parts, hostile-user-keys.test.ts): the
-  // digit objects of a switching key ({ b, a }) and the seed bytes of keys are writable, so
-  // writes to them are left out here.
+  // Writes to read-only fields.
   fc.record({ kind: fc.constant("write" as const), field: fc.constantFrom("poly", "params", "b", "a", "seed", "digits", "galoisElement", "keys", "elements") }),
-  fc.record({ kind: fc.constant("snapshot" as const), how: fc.constantFrom("push", "pop", "assign", "deleteKey", "setKey", "pushElement") }),
+  // Changes to what the getters hand out: arrays, maps, digit objects, seed bytes.
+  fc.record({
+    kind: fc.constant("snapshot" as const),
+    how: fc.constantFrom("push", "pop", "assign", "deleteKey", "setKey", "pushElement", "digitPart", "seedByte"),
+  }),
   fc.record({ kind: fc.constant("reflect" as const), how: reflections }),
   fc.record({ kind: fc.constant("dispose" as const), part: fc.constantFrom("whole", "twice", "onePoly") }),
   fc.record({ kind: fc.constant("ring" as const), op: fc.constantFrom("coefficients", "coefficientsRoundTrip", "shrink") }),
   fc.record({ kind: fc.constant("foreign" as const), which: fc.constantFrom("otherParams", "foreignHeap") }),
-  fc.record({ kind: fc.constant("forge" as const), how: fc.constantFrom("alias", "empty", "doubled", "swapped", "relabelled", "otherParams") }),
+  fc.record({
+    kind: fc.constant("forge" as const),
+    how: fc.constantFrom("alias", "empty", "doubled", "swapped", "relabelled", "otherParams", "nonPolynomial"),
+  }),
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("flip" as const), flip: flipArb }) },
 );
 export type KeyAttack = typeof keyAttack extends fc.Arbitrary<infer A> ? A : never;
@@ -92,6 +97,18 @@ function forgeKey(w: KeyWorld, keys: KeySet, name: KeyName, how: string): { key:
   const galois = [...keys.gk.keys.values()];
   const switching = (digits: readonly { b: RnsPoly; a: RnsPoly }[], element: number, on: Parameters = params): SwitchingKey =>
     g.add(new SwitchingKey(on, digits, keys.rlk.seed, element));
+  if (how === "nonPolynomial") {
+    // Something other than a polynomial where one belongs: every call using the key refuses it.
+    const part = {} as RnsPoly;
+    const digits = keys.rlk.digits.map((digit, j) => (j === 0 ? { b: part, a: digit.a } : digit));
+    const made: Record<KeyName, () => KeySet[KeyName]> = {
+      sk: () => g.add(new SecretKey(params, part)),
+      pk: () => g.add(new PublicKey(params, part, keys.pk.a, keys.pk.seed)),
+      rlk: () => switching(digits, 0),
+      gk: () => g.add(new GaloisKeys(params, [switching(digits, galois[0]!.galoisElement)])),
+    };
+    return { key: made[name](), meaning: "invalid" };
+  }
   switch (name) {
     case "sk":
       if (how === "alias") return { key: g.add(new SecretKey(params, keys.sk.poly)), meaning: "valid" };
@@ -193,7 +210,9 @@ export function attackKey(w: KeyWorld, keys: KeySet, name: KeyName, attack: KeyA
         else if (attack.how === "assign") digits[0] = { b: digits[0]!.a, a: digits[0]!.b };
         else if (attack.how === "deleteKey") map.clear();
         else if (attack.how === "setKey") map.set(5, keys.rlk);
-        else keys.gk.elements.push(7);
+        else if (attack.how === "pushElement") keys.gk.elements.push(7);
+        else if (attack.how === "digitPart") (digits[0] as { b: RnsPoly }).b = digits[0]!.a;
+        else for (const seed of [keys.pk.seed, keys.rlk.seed]) seed[0] = seed[0]! ^ 1;
       });
       return unchanged(`after changing a snapshot (${attack.how})`, before);
     }

@@ -42,6 +42,8 @@ export interface Operation {
   readonly writesA?: boolean;
   /** True when it disposes its operands. */
   readonly disposes?: boolean;
+  /** True when it moves its operand through bytes (which carry no heap). */
+  readonly viaBytes?: boolean;
   run(c: CkksContext, x: Operands, args: Arguments): Result;
   /** The slot vectors of the result, or "refuse" for invalid arguments. Undefined: nothing to compare. */
   expected?(v: Values, args: Arguments, x: Operands): readonly Vec[] | "refuse";
@@ -217,10 +219,10 @@ export const operations: Record<string, Operation> = {
     expected: (v) => [v.p],
   },
   serializeCiphertext: {
-    reads: ["a"], run: (c, x, args) => loadCiphertext(c.params, serializeCiphertext(x.a, { seeded: args.seeded })), expected: (v) => [v.a],
+    reads: ["a"], viaBytes: true, run: (c, x, args) => loadCiphertext(c.params, serializeCiphertext(x.a, { seeded: args.seeded })), expected: (v) => [v.a],
   },
   serializePlaintext: {
-    reads: ["p"],
+    reads: ["p"], viaBytes: true,
     run: (c, x) => {
       using pt = loadPlaintext(c.params, serializePlaintext(x.p));
       const { re, im } = c.encoder.decodeComplex(pt);

@@ -26,20 +26,23 @@ export interface HeapOptions {
  * Blocks (sizes rounded up to {@link heapAlignment}) come from a coalescing best-fit free list
  * or, failing that, a bump pointer; the memory grows as needed and never shrinks.
  * Typed-array views are created on demand: `memory.grow` detaches old views, so callers must
- * not keep a view across any call that may allocate.
+ * not keep a view across any call that may allocate. Frozen: its memory and kernels cannot be
+ * replaced, and the allocator's state is private.
  */
 export class WasmHeap {
-  private top = firstAddress;
-  private readonly freeBlocks = new FreeList();
-  private inUse = 0;
-  private liveBlocks = 0;
-  private u32Cache: Uint32Array | undefined;
+  #top = firstAddress;
+  readonly #freeBlocks = new FreeList();
+  #inUse = 0;
+  #liveBlocks = 0;
+  #u32Cache: Uint32Array | undefined;
 
   private constructor(
     readonly memory: WebAssembly.Memory,
     readonly kernels: KernelExports,
     readonly build: KernelBuild,
-  ) {}
+  ) {
+    Object.freeze(this);
+  }
 
   /** Creates a heap synchronously (fine in Node and workers; browsers' main threads prefer {@link createAsync}). */
   static create(options: HeapOptions = {}): WasmHeap {
@@ -77,27 +80,27 @@ export class WasmHeap {
       throw new FheError("INVALID_ARGUMENT", operation, `block size must be a positive integer, got ${describe(bytes)}`);
     }
     const size = WasmHeap.blockSize(bytes);
-    const recycled = this.freeBlocks.take(size);
+    const recycled = this.#freeBlocks.take(size);
     let address: number;
     if (recycled !== undefined) {
       address = recycled;
     } else {
-      this.ensureCapacity(this.top + size, operation);
-      address = this.top;
-      this.top += size;
+      this.ensureCapacity(this.#top + size, operation);
+      address = this.#top;
+      this.#top += size;
     }
-    this.inUse += size;
-    this.liveBlocks++;
+    this.#inUse += size;
+    this.#liveBlocks++;
     return address;
   }
 
   /** Returns a block obtained from {@link allocate} with the same `bytes`. */
   free(address: number, bytes: number): void {
     const size = WasmHeap.blockSize(bytes);
-    this.freeBlocks.give(address, size);
-    this.top = this.freeBlocks.trimTop(this.top);
-    this.inUse -= size;
-    this.liveBlocks--;
+    this.#freeBlocks.give(address, size);
+    this.#top = this.#freeBlocks.trimTop(this.#top);
+    this.#inUse -= size;
+    this.#liveBlocks--;
   }
 
   /** Overwrites `bytes` bytes at `address` with zeros (used for secret material). */
@@ -107,10 +110,10 @@ export class WasmHeap {
 
   /** A u32 view of the whole memory, valid until the next call that may allocate. */
   u32(): Uint32Array {
-    if (this.u32Cache === undefined || this.u32Cache.buffer !== this.memory.buffer || this.u32Cache.byteLength === 0) {
-      this.u32Cache = new Uint32Array(this.memory.buffer);
+    if (this.#u32Cache === undefined || this.#u32Cache.buffer !== this.memory.buffer || this.#u32Cache.byteLength === 0) {
+      this.#u32Cache = new Uint32Array(this.memory.buffer);
     }
-    return this.u32Cache;
+    return this.#u32Cache;
   }
 
   /** An i32 view of the whole memory, valid until the next call that may allocate. */
@@ -121,12 +124,12 @@ export class WasmHeap {
 
   /** Bytes currently handed out (rounded block sizes). */
   get bytesInUse(): number {
-    return this.inUse;
+    return this.#inUse;
   }
 
   /** Number of blocks currently handed out. */
   get blocksInUse(): number {
-    return this.liveBlocks;
+    return this.#liveBlocks;
   }
 
   /** Size of the underlying memory in bytes. */
