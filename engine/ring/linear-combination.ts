@@ -7,7 +7,7 @@ import { FheError, requireArgument } from "./errors.js";
 import { bigMod, shoupCompanion } from "./modular.js";
 import type { RnsBasis } from "./basis.js";
 import { checkOperands } from "./operands.js";
-import type { RnsPoly } from "./poly.js";
+import { setNttForm, type RnsPoly } from "./poly.js";
 
 /**
  * A sparse matrix of real weights in compressed-row form: row j uses the entries
@@ -95,7 +95,7 @@ export function linearCombine(outputs: readonly RnsPoly[], inputs: readonly RnsP
       }
     }
   });
-  for (const out of outputs) out.isNtt = form;
+  for (const out of outputs) setNttForm(out, form);
 }
 
 /** Throws INVALID_ARGUMENT unless `matrix` is a well-formed compressed-row matrix of finite values. */
