@@ -16,7 +16,7 @@ describe("encoder messages", () => {
   it("names the smallest presets that hold the values, or none", () => {
     const encoder = new Encoder(Parameters.create({ logN: 11, logScale: 30, depth: 1, allowInsecureParametersForTesting: true }));
     expect(expectFheError(() => encoder.encode(new Float64Array(1500)), "INVALID_ARGUMENT", "encode").message)
-      .toMatch(/at most 1024 values fit at these parameters \(N = 2\^11\); presets that hold 1500: inference13 or standard13 \(4096 slots\)$/);
+      .toMatch(/at most 1024 values fit at these parameters \(N = 2\^11\); presets that hold 1500: inference13 or inference13Deep or standard13 \(4096 slots\)$/);
     expect(expectFheError(() => encoder.encodeComplex({ re: new Float64Array(40_000), im: new Float64Array(40_000) }), "INVALID_ARGUMENT", "encode").message)
       .toMatch(/presets that hold 40000: none \(the largest preset has 32768 slots\)$/);
     // A slot count that is merely wrong keeps its own message.
