@@ -22,7 +22,9 @@ function releaseBlock(block: HeldBlock): void {
  * forgotten handles rarely. Every {@link pressureStep} bytes of polynomials allocated without
  * `scoped`, the allocating handle carries an untouched ArrayBuffer of a quarter of that size:
  * engines count it as external memory and schedule garbage collection in proportion to heap use
- * (the OS zero-fills it lazily, so it costs address space rather than physical memory).
+ * (the OS zero-fills it lazily, so it costs address space rather than physical memory). Bytes
+ * freed by dispose() are taken back, so code that disposes what it allocates never pays for
+ * ballast (allocating it costs far more than a small operation).
  */
 const pressureStep = 32 * 2 ** 20;
 let bytesSincePressure = 0;
@@ -33,6 +35,11 @@ function pressureFor(bytes: number): ArrayBuffer | undefined {
   const ballast = new ArrayBuffer(bytesSincePressure >>> 2);
   bytesSincePressure = 0;
   return ballast;
+}
+
+/** Takes back the bytes of a polynomial freed by dispose(): only forgotten memory builds pressure. */
+function releasePressure(bytes: number): void {
+  bytesSincePressure = Math.max(0, bytesSincePressure - bytes);
 }
 
 /** Frees the memory of polynomials that were garbage-collected without dispose(). */
@@ -164,7 +171,10 @@ export class RnsPoly implements Disposable {
     if (block === undefined) return;
     this.#block = undefined;
     if (!block.owned) return;
-    if (this.#registered) forgottenPolys.unregister(this);
+    if (this.#registered) {
+      forgottenPolys.unregister(this);
+      releasePressure(block.bytes);
+    }
     this.#gcPressure = undefined;
     releaseBlock(block);
   }
