@@ -21,6 +21,8 @@ function checkCount(n: unknown, operation: string): asserts n is number {
 
 const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+let sharedWords = new Uint32Array(0);
+
 /**
  * Reads random u32 words (little-endian on every host) from a source in batches of `batch`
  * words, through one buffer. Every word is zeroed as it is read, since it determines a sample;
@@ -35,8 +37,11 @@ class WordReader {
     if (source === null || typeof source !== "object" || typeof (source as Partial<RandomSource>).fill !== "function") {
       throw new FheError("INVALID_ARGUMENT", operation, `the random source must have a fill(bytes) method, got ${describe(source)}`);
     }
-    this.bytes = new Uint8Array(4 * batch);
-    this.words = littleEndianHost ? new Uint32Array(this.bytes.buffer) : new Uint32Array(batch);
+    // One buffer shared by all readers (samplers run to completion one at a time): allocating
+    // tens of KiB per draw made garbage collection a large share of encryption time.
+    if (sharedWords.length < batch) sharedWords = new Uint32Array(batch);
+    this.words = sharedWords.subarray(0, batch);
+    this.bytes = new Uint8Array(this.words.buffer, 0, 4 * batch);
     this.position = batch;
   }
 
@@ -45,14 +50,25 @@ class WordReader {
       this.source.fill(this.bytes);
       if (!littleEndianHost) {
         const view = new DataView(this.bytes.buffer);
-        for (let i = 0; i < this.words.length; i++) this.words[i] = view.getUint32(4 * i, true); // little-endian everywhere
-        this.bytes.fill(0);
+        // In place (bytes and words share memory): each word depends only on its own four bytes.
+        for (let i = 0; i < this.words.length; i++) this.words[i] = view.getUint32(this.bytes.byteOffset + 4 * i, true); // little-endian everywhere
       }
       this.position = 0;
     }
     const word = this.words[this.position]!;
     this.words[this.position++] = 0;
     return word;
+  }
+
+  /**
+   * `count` (≤ the batch) fresh words as one view, for tight loops; the caller zeroes them once
+   * used (they determine samples). The reader continues after them.
+   */
+  take(count: number): Uint32Array {
+    this.position = this.words.length;
+    this.next(); // refill; the word read (and zeroed) is not among those returned
+    this.position = count + 1;
+    return this.words.subarray(1, count + 1);
   }
 
   /** Uniform 53-bit integer in [0, 2^53). */
@@ -139,14 +155,25 @@ export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSo
   }
   const bound = Math.round(6 * sigma);
   const cumulative = gaussianTable(sigma, bound);
-  const reader = new WordReader(source, Math.max(16, 2 * n), "sample Gaussian");
+  const chunk = 2048; // samples per draw of random words (16 KiB)
+  const reader = new WordReader(source, 2 * chunk + 1, "sample Gaussian");
   const values = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = reader.next53() / 2 ** 53; // [0, 1)
-    let magnitude = 0;
-    while (magnitude < bound && u >= cumulative[magnitude]!) magnitude++;
-    const negative = magnitude !== 0 && (reader.next() & 1) === 1;
-    values[i] = negative ? -magnitude : magnitude;
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start);
+    const words = reader.take(2 * count);
+    try {
+      for (let i = 0; i < count; i++) {
+        // 53 uniform bits: 32 from the first word and the top 21 of the second; the sign from
+        // the second word's lowest bit, independent of them.
+        const second = words[2 * i + 1]!;
+        const u = (words[2 * i]! * 2097152 + (second >>> 11)) / 9007199254740992; // [0, 1)
+        let magnitude = 0;
+        while (magnitude < bound && u >= cumulative[magnitude]!) magnitude++;
+        values[start + i] = magnitude !== 0 && (second & 1) === 1 ? -magnitude : magnitude;
+      }
+    } finally {
+      words.fill(0);
+    }
   }
   return values;
 }

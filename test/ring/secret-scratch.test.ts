@@ -52,7 +52,7 @@ const samplers: Record<string, (source: RandomSource) => unknown> = {
   },
   sampleTernary: (source) => sampleTernary(n, source),
   sampleTernaryFixedWeight: (source) => sampleTernaryFixedWeight(n, 600, source),
-  sampleGaussian: (source) => sampleGaussian(n, 3.19, source),
+  sampleGaussian: (source) => sampleGaussian(4 * n, 3.19, source), // several draws of words
 };
 
 describe("random words drawn by the samplers", () => {
