@@ -63,3 +63,23 @@ export function composeAffine(first: Affine, second: Affine): Affine {
 export function applyAffine(map: Affine, x: ArrayLike<number>): Float64Array {
   return applySparse(map, map.bias, x);
 }
+
+/** Rows [start, end) of `map` (their bias included). */
+export function rowSlice(map: Affine, start: number, end: number): Affine {
+  const from = map.rowStart[start]!;
+  const to = map.rowStart[end]!;
+  return {
+    rows: end - start, cols: map.cols, rowStart: map.rowStart.slice(start, end + 1).map((k) => k - from),
+    columns: map.columns.slice(from, to), values: map.values.slice(from, to), bias: map.bias.slice(start, end),
+  };
+}
+
+/** Columns [start, end) of `map`, renumbered from 0, with the bias when `withBias` (else zero). */
+export function columnSlice(map: Affine, start: number, end: number, withBias: boolean): Affine {
+  return affineFromRows(map.rows, end - start, withBias ? Float64Array.from(map.bias) : new Float64Array(map.rows), (j, push) => {
+    for (let k = map.rowStart[j]!; k < map.rowStart[j + 1]!; k++) {
+      const c = map.columns[k]!;
+      if (c >= start && c < end) push(c - start, map.values[k]!);
+    }
+  });
+}

@@ -10,6 +10,7 @@ import { combineCiphertexts, ScalarLinearMap } from "../engine/circuits/scalar-c
 import type { Ciphertext } from "../engine/ciphertext.js";
 import type { Evaluator } from "../engine/evaluator/evaluator.js";
 import { FheError } from "../engine/ring/errors.js";
+import { columnSlice, rowSlice } from "./affine.js";
 import { batchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
 import { EncryptedTensor } from "./tensor.js";
@@ -17,9 +18,58 @@ import { EncryptedTensor } from "./tensor.js";
 /** Progress callback: called after each stage with its index and the stage count. */
 export type StageProgress = (done: number, total: number, stage: StagePlan) => void;
 
-/** Encoded weights of every linear stage, built once per compiled model and parameters. */
-export function linearMaps(plan: ModelPlan): (ScalarLinearMap | undefined)[] {
-  return plan.stages.map((s) => (s.stage.kind === "linear" ? new ScalarLinearMap(plan.params, s.stage.map, s.stage.map.bias) : undefined));
+/** Default bytes of ciphertexts above which a linear stage's outputs are streamed in chunks (see {@link StageStep}). */
+export const defaultStreamingBytes = 512 * 2 ** 20;
+/** Outputs per chunk of a streamed linear stage. */
+const chunkRows = 256;
+
+/**
+ * How a stage runs: on its own (its map), or, for a linear stage whose outputs would take more
+ * than the streaming threshold (bytes) and that is followed by an activation and another linear
+ * stage, streamed: its outputs are computed `chunkRows` at a time, activated, and accumulated into
+ * the next linear stage's outputs (a column slice of its matrix per chunk), so only one chunk
+ * lives at a time. Levels, scales and results are those of the stage-by-stage run.
+ */
+export type StageStep =
+  | { readonly kind: "single"; readonly index: number; readonly map?: ScalarLinearMap }
+  | { readonly kind: "streamed"; readonly index: number; readonly rows: readonly ScalarLinearMap[]; readonly columns: readonly ScalarLinearMap[] };
+
+/** Bytes of `count` ciphertexts of degree `degree` at `level`. */
+function ciphertextBytes(plan: ModelPlan, count: number, level: number, degree: number): number {
+  return count * (degree + 1) * plan.params.limbsAt(level) * plan.params.n * 4;
+}
+
+/** The execution steps of a plan, with the weights of every linear stage encoded once. */
+export function executionSteps(plan: ModelPlan, streamAboveBytes = defaultStreamingBytes): StageStep[] {
+  const { params } = plan;
+  const steps: StageStep[] = [];
+  for (let i = 0; i < plan.stages.length; i++) {
+    const stage = plan.stages[i]!;
+    const activation = plan.stages[i + 1];
+    const next = plan.stages[i + 2];
+    if (stage.stage.kind !== "linear") {
+      steps.push({ kind: "single", index: i });
+      continue;
+    }
+    const map = stage.stage.map;
+    const large = ciphertextBytes(plan, map.rows, stage.input.level, 1) > streamAboveBytes;
+    if (large && activation?.stage.kind === "activation" && next?.stage.kind === "linear") {
+      const rows: ScalarLinearMap[] = [];
+      const columns: ScalarLinearMap[] = [];
+      for (let a = 0; a < map.rows; a += chunkRows) {
+        const b = Math.min(map.rows, a + chunkRows);
+        const rowMap = rowSlice(map, a, b);
+        rows.push(new ScalarLinearMap(params, rowMap, rowMap.bias));
+        const columnMap = columnSlice(next.stage.map, a, b, a === 0);
+        columns.push(new ScalarLinearMap(params, columnMap, a === 0 ? columnMap.bias : undefined));
+      }
+      steps.push({ kind: "streamed", index: i, rows, columns });
+      i += 2;
+      continue;
+    }
+    steps.push({ kind: "single", index: i, map: new ScalarLinearMap(params, map, map.bias) });
+  }
+  return steps;
 }
 
 function disposeAll(cts: readonly Ciphertext[]): void {
@@ -42,25 +92,74 @@ function checkAgainstPlan(cts: readonly Ciphertext[], stage: StagePlan, index: n
  * (checked by the caller): the input matches the plan's input shape, level and scale.
  */
 export function runBatch(
-  evaluator: Evaluator, plan: ModelPlan, maps: readonly (ScalarLinearMap | undefined)[], input: EncryptedTensor, progress?: StageProgress,
+  evaluator: Evaluator, plan: ModelPlan, steps: readonly StageStep[], input: EncryptedTensor, progress?: StageProgress,
 ): EncryptedTensor {
   let current: readonly Ciphertext[] = input.ciphertexts;
   const polynomials = new PolynomialEvaluator(evaluator);
-  plan.stages.forEach((stage, index) => {
+  const total = plan.stages.length;
+  for (const step of steps) {
     let next: Ciphertext[];
     try {
-      next = runStage(evaluator, polynomials, stage, maps[index], current);
+      next = step.kind === "single"
+        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current)
+        : runStreamed(evaluator, polynomials, plan, step, current, progress);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
     }
     current = next;
-    checkAgainstPlan(current, stage, index);
-    progress?.(index + 1, plan.stages.length, stage);
-  });
+    const last = step.kind === "single" ? step.index : step.index + 2;
+    checkAgainstPlan(current, plan.stages[last]!, last);
+    progress?.(last + 1, total, plan.stages[last]!);
+  }
   if (current === input.ciphertexts) current = current.map((ct) => evaluator.copy(ct));
   const last = plan.stages[plan.stages.length - 1];
   const shape = last?.stage.outputShape ?? input.shape;
   return new EncryptedTensor(batchLayout(shape, input.layout.samples, input.layout.slots), current);
+}
+
+/** A streamed linear → activation → linear triple (see {@link StageStep}). */
+function runStreamed(
+  evaluator: Evaluator, polynomials: PolynomialEvaluator, plan: ModelPlan, step: Extract<StageStep, { kind: "streamed" }>,
+  inputs: readonly Ciphertext[], progress?: StageProgress,
+): Ciphertext[] {
+  const [first, activation, second] = [plan.stages[step.index]!, plan.stages[step.index + 1]!, plan.stages[step.index + 2]!];
+  let sums: Ciphertext[] | undefined;
+  try {
+    step.rows.forEach((rowMap, c) => {
+      const linear = runStage(evaluator, polynomials, first, rowMap, inputs);
+      let activated: Ciphertext[];
+      try {
+        if (c === 0) checkAgainstPlan(linear, first, step.index);
+        activated = runStage(evaluator, polynomials, activation, undefined, linear);
+      } finally {
+        disposeAll(linear);
+      }
+      try {
+        if (c === 0) checkAgainstPlan(activated, activation, step.index + 1);
+        const partial = combineCiphertexts(evaluator, activated, step.columns[c]!, { rescale: false });
+        if (sums === undefined) {
+          sums = partial;
+        } else {
+          partial.forEach((p, j) => evaluator.addInPlace(sums![j]!, p));
+          disposeAll(partial);
+        }
+      } finally {
+        disposeAll(activated);
+      }
+    });
+    if (progress !== undefined) {
+      progress(step.index + 1, plan.stages.length, first);
+      progress(step.index + 2, plan.stages.length, activation);
+    }
+    for (const ct of sums!) {
+      evaluator.rescaleInPlace(ct);
+      if (second.relinearizations > 0) evaluator.relinearizeInPlace(ct);
+    }
+    return sums!;
+  } catch (error) {
+    if (sums !== undefined) disposeAll(sums);
+    throw error;
+  }
 }
 
 function runStage(

@@ -1,12 +1,11 @@
 // A model compiled for encrypted inference on given parameters: fused stages, the plan, the
 // encoded weights, and `predict` on batch-packed encrypted tensors.
 
-import type { ScalarLinearMap } from "../engine/circuits/scalar-combination.js";
 import { Evaluator } from "../engine/evaluator/evaluator.js";
 import { checkSameParameters, Parameters } from "../engine/parameters.js";
 import { presets } from "../engine/presets.js";
 import { describe, FheError } from "../engine/ring/errors.js";
-import { linearMaps, runBatch, type StageProgress } from "./batch-executor.js";
+import { executionSteps, runBatch, type StageProgress, type StageStep } from "./batch-executor.js";
 import { batchLayout, type BatchLayout } from "./layout.js";
 import { formatShape } from "./layers/layer.js";
 import { modelDepth, planStages, presetFor, type ModelPlan } from "./plan.js";
@@ -20,6 +19,12 @@ export interface CompileOptions {
   readonly params?: Parameters | "auto";
   /** Packing: "batch" (one sample per slot). */
   readonly packing?: "batch";
+  /**
+   * Memory bound of batch inference: a linear stage whose output ciphertexts would take more
+   * bytes than this (default 512 MiB), followed by an activation and a linear stage, is run in
+   * chunks whose activations are accumulated straight into the next stage (same results).
+   */
+  readonly streamAboveBytes?: number;
 }
 
 export interface PredictOptions {
@@ -29,13 +34,18 @@ export interface PredictOptions {
 export class CompiledModel {
   readonly stages: readonly Stage[];
   readonly plan: ModelPlan;
-  readonly #maps: readonly (ScalarLinearMap | undefined)[];
+  readonly #steps: readonly StageStep[];
 
-  constructor(readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[]) {
+  constructor(readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[], streamAboveBytes?: number) {
     this.stages = Object.freeze([...stages]);
     this.plan = planStages(params, stages, "compile model");
-    this.#maps = linearMaps(this.plan);
+    this.#steps = executionSteps(this.plan, streamAboveBytes);
     Object.freeze(this);
+  }
+
+  /** How many linear stages run streamed (chunked) under the memory bound. */
+  get streamedStages(): number {
+    return this.#steps.filter((s) => s.kind === "streamed").length;
   }
 
   /** Levels the model consumes. */
@@ -71,7 +81,7 @@ export class CompiledModel {
       throw new FheError("MISSING_KEY", operation,
         "the model multiplies ciphertexts and the evaluator has no relinearization key: pass { relinearizationKey: keyGenerator.createRelinearizationKey() } to the Evaluator");
     }
-    return runBatch(evaluator, this.plan, this.#maps, input, options.progress);
+    return runBatch(evaluator, this.plan, this.#steps, input, options.progress);
   }
 }
 
@@ -92,5 +102,9 @@ export function compileModel(model: Sequential, options: CompileOptions = {}): C
   } else if (!(params instanceof Parameters)) {
     throw new FheError("INVALID_ARGUMENT", operation, `params must be Parameters or "auto", got ${describe(params)}`);
   }
-  return new CompiledModel(model, params, stages);
+  const bytes = options.streamAboveBytes;
+  if (bytes !== undefined && !(typeof bytes === "number" && bytes >= 0)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `streamAboveBytes must be a number ≥ 0, got ${describe(bytes)}`);
+  }
+  return new CompiledModel(model, params, stages, bytes);
 }

@@ -66,6 +66,40 @@ describe("batch-packed encrypted inference", () => {
   });
 });
 
+describe("streamed execution under a memory bound", () => {
+  it("chunks linear stages and accumulates into the next one: same outputs as the stage-by-stage run", () => {
+    // 5 × 5 × 12 conv outputs (300) → chunks of 256: two chunks, the second partial.
+    const random = seededRandom(7);
+    const model = Sequential.fromSpec(spec([5, 5, 1], [
+      { type: "conv2d", filters: 12, kernelSize: [3, 3], strides: [1, 1], padding: "same", kernel: randomArray(108, random, 0.4), bias: randomArray(12, random, 0.1) },
+      { type: "square" },
+      { type: "flatten" },
+      { type: "dense", units: 3, kernel: randomArray(900, random, 0.1), bias: randomArray(3, random, 0.1) },
+    ]));
+    const streamed = model.compile({ params: c.params, streamAboveBytes: 0 });
+    const whole = model.compile({ params: c.params });
+    expect(streamed.streamedStages).toBe(1);
+    expect(whole.streamedStages).toBe(0);
+    const samples = Array.from({ length: 50 }, () => randomArray(25, random));
+    using x = encryptBatch(c.skEncryptor, c.encoder, streamed.inputLayout(samples.length), samples, { level: streamed.plan.input.level });
+    const seen: number[] = [];
+    using a = streamed.predict(c.evaluator, x, { progress: (done) => seen.push(done) });
+    using b = whole.predict(c.evaluator, x);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(a.level).toBe(b.level);
+    expect(a.scale).toBe(b.scale);
+    const ya = decryptBatch(c.decryptor, c.encoder, a);
+    const yb = decryptBatch(c.decryptor, c.encoder, b);
+    samples.forEach((s, i) => {
+      const want = model.predictPlain(s);
+      want.forEach((v, k) => {
+        expect(Math.abs(ya[i]![k]! - v)).toBeLessThan(2 ** -10 * (1 + Math.abs(v)));
+        expect(Math.abs(ya[i]![k]! - yb[i]![k]!)).toBeLessThan(2 ** -12 * (1 + Math.abs(v)));
+      });
+    });
+  });
+});
+
 describe("refusals", () => {
   const model = smallCnn(3);
   it("parameters too shallow: names the levels needed and a preset that holds them", () => {
