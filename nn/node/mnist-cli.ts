@@ -8,15 +8,16 @@ import { parseArgs } from "node:util";
 import { SingleBar, Presets } from "cli-progress";
 import { KeyGenerator } from "../../engine/key-generator.js";
 import { serializeParameters } from "../../engine/serialization/serialize.js";
-import { loadMnist } from "../data/mnist.js";
+import { loadFashionMnist, loadMnist } from "../data/mnist.js";
 import { argmax, Sequential } from "../sequential.js";
 import { BatchInferencePool, type BatchRunReport } from "./batch-pool.js";
 import { describeParameters, modelFile } from "./report.js";
 
-const usage = "usage: npm run mnist -- [--model cryptonets|cryptodl|FILE] [--mode batch] [--images K] [--threads N] [--json FILE]";
+const usage = "usage: npm run mnist -- [--model cryptonets|cryptodl|FILE] [--dataset mnist|fashion] [--mode batch] [--images K] [--threads N] [--json FILE]";
 
 export interface MnistRunResult {
   readonly model: string;
+  readonly dataset: string;
   readonly mode: "batch";
   readonly images: number;
   readonly threads: number;
@@ -39,7 +40,7 @@ export interface MnistRunResult {
 export async function runMnist(argv: readonly string[]): Promise<MnistRunResult> {
   const { values } = parseArgs({
     args: [...argv], strict: true,
-    options: { model: { type: "string", default: "cryptonets" }, mode: { type: "string", default: "batch" }, images: { type: "string", default: "10000" }, threads: { type: "string" }, json: { type: "string" } },
+    options: { model: { type: "string", default: "cryptonets" }, dataset: { type: "string", default: "mnist" }, mode: { type: "string", default: "batch" }, images: { type: "string", default: "10000" }, threads: { type: "string" }, json: { type: "string" } },
   });
   if (values.mode !== "batch") throw new Error(`--mode ${values.mode}: only batch packing is implemented (single-image packing is not yet)\n${usage}`);
   const images = Number(values.images);
@@ -51,7 +52,9 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
   const model = Sequential.fromJSON(readFileSync(file, "utf8"));
   const compiled = model.compile({ params: "auto" });
   const params = compiled.params;
-  const test = loadMnist({ split: "test", limit: images });
+  if (values.dataset !== "mnist" && values.dataset !== "fashion") throw new Error(`--dataset must be mnist or fashion\n${usage}`);
+  // Fashion-MNIST comes from Debian's dataset-fashion-mnist; the loader's error says how to install it.
+  const test = values.dataset === "fashion" ? loadFashionMnist({ split: "test", limit: images }) : loadMnist({ split: "test", limit: images });
   const size = test.rows * test.columns;
   const samples = Array.from({ length: test.count }, (_, i) => Float64Array.from(test.images.subarray(i * size, (i + 1) * size)));
   console.log(`model ${model.name} (${file}): ${compiled.stages.map((s) => s.layers.join("+")).join(" → ")}`);
@@ -79,7 +82,7 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
   const disagreements = count((i) => plainPredictions[i] !== encryptedPredictions[i]);
   const { outputs: _outputs, ...figures } = report;
   const result: MnistRunResult = {
-    model: model.name, mode: "batch", images, threads,
+    model: model.name, dataset: values.dataset, mode: "batch", images, threads,
     plainAccuracy: count((i) => plainPredictions[i] === labels[i]) / images,
     encryptedAccuracy: count((i) => encryptedPredictions[i] === labels[i]) / images,
     agreement: 1 - disagreements / images, disagreements,
