@@ -11,6 +11,8 @@ export interface Architecture {
   readonly inputShape: readonly [number, number, number];
   readonly layers: readonly LayerConfig[];
   readonly batchSize: number;
+  /** Training images are moved by up to this many pixels each way (0: no augmentation). */
+  readonly maxShift: number;
   readonly defaultEpochs: number;
   /** Adam's learning rate for epoch e (0-based) of `epochs`. */
   readonly learningRate: (epoch: number, epochs: number) => number;
@@ -41,8 +43,9 @@ export const cryptonets: Architecture = {
     { type: "dense", name: "dense2", units: 10, useBias: true, initScale: 0.5 },
   ],
   batchSize: 64,
-  defaultEpochs: 20,
-  learningRate: decay(1e-3, 5e-5),
+  maxShift: 2,
+  defaultEpochs: 25,
+  learningRate: decay(1e-3, 3e-5),
 };
 
 /** ReLU's degree-2 minimax polynomial on [-4, 4]: 2 levels, the activation of the CryptoDL-style model. */
@@ -76,6 +79,7 @@ export const cryptodl: Architecture = {
     { type: "dense", name: "dense2", units: 10, useBias: true },
   ],
   batchSize: 64,
+  maxShift: 2,
   defaultEpochs: 15,
   learningRate: decay(2e-3, 5e-5),
 };

@@ -37,19 +37,19 @@ export interface TrainableLayer {
 }
 
 /** Glorot (Xavier) uniform weights, times `scale`: U(±scale·√(6 / (fanIn + fanOut))). */
-function glorot(random: SeededRandom, shape: number[], fanIn: number, fanOut: number, scale: number, name: string): tf.Variable {
+function glorot(random: SeededRandom, shape: number[], fanIn: number, fanOut: number, scale: number): tf.Variable {
   const limit = scale * Math.sqrt(6 / (fanIn + fanOut));
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < values.length; i++) values[i] = random.symmetric(limit);
-  return tf.variable(tf.tensor(values, shape), true, name);
+  return tf.variable(tf.tensor(values, shape), true);
 }
 
-function zeros(length: number, name: string, trainable = true): tf.Variable {
-  return tf.variable(tf.zeros([length]), trainable, name);
+function zeros(length: number, trainable = true): tf.Variable {
+  return tf.variable(tf.zeros([length]), trainable);
 }
 
-function ones(length: number, name: string, trainable = true): tf.Variable {
-  return tf.variable(tf.ones([length]), trainable, name);
+function ones(length: number, trainable = true): tf.Variable {
+  return tf.variable(tf.ones([length]), trainable);
 }
 
 function values(v: tf.Variable): number[] {
@@ -69,8 +69,8 @@ function conv2d(config: Extract<LayerConfig, { type: "conv2d" }>, input: readonl
   const outH = Math.floor((h + top + bottom - kh) / sh) + 1;
   const outW = Math.floor((w + left + right - kw) / sw) + 1;
   if (outH < 1 || outW < 1) throw shapeError(config.name, `a ${kh} x ${kw} kernel does not fit the padded ${h + top + bottom} x ${w + left + right} input`);
-  const kernel = glorot(random, [kh, kw, c, config.filters], kh * kw * c, kh * kw * config.filters, config.initScale ?? 1, `${config.name}/kernel`);
-  const bias = config.useBias ? zeros(config.filters, `${config.name}/bias`) : undefined;
+  const kernel = glorot(random, [kh, kw, c, config.filters], kh * kw * c, kh * kw * config.filters, config.initScale ?? 1);
+  const bias = config.useBias ? zeros(config.filters) : undefined;
   const padded = top + bottom + left + right > 0;
   return {
     name: config.name,
@@ -91,8 +91,8 @@ function conv2d(config: Extract<LayerConfig, { type: "conv2d" }>, input: readonl
 function dense(config: Extract<LayerConfig, { type: "dense" }>, input: readonly number[], random: SeededRandom): TrainableLayer {
   if (input.length !== 1) throw shapeError(config.name, `dense needs a flat input, got (${input.join(", ")}); add a flatten layer`);
   const inputs = input[0]!;
-  const kernel = glorot(random, [inputs, config.units], inputs, config.units, config.initScale ?? 1, `${config.name}/kernel`);
-  const bias = config.useBias ? zeros(config.units, `${config.name}/bias`) : undefined;
+  const kernel = glorot(random, [inputs, config.units], inputs, config.units, config.initScale ?? 1);
+  const bias = config.useBias ? zeros(config.units) : undefined;
   return {
     name: config.name,
     outputShape: [config.units],
@@ -122,10 +122,10 @@ function avgPool2d(config: Extract<LayerConfig, { type: "avgPool2d" }>, input: r
 function batchNorm(config: Extract<LayerConfig, { type: "batchNorm" }>, input: readonly number[]): TrainableLayer {
   const channels = input[input.length - 1]!;
   const axes = input.map((_, i) => i);                       // every axis but the channels, batch included
-  const gamma = ones(channels, `${config.name}/gamma`);
-  const beta = zeros(channels, `${config.name}/beta`);
-  const movingMean = zeros(channels, `${config.name}/movingMean`, false);
-  const movingVariance = ones(channels, `${config.name}/movingVariance`, false);
+  const gamma = ones(channels);
+  const beta = zeros(channels);
+  const movingMean = zeros(channels, false);
+  const movingVariance = ones(channels, false);
   let pending: { mean: tf.Tensor; variance: tf.Tensor } | undefined;
   return {
     name: config.name,

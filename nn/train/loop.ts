@@ -4,16 +4,22 @@
 
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../data/mnist.js";
+import { shiftImage } from "./augment.js";
 import type { TrainableModel } from "./model.js";
 
-/** Images order[start .. start + count) as a [count, rows, columns, 1] tensor and their labels. */
-export function batchTensors(data: Dataset, order: ArrayLike<number>, start: number, count: number): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+/**
+ * Images order[start .. start + count) as a [count, rows, columns, 1] tensor and their labels;
+ * with `shifts` (two per batch item, see {@link randomShifts}) each image moved by its shift.
+ */
+export function batchTensors(data: Dataset, order: ArrayLike<number>, start: number, count: number, shifts?: Int8Array): { x: tf.Tensor4D; labels: tf.Tensor1D } {
   const size = data.rows * data.columns;
   const pixels = new Float32Array(count * size);
   const labels = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const item = order[start + i]!;
-    pixels.set(data.images.subarray(item * size, (item + 1) * size), i * size);
+    const image = data.images.subarray(item * size, (item + 1) * size);
+    if (shifts === undefined) pixels.set(image, i * size);
+    else shiftImage(image, data.rows, data.columns, shifts[2 * i]!, shifts[2 * i + 1]!, pixels, i * size);
     labels[i] = data.labels[item]!;
   }
   return { x: tf.tensor4d(pixels, [count, data.rows, data.columns, 1]), labels: tf.tensor1d(labels, "int32") };
@@ -31,12 +37,12 @@ function correctCount(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
 }
 
 /**
- * One optimizer step on items order[start .. start + count): returns the batch's mean loss and
- * how many it classified right (before the step).
+ * One optimizer step on items order[start .. start + count) (moved by `shifts` if given):
+ * returns the batch's mean loss and how many it classified right (before the step).
  */
-export function trainBatch(model: TrainableModel, optimizer: tf.Optimizer, data: Dataset, order: ArrayLike<number>, start: number, count: number): BatchResult {
+export function trainBatch(model: TrainableModel, optimizer: tf.Optimizer, data: Dataset, order: ArrayLike<number>, start: number, count: number, shifts?: Int8Array): BatchResult {
   return tf.tidy(() => {
-    const { x, labels } = batchTensors(data, order, start, count);
+    const { x, labels } = batchTensors(data, order, start, count, shifts);
     let correct: tf.Scalar | undefined;
     const loss = optimizer.minimize(() => {
       const logits = model.forward(x, "train");

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { loadFashionMnist, loadMnist, type Dataset, type Split } from "../data/mnist.js";
 import { architectures, type Architecture } from "./architectures.js";
 import { parseTrainArgs, type TrainArgs } from "./args.js";
+import { randomShifts } from "./augment.js";
 import { initBackend } from "./backend.js";
 import { modelDepth } from "./depth.js";
 import { modelToJson } from "./export.js";
@@ -39,7 +40,9 @@ function trainEpoch(model: TrainableModel, optimizer: tf.Optimizer, data: Datase
   let seen = 0;
   for (let b = 0; b < batches; b++) {
     const start = b * architecture.batchSize;
-    const result = trainBatch(model, optimizer, data, order, start, Math.min(architecture.batchSize, data.count - start));
+    const count = Math.min(architecture.batchSize, data.count - start);
+    const shifts = architecture.maxShift > 0 ? randomShifts(random, count, architecture.maxShift) : undefined;
+    const result = trainBatch(model, optimizer, data, order, start, count, shifts);
     lossSum += result.loss * result.count;
     correct += result.correct;
     seen += result.count;
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   const metadata = {
     dataset: args.dataset, trainImages: train.count, testImages: test.count,
     testAccuracy: result.accuracy, testCorrect: result.correct,
-    epochs, seed: args.seed, batchSize: architecture.batchSize, optimizer: "adam", backend,
+    epochs, seed: args.seed, batchSize: architecture.batchSize, maxShift: architecture.maxShift, optimizer: "adam", backend,
     seconds: Math.round(trainSeconds), depth: modelDepth(spec.layers), architecture: architecture.description,
     inputMaxAbs: result.inputMaxAbs, maxAbsOutput: result.maxAbs, history,
     command: `npm run train -- ${process.argv.slice(2).join(" ")}`, tfjs: tf.version.tfjs,
