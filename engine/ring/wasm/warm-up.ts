@@ -50,8 +50,39 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.roundScaledToInt64(t, a, n / 2, 1);
       k.mixedRadixToFloat(t, a, n / 4, 2, c, d);
       k.expandUniform(b, 64, q, 0x3fffffff, a, c, 12);
+      warmUpCombine(heap, t, a, d, n / 4, q);
     }
   } finally {
     heap.free(base, words * 4);
   }
+}
+
+/**
+ * One combineLimb call: 4 rows x 4 columns (one group of 4 rows) over `size` coefficients,
+ * inputs at `inputs` + j size words, outputs at `outputs` + j size words, with its tables
+ * (51 words) written at `tables`.
+ */
+function warmUpCombine(heap: WasmHeap, tables: number, inputs: number, outputs: number, size: number, q: number): void {
+  const rows = 4;
+  const outs = tables;
+  const ins = outs + 4 * rows;
+  const rowStart = ins + 4 * rows;
+  const columns = rowStart + 4 * (rows + 1);
+  const residues = columns + 4 * rows * rows;
+  const groupRows = residues + 4 * rows * rows;
+  const groupStart = groupRows + 4 * rows;
+  const words = heap.u32();
+  for (let j = 0; j < rows; j++) {
+    words[(outs >>> 2) + j] = outputs + 4 * size * j;
+    words[(ins >>> 2) + j] = inputs + 4 * size * j;
+    words[(groupRows >>> 2) + j] = j;
+    for (let c = 0; c < rows; c++) {
+      words[(columns >>> 2) + rows * j + c] = c;
+      words[(residues >>> 2) + rows * j + c] = j + c;
+    }
+  }
+  for (let j = 0; j <= rows; j++) words[(rowStart >>> 2) + j] = rows * j;
+  words[groupStart >>> 2] = 0;
+  words[(groupStart >>> 2) + 1] = rows;
+  heap.kernels.combineLimb(outs, ins, rowStart, columns, residues, groupRows, groupStart, 1, size, 0, q, 1, 4, 4);
 }
