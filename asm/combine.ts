@@ -1,214 +1,191 @@
 // Many linear combinations of the same limbs with fixed residues: out_j = Σ_t c_{j,t} · in_{col(j,t)}
 // mod q for every row j of a compressed-row matrix (the dense and convolutional layers of
-// batch-packed networks). Products are summed unreduced in 64-bit words and reduced once per
-// batch of up to 16 terms; rows with identical column lists are processed in groups of 1, 2 or
-// 4 so that every input load feeds several rows; coefficients are processed in blocks so that
-// the inputs' slices of a block stay in the L2 cache while every row group runs over them.
+// batch-packed networks), with lazy accumulation: one reduction per batch of terms, not per term.
+//
+// Coefficients are processed in blocks: the block's slice of every input is first copied into a
+// scratch block (which stays in the L2 cache while every row reads it), then each row runs its
+// terms over register tiles of the block.
+//
+// SIMD build: x · c mod q is split into 16-bit products that i32x4.dot_i16x8_s (one
+// multiply-add instruction, no shuffles) computes four lanes at a time. With x = x_lo + 2^15 x_hi
+// (15-bit halves) and c' = 2^15 c mod q, x c = x_lo c + x_hi c' (mod q); splitting c and c' into
+// 10-bit digits c_d, c'_d gives x c = Σ_d 2^(10 d) D_d (mod q) with D_d = x_lo c_d + x_hi c'_d,
+// one dot product of the pairs (x_lo, x_hi) and (c_d, c'_d). Each D_d is below 2^26, so 64 terms
+// add up in u32 lanes before a reduction. The scratch holds the inputs packed as x_lo + 2^16 x_hi.
+// A tile is 8 coefficients of one row: six accumulators, few enough for V8 to keep in registers.
+//
+// Scalar build (and rings below 16 coefficients): plain 64-bit products, 16 terms per reduction,
+// tiles of 4 coefficients (1 below 4).
 
-import { loadU } from "./lanes";
-import { reduceWords, reduceWordsV } from "./wide";
+import { condSubV, loadU, mulHighV, mulShoupLazyV } from "./lanes";
+import { reduceWords } from "./wide";
+
+/** Terms per SIMD reduction: 64 values D_d < 2 (2^15 - 1)(2^10 - 1) < 2^26 stay below 2^32. */
+const simdBatch = 64;
 
 /**
- * Terms summed before a reduction: 16 products of values below q < 2^30 plus a carried value
- * below q stay below 16 (2^30 - 2)^2 + 2^30 < 2^64.
+ * Terms per scalar reduction: 16 products below (2^30 - 2)^2 plus a carried value below 2^30
+ * stay below 2^64.
  */
-const termsPerReduction = 16;
+const scalarBatch = 16;
 
-/** Coefficients per block (a multiple of 16): 1 KiB of every input. */
-const blockWords = 256;
+/** Word offsets in a limb's constant header (see {@link combineLimb}). */
+const Q = 0, R32 = 1, R32_SHOUP = 2, ONE_SHOUP = 3, T1 = 4, T1_SHOUP = 5, T2 = 6, T2_SHOUP = 7;
+/** Words of the constant header; entry k's record (4 words) follows at header + 4 k. */
+const headerWords = 8;
 
 /**
- * For every limb-local row group, out_j = Σ_{k in row j} residues[k] · in_{columns[k]} mod q,
- * over the n coefficients of one limb.
+ * For every row j, out_j = Σ_{k in row j} c_k · in_{col(k)} mod q over the n coefficients of
+ * one limb.
  *
- * Layout (all u32 / i32 words): `outs[j]` and `ins[c]` are the heap addresses of output row j
- * and input column c; `limbOffset` (bytes) is added to each to reach this limb. `rowStart`
- * (rows + 1 entries) and `columns` are the compressed-row structure, `residues` this limb's
- * coefficients (one per entry). `groupRows[groupStart[g] .. groupStart[g + 1])` lists the rows of
- * group g: 1, 2 or 4 rows whose column lists are identical (same length, same columns in the
- * same order); every row appears in exactly one group.
+ * Layout (u32 / i32 words). `outs[j]` and `ins[c]` are the heap addresses of output row j and
+ * input column c; `limbOffset` (bytes) is added to each to reach this limb. `rowStart` (rows + 1
+ * entries) is the compressed-row start array; `sources[k]` = 4 blockWords col(k) is the byte
+ * offset of entry k's input in the scratch block. `limb` holds the constants q, 2^32 mod q, its
+ * Shoup companion, floor(2^32 / q), 2^10 mod q, its companion, 2^20 mod q, its companion, then
+ * one record per entry k: c_k and, for d = 0, 1, 2, the word c_{k,d} + 2^16 c'_{k,d} (the 10-bit
+ * digits d of c_k and of c'_k = 2^15 c_k mod q). `scratch` has room for cols · blockWords words;
+ * `blockWords` is a power of two dividing n, at least 16 when n is.
  *
- * Preconditions: q an odd prime below 2^30, r32 = 2^32 mod q with Shoup companion r32Shoup,
- * oneShoup = floor(2^32 / q); inputs and residues in [0, q); no output overlaps an input or
- * another output. Outputs are fully reduced to [0, q); an empty row gives zero.
+ * Preconditions: q an odd prime below 2^30; inputs and c_k in [0, q); no output overlaps an
+ * input, another output or the scratch. Outputs are fully reduced to [0, q); an empty row gives
+ * zero.
  */
 export function combineLimb(
-  outs: usize, ins: usize, rowStart: usize, columns: usize, residues: usize,
-  groupRows: usize, groupStart: usize, groups: i32, n: i32, limbOffset: usize,
-  q: u32, r32: u32, r32Shoup: u32, oneShoup: u32,
+  outs: usize, ins: usize, rowStart: usize, sources: usize, rows: i32, cols: i32,
+  limb: usize, n: i32, limbOffset: usize, scratch: usize, blockWords: i32,
 ): void {
+  const simd = ASC_FEATURE_SIMD && n >= 16;
+  const batchTerms = simd ? simdBatch : scalarBatch;
+  const records = limb + (headerWords << 2);
+  const blockBytes = <usize>blockWords << 2;
   for (let block = 0; block < n; block += blockWords) {
-    const end = min(n, block + blockWords);
-    for (let g = 0; g < groups; g++) {
-      const first = <i32>loadU(groupStart, g);
-      const size = <i32>loadU(groupStart, g + 1) - first;
-      const row0 = <i32>loadU(groupRows, first);
-      const row1 = size > 1 ? <i32>loadU(groupRows, first + 1) : row0;
-      const row2 = size > 2 ? <i32>loadU(groupRows, first + 2) : row0;
-      const row3 = size > 2 ? <i32>loadU(groupRows, first + 3) : row0;
-      const terms = <i32>loadU(rowStart, row0 + 1) - <i32>loadU(rowStart, row0);
-      const o0 = <usize>loadU(outs, row0) + limbOffset;
-      const o1 = <usize>loadU(outs, row1) + limbOffset;
-      const o2 = <usize>loadU(outs, row2) + limbOffset;
-      const o3 = <usize>loadU(outs, row3) + limbOffset;
-      if (terms == 0) {
-        const at = <usize>block << 2;
-        const bytes = <usize>(end - block) << 2;
-        memory.fill(o0 + at, 0, bytes);
-        if (size > 1) memory.fill(o1 + at, 0, bytes);
-        if (size > 2) {
-          memory.fill(o2 + at, 0, bytes);
-          memory.fill(o3 + at, 0, bytes);
-        }
-        continue;
-      }
-      for (let t0 = 0; t0 < terms; t0 += termsPerReduction) {
-        const m = min(termsPerReduction, terms - t0);
-        const c0 = residues + (<usize>(<i32>loadU(rowStart, row0) + t0) << 2);
-        const c1 = residues + (<usize>(<i32>loadU(rowStart, row1) + t0) << 2);
-        const c2 = residues + (<usize>(<i32>loadU(rowStart, row2) + t0) << 2);
-        const c3 = residues + (<usize>(<i32>loadU(rowStart, row3) + t0) << 2);
-        const cols = c0 - residues + columns; // the group's shared columns, from row 0's entries
+    const at = <usize>block << 2;
+    for (let c = 0; c < cols; c++) {
+      const src = <usize>loadU(ins, c) + limbOffset + at;
+      const dst = scratch + <usize>c * blockBytes;
+      if (simd) packBlock(dst, src, blockBytes);
+      else memory.copy(dst, src, blockBytes);
+    }
+    for (let j = 0; j < rows; j++) {
+      const out = <usize>loadU(outs, j) + limbOffset + at;
+      const start = <i32>loadU(rowStart, j);
+      const terms = <i32>loadU(rowStart, j + 1) - start;
+      if (terms == 0) memory.fill(out, 0, blockBytes);
+      for (let t0 = 0; t0 < terms; t0 += batchTerms) {
+        const m = min(batchTerms, terms - t0);
+        const entries = sources + (<usize>(start + t0) << 2);
+        const coefficients = records + (<usize>(start + t0) << 4);
         const carry = t0 > 0;
-        if (size == 4) {
-          batch(4, block, end, o0, o1, o2, o3, c0, c1, c2, c3, cols, m, ins, limbOffset, carry, q, r32, r32Shoup, oneShoup);
-        } else if (size == 2) {
-          batch(2, block, end, o0, o1, o0, o0, c0, c1, c0, c0, cols, m, ins, limbOffset, carry, q, r32, r32Shoup, oneShoup);
-        } else {
-          batch(1, block, end, o0, o0, o0, o0, c0, c0, c0, c0, cols, m, ins, limbOffset, carry, q, r32, r32Shoup, oneShoup);
-        }
+        if (simd) batchV(out, blockBytes, entries, coefficients, m, scratch, carry, limb);
+        else if (blockWords >= 4) batchS(4, out, blockBytes, entries, coefficients, m, scratch, carry, limb);
+        else batchS(1, out, blockBytes, entries, coefficients, m, scratch, carry, limb);
       }
     }
   }
 }
 
-/**
- * One batch of m ≤ 16 terms for the R rows of a group (R = 1, 2 or 4, a constant after
- * inlining) over the coefficients [block, end): out = (carry ? out : 0) + Σ_t c_{r,t} · x_t mod q.
- * SIMD tiles of R rows × 16 / R coefficients, then single coefficients for what is left.
- */
-@inline function batch(
-  R: i32, block: i32, end: i32, o0: usize, o1: usize, o2: usize, o3: usize,
-  c0: usize, c1: usize, c2: usize, c3: usize, cols: usize, m: i32, ins: usize, offset: usize, carry: bool,
-  q: u32, r32: u32, r32Shoup: u32, oneShoup: u32,
-): void {
-  let i = block;
-  if (ASC_FEATURE_SIMD) {
-    const width = 16 / R;
-    const qV = i32x4.splat(q);
-    const twoQV = i32x4.splat(q << 1);
-    const rV = i32x4.splat(r32);
-    const rShoupV = i32x4.splat(r32Shoup);
-    const oneShoupV = i32x4.splat(oneShoup);
-    for (; i + width <= end; i += width) {
-      tileV(R, i, o0, o1, o2, o3, c0, c1, c2, c3, cols, m, ins, offset, carry, qV, twoQV, rV, rShoupV, oneShoupV);
-    }
+/** dst[i] = x + 2^16 x_hi = x_lo + 2^16 x_hi for x = src[i] < 2^30 (pairs of 15-bit halves). */
+@inline function packBlock(dst: usize, src: usize, bytes: usize): void {
+  const highMask = i32x4.splat(0x3fff8000);
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const x = v128.load(src + i);
+    v128.store(dst + i, i32x4.add(x, v128.and(x, highMask)));
   }
-  for (; i < end; i++) tileS(R, i, o0, o1, o2, o3, c0, c1, c2, c3, cols, m, ins, offset, carry, q, r32, r32Shoup, oneShoup);
-}
-
-/** Address of the first coefficient of term t's input at coefficient byte offset `at`. */
-@inline function source(ins: usize, cols: usize, t: i32, offset: usize, at: usize): usize {
-  return <usize>loadU(ins, <i32>loadU(cols, t)) + offset + at;
-}
-
-/** The k-th of four values (k a constant after inlining). */
-@inline function pick<T>(k: i32, a: T, b: T, c: T, d: T): T {
-  return k == 0 ? a : k == 1 ? b : k == 2 ? c : d;
-}
-
-/** 32-bit words of four u64 accumulators (lanes 0, 1 in `low`, 2, 3 in `high`) reduced mod q. */
-@inline function reduceAccumulators(low: v128, high: v128, qV: v128, twoQV: v128, rV: v128, rShoupV: v128, oneShoupV: v128): v128 {
-  return reduceWordsV(
-    v128.shuffle<u32>(low, high, 0, 2, 4, 6), v128.shuffle<u32>(low, high, 1, 3, 5, 7),
-    qV, twoQV, rV, rShoupV, oneShoupV);
 }
 
 /**
- * A register tile of four slots of four coefficients, each slot two i64x2 accumulators: slot s
- * is row s / V at coefficients i + 4 (s % V) .. + 3, with V = 4 / R vectors per row. Every input
- * vector loaded feeds the R rows.
+ * One SIMD batch of m ≤ 64 terms of one row over the block at `out` (`bytes` long, a multiple of
+ * 32), in tiles of 8 coefficients: out = (carry ? out : 0) + Σ_t c_t · x_t mod q. Term t reads
+ * its packed input at scratch + entries[t] and its record at coefficients + 16 t.
  */
-@inline function tileV(
-  R: i32, i: i32, o0: usize, o1: usize, o2: usize, o3: usize,
-  c0: usize, c1: usize, c2: usize, c3: usize, cols: usize, m: i32, ins: usize, offset: usize, carry: bool,
-  qV: v128, twoQV: v128, rV: v128, rShoupV: v128, oneShoupV: v128,
+@inline function batchV(
+  out: usize, bytes: usize, entries: usize, coefficients: usize, m: i32, scratch: usize, carry: bool, limb: usize,
 ): void {
-  const V = 4 / R;
-  const at = <usize>i << 2;
-  const p0 = o0 + at;
-  const p1 = pick<usize>(1 / V, o0, o1, o2, o3) + 16 * (1 % V) + at;
-  const p2 = pick<usize>(2 / V, o0, o1, o2, o3) + 16 * (2 % V) + at;
-  const p3 = pick<usize>(3 / V, o0, o1, o2, o3) + 16 * (3 % V) + at;
-  let l0 = i64x2.splat(0);
-  let h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
-  if (carry) {
-    const y0 = v128.load(p0);
-    const y1 = v128.load(p1);
-    const y2 = v128.load(p2);
-    const y3 = v128.load(p3);
-    l0 = i64x2.extend_low_i32x4_u(y0); h0 = i64x2.extend_high_i32x4_u(y0);
-    l1 = i64x2.extend_low_i32x4_u(y1); h1 = i64x2.extend_high_i32x4_u(y1);
-    l2 = i64x2.extend_low_i32x4_u(y2); h2 = i64x2.extend_high_i32x4_u(y2);
-    l3 = i64x2.extend_low_i32x4_u(y3); h3 = i64x2.extend_high_i32x4_u(y3);
+  const q = loadU(limb, Q);
+  const qV = i32x4.splat(q);
+  const twoQV = i32x4.splat(q << 1);
+  const oneShoupV = i32x4.splat(loadU(limb, ONE_SHOUP));
+  const t1V = i32x4.splat(loadU(limb, T1));
+  const t1ShoupV = i32x4.splat(loadU(limb, T1_SHOUP));
+  const t2V = i32x4.splat(loadU(limb, T2));
+  const t2ShoupV = i32x4.splat(loadU(limb, T2_SHOUP));
+  for (let i: usize = 0; i < bytes; i += 32) {
+    const tile = scratch + i;
+    // digit sums D_0, D_1, D_2 of coefficients i .. i + 3 (a) and i + 4 .. i + 7 (b)
+    let a0 = i32x4.splat(0);
+    let a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
+    for (let t = 0; t < m; t++) {
+      const src = tile + <usize>loadU(entries, t);
+      const record = coefficients + (<usize>t << 4);
+      const x = v128.load(src);
+      const y = v128.load(src, 16);
+      const k0 = v128.load32_splat(record, 4);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, k0));
+      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(y, k0));
+      const k1 = v128.load32_splat(record, 8);
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, k1));
+      b1 = i32x4.add(b1, i32x4.dot_i16x8_s(y, k1));
+      const k2 = v128.load32_splat(record, 12);
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x, k2));
+      b2 = i32x4.add(b2, i32x4.dot_i16x8_s(y, k2));
+    }
+    const p = out + i;
+    v128.store(p, reduceDigitsV(a0, a1, a2, carry, p, qV, twoQV, oneShoupV, t1V, t1ShoupV, t2V, t2ShoupV));
+    v128.store(p, reduceDigitsV(b0, b1, b2, carry, p + 16, qV, twoQV, oneShoupV, t1V, t1ShoupV, t2V, t2ShoupV), 16);
   }
-  for (let t = 0; t < m; t++) {
-    const src = source(ins, cols, t, offset, at);
-    const x0 = v128.load(src);
-    const x1 = V > 1 ? v128.load(src, 16) : x0;
-    const x2 = V > 2 ? v128.load(src, 32) : x0;
-    const x3 = V > 2 ? v128.load(src, 48) : x0;
-    const k = <usize>t << 2;
-    const k0 = v128.load32_splat(c0 + k);
-    const k1 = R > 1 ? v128.load32_splat(c1 + k) : k0;
-    const k2 = R > 2 ? v128.load32_splat(c2 + k) : k0;
-    const k3 = R > 2 ? v128.load32_splat(c3 + k) : k0;
-    const y1 = pick<v128>(1 % V, x0, x1, x2, x3);
-    const y2 = pick<v128>(2 % V, x0, x1, x2, x3);
-    const y3 = pick<v128>(3 % V, x0, x1, x2, x3);
-    const w1 = pick<v128>(1 / V, k0, k1, k2, k3);
-    const w2 = pick<v128>(2 / V, k0, k1, k2, k3);
-    const w3 = pick<v128>(3 / V, k0, k1, k2, k3);
-    l0 = i64x2.add(l0, i64x2.extmul_low_i32x4_u(x0, k0));
-    h0 = i64x2.add(h0, i64x2.extmul_high_i32x4_u(x0, k0));
-    l1 = i64x2.add(l1, i64x2.extmul_low_i32x4_u(y1, w1));
-    h1 = i64x2.add(h1, i64x2.extmul_high_i32x4_u(y1, w1));
-    l2 = i64x2.add(l2, i64x2.extmul_low_i32x4_u(y2, w2));
-    h2 = i64x2.add(h2, i64x2.extmul_high_i32x4_u(y2, w2));
-    l3 = i64x2.add(l3, i64x2.extmul_low_i32x4_u(y3, w3));
-    h3 = i64x2.add(h3, i64x2.extmul_high_i32x4_u(y3, w3));
-  }
-  v128.store(p0, reduceAccumulators(l0, h0, qV, twoQV, rV, rShoupV, oneShoupV));
-  v128.store(p1, reduceAccumulators(l1, h1, qV, twoQV, rV, rShoupV, oneShoupV));
-  v128.store(p2, reduceAccumulators(l2, h2, qV, twoQV, rV, rShoupV, oneShoupV));
-  v128.store(p3, reduceAccumulators(l3, h3, qV, twoQV, rV, rShoupV, oneShoupV));
 }
 
-/** One coefficient i of the R rows, in u64 scalars (the scalar build, and SIMD leftovers). */
-@inline function tileS(
-  R: i32, i: i32, o0: usize, o1: usize, o2: usize, o3: usize,
-  c0: usize, c1: usize, c2: usize, c3: usize, cols: usize, m: i32, ins: usize, offset: usize, carry: bool,
-  q: u32, r32: u32, r32Shoup: u32, oneShoup: u32,
+/**
+ * (carry ? out[0..4) : 0) + d0 + 2^10 d1 + 2^20 d2 mod q, lane-wise, fully reduced, for digit
+ * sums below 2^32 and carried values in [0, q); t1 = 2^10 mod q, t2 = 2^20 mod q with their
+ * Shoup companions, oneShoup = floor(2^32 / q).
+ */
+@inline function reduceDigitsV(
+  d0: v128, d1: v128, d2: v128, carry: bool, out: usize,
+  qV: v128, twoQV: v128, oneShoupV: v128, t1V: v128, t1ShoupV: v128, t2V: v128, t2ShoupV: v128,
+): v128 {
+  let sum = i32x4.sub(d0, i32x4.mul(mulHighV(d0, oneShoupV), qV)); // [0, 2q)
+  sum = condSubV(i32x4.add(sum, mulShoupLazyV(d1, t1V, t1ShoupV, qV)), twoQV); // [0, 2q)
+  sum = condSubV(i32x4.add(sum, mulShoupLazyV(d2, t2V, t2ShoupV, qV)), twoQV); // [0, 2q)
+  if (carry) sum = condSubV(i32x4.add(sum, v128.load(out)), twoQV); // below 3q, then [0, 2q)
+  return condSubV(sum, qV);
+}
+
+/**
+ * One scalar batch of m ≤ 16 terms of one row over the block at `out`, in tiles of W = 4 or 1
+ * coefficients (a constant after inlining; W divides the block), in u64 products of the copied
+ * inputs and c.
+ */
+@inline function batchS(
+  W: i32, out: usize, bytes: usize, entries: usize, coefficients: usize, m: i32, scratch: usize, carry: bool, limb: usize,
 ): void {
-  const at = <usize>i << 2;
-  let a0: u64 = carry ? <u64>load<u32>(o0 + at) : 0;
-  let a1: u64 = carry && R > 1 ? <u64>load<u32>(o1 + at) : 0;
-  let a2: u64 = carry && R > 2 ? <u64>load<u32>(o2 + at) : 0;
-  let a3: u64 = carry && R > 2 ? <u64>load<u32>(o3 + at) : 0;
-  for (let t = 0; t < m; t++) {
-    const x = <u64>load<u32>(source(ins, cols, t, offset, at));
-    a0 += x * <u64>loadU(c0, t);
-    if (R > 1) a1 += x * <u64>loadU(c1, t);
-    if (R > 2) {
-      a2 += x * <u64>loadU(c2, t);
-      a3 += x * <u64>loadU(c3, t);
-    }
-  }
+  const q = loadU(limb, Q);
   const twoQ = q << 1;
-  store<u32>(o0 + at, reduceWords(<u32>a0, <u32>(a0 >> 32), q, twoQ, r32, r32Shoup, oneShoup));
-  if (R > 1) store<u32>(o1 + at, reduceWords(<u32>a1, <u32>(a1 >> 32), q, twoQ, r32, r32Shoup, oneShoup));
-  if (R > 2) {
-    store<u32>(o2 + at, reduceWords(<u32>a2, <u32>(a2 >> 32), q, twoQ, r32, r32Shoup, oneShoup));
-    store<u32>(o3 + at, reduceWords(<u32>a3, <u32>(a3 >> 32), q, twoQ, r32, r32Shoup, oneShoup));
+  const r32 = loadU(limb, R32);
+  const r32Shoup = loadU(limb, R32_SHOUP);
+  const oneShoup = loadU(limb, ONE_SHOUP);
+  for (let i: usize = 0; i < bytes; i += <usize>W << 2) {
+    const p = out + i;
+    let a0: u64 = carry ? <u64>load<u32>(p) : 0;
+    let a1: u64 = carry && W > 1 ? <u64>load<u32>(p, 4) : 0;
+    let a2: u64 = carry && W > 1 ? <u64>load<u32>(p, 8) : 0;
+    let a3: u64 = carry && W > 1 ? <u64>load<u32>(p, 12) : 0;
+    for (let t = 0; t < m; t++) {
+      const src = scratch + i + <usize>loadU(entries, t);
+      const c = <u64>load<u32>(coefficients + (<usize>t << 4));
+      a0 += c * <u64>load<u32>(src);
+      if (W > 1) {
+        a1 += c * <u64>load<u32>(src, 4);
+        a2 += c * <u64>load<u32>(src, 8);
+        a3 += c * <u64>load<u32>(src, 12);
+      }
+    }
+    store<u32>(p, reduceWords(<u32>a0, <u32>(a0 >> 32), q, twoQ, r32, r32Shoup, oneShoup));
+    if (W > 1) {
+      store<u32>(p, reduceWords(<u32>a1, <u32>(a1 >> 32), q, twoQ, r32, r32Shoup, oneShoup), 4);
+      store<u32>(p, reduceWords(<u32>a2, <u32>(a2 >> 32), q, twoQ, r32, r32Shoup, oneShoup), 8);
+      store<u32>(p, reduceWords(<u32>a3, <u32>(a3 >> 32), q, twoQ, r32, r32Shoup, oneShoup), 12);
+    }
   }
 }

@@ -5,10 +5,10 @@
 
 import { RnsBasis } from "./basis.js";
 import { describe, FheError, requireArgument } from "./errors.js";
+import { combineBlockWords, combineLimbRecord } from "./combine-layout.js";
 import { bigMod } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
-import { groupRows } from "./row-groups.js";
 import type { WasmHeap } from "./wasm/heap.js";
 
 /**
@@ -41,8 +41,8 @@ const forgottenTables = new FinalizationRegistry<MatrixTables>(freeTables);
  * The integers round(w · factor) of a sparse matrix, reduced modulo every prime of a basis:
  * encoded once and reused for every combination at that basis.
  *
- * It holds a copy of the matrix structure, its row groups (rows with identical column lists)
- * and the residues in the WebAssembly heap, for the combine kernel: call dispose() (or `using`)
+ * It holds a copy of the matrix structure and the residues (with the kernel's digits) in the
+ * WebAssembly heap, for the combine kernel: call dispose() (or `using`)
  * to free it at once; a forgotten matrix is freed after garbage collection. Later changes to
  * `matrix` do not affect the encoding.
  */
@@ -53,8 +53,8 @@ export class EncodedMatrix implements Disposable {
   readonly cols: number;
   /** Number of matrix entries (terms over all rows). */
   readonly entries: number;
-  /** Number of row groups the kernel runs (see engine/ring/row-groups.ts). */
-  readonly groups: number;
+  /** Coefficients per block of the combine kernel (see combineBlockWords). */
+  readonly blockWords: number;
   #tables: MatrixTables | undefined;
 
   /**
@@ -80,10 +80,11 @@ export class EncodedMatrix implements Disposable {
     this.rows = matrix.rows;
     this.cols = matrix.cols;
     this.entries = matrix.values.length;
-    const groups = groupRows(matrix.rowStart, matrix.columns);
-    this.groups = groups.starts.length - 1;
-    const heap = basis.moduli[0]!.heap;
-    const parts = [matrix.rowStart, matrix.columns, groups.rows, groups.starts, ...this.residues];
+    const { heap, n } = basis.moduli[0]!;
+    this.blockWords = combineBlockWords(n, this.cols);
+    const sources = matrix.columns.map((c) => 4 * this.blockWords * c);
+    const limbRecords = basis.moduli.map((m, limb) => combineLimbRecord(m, this.residues[limb]!));
+    const parts = [matrix.rowStart, sources, ...limbRecords];
     const bytes = 4 * parts.reduce((sum, part) => sum + part.length, 0);
     const tables = { heap, address: heap.allocate(bytes, operation), bytes };
     let offset = tables.address >>> 2;
@@ -115,24 +116,24 @@ export class EncodedMatrix implements Disposable {
   }
 
   /**
-   * @internal Heap addresses of the kernel's tables: rowStart, columns, group rows, group
-   * starts and the residues of limb 0 (limb i follows at + 4 i entries). Throws when disposed.
+   * @internal Heap addresses of the kernel's tables: rowStart, the entries' source offsets in
+   * the scratch block, the record of limb 0 (see combineLimbRecord) and the bytes from one
+   * limb's record to the next. Throws when disposed.
    */
-  tableAddresses(operation: string): { rowStart: number; columns: number; groupRows: number; groupStarts: number; residues: number } {
+  tableAddresses(operation: string): { rowStart: number; sources: number; limb0: number; limbBytes: number } {
     const tables = this.#tables;
     if (tables === undefined) throw new FheError("DISPOSED", operation, "the encoded matrix was disposed");
     const rowStart = tables.address;
-    const columns = rowStart + 4 * (this.rows + 1);
-    const groupRows = columns + 4 * this.entries;
-    const groupStarts = groupRows + 4 * this.rows;
-    return { rowStart, columns, groupRows, groupStarts, residues: groupStarts + 4 * (this.groups + 1) };
+    const sources = rowStart + 4 * (this.rows + 1);
+    const limb0 = sources + 4 * this.entries;
+    return { rowStart, sources, limb0, limbBytes: (tables.address + tables.bytes - limb0) / this.basis.size };
   }
 }
 
 /**
  * outputs[j] = Σ_k residues[k] · inputs[columns[k]] for the entries k of row j (an empty row
- * gives zero), in one pass of the combine kernel per limb (lazy 64-bit accumulation, one
- * reduction per 16 terms). Preconditions (checked): `matrix` not disposed; every polynomial live,
+ * gives zero), in one pass of the combine kernel per limb (lazy accumulation: one reduction per
+ * 64 terms in the SIMD build, 16 in the scalar one). Preconditions (checked): `matrix` not disposed; every polynomial live,
  * over `matrix.basis`, inputs in one form (the outputs take it); outputs.length = rows,
  * inputs.length = cols; no output shares memory with an input or another output (inputs may
  * repeat).
@@ -156,20 +157,23 @@ export function linearCombine(outputs: readonly RnsPoly[], inputs: readonly RnsP
   if (rows === 0) return;
   const { heap, n } = reference.ring;
   const form = inputs[0]?.isNtt ?? true;
-  const addressBytes = 4 * (rows + cols);
-  const outs = heap.allocate(addressBytes, operation);
+  // one scratch block: the inputs of a coefficient block, then the address tables
+  const { blockWords } = matrix;
+  const scratchBytes = 4 * (cols * blockWords + rows + cols);
+  const scratch = heap.allocate(scratchBytes, operation);
   try {
+    const outs = scratch + 4 * cols * blockWords;
+    const ins = outs + 4 * rows;
     const words = heap.u32();
     outputs.forEach((o, j) => { words[(outs >>> 2) + j] = o.limbAddress(0); });
-    const ins = outs + 4 * rows;
     inputs.forEach((x, c) => { words[(ins >>> 2) + c] = x.limbAddress(0); });
-    matrix.basis.moduli.forEach((m, limb) => {
+    for (let limb = 0; limb < matrix.basis.size; limb++) {
       heap.kernels.combineLimb(
-        outs, ins, tables.rowStart, tables.columns, tables.residues + 4 * matrix.entries * limb,
-        tables.groupRows, tables.groupStarts, matrix.groups, n, 4 * n * limb, m.q, m.r32, m.r32Shoup, m.oneShoup);
-    });
+        outs, ins, tables.rowStart, tables.sources, rows, cols, tables.limb0 + tables.limbBytes * limb, n, 4 * n * limb,
+        scratch, blockWords);
+    }
   } finally {
-    heap.free(outs, addressBytes);
+    heap.free(scratch, scratchBytes);
   }
   for (const out of outputs) out.isNtt = form;
 }

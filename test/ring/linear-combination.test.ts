@@ -1,8 +1,9 @@
 // linearCombine (the combine kernel, asm/combine.ts) against a BigInt reference over the whole
-// RNS modulus: sparse and dense matrices, rows sharing their columns (row groups of 4, 2, 1),
-// empty rows, rows longer than the 16-term reduction batch, residues and inputs near q - 1,
-// rings small enough for the scalar leftovers and larger than one coefficient block; plus the
-// error cases and the heap accounting of EncodedMatrix.
+// RNS modulus: sparse and dense matrices, rows sharing their columns, empty rows, rows longer
+// than the reduction batches (16 terms scalar, 64 SIMD), residues and inputs near q - 1, rings
+// below 16 coefficients (scalar tiles in both builds) and larger than one coefficient block,
+// enough inputs to shrink the block; plus the error cases and the heap accounting of
+// EncodedMatrix.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,6 @@ import {
   polyFromBigInts, polyToBigInts, toCoefficients, toNtt, type FheErrorCode, type KernelBuild, type RnsBasis,
   type SparseMatrix,
 } from "../../engine/index.js";
-import { groupRows } from "../../engine/ring/row-groups.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { mod } from "../helpers/reference.js";
 import { ringFor } from "../helpers/rings.js";
@@ -151,7 +151,7 @@ describe.each(kernelBuilds)("linearCombine matches a BigInt reference (%s kernel
     fc.assert(fc.property(arb, (c) => checkCase(build, c)), { numRuns: 120 });
   });
 
-  it("dense rows (every row uses every input), so all rows form groups of 4, 2 and 1", () => {
+  it("dense rows (every row uses every input)", () => {
     const arb = fc.record({
       logN: fc.integer({ min: 2, max: 6 }),
       primes: fc.shuffledSubarray([...pool], { minLength: 1, maxLength: 3 }),
@@ -171,14 +171,32 @@ describe.each(kernelBuilds)("linearCombine matches a BigInt reference (%s kernel
     fc.assert(fc.property(arb, (c) => checkCase(build, c)), { numRuns: 60 });
   });
 
-  it("rows longer than 16, 64 and 1000 terms, around the 16-term reduction batches", () => {
+  it("rows longer than 16, 64 and 1000 terms, around the reduction batches", () => {
     const arb = caseArb({
-      logN: fc.integer({ min: 1, max: 5 }),
+      logN: fc.constantFrom(1, 2, 3, 4, 5, 6),
       cols: fc.integer({ min: 1, max: 5 }),
       rows: fc.integer({ min: 1, max: 6 }),
-      length: fc.constantFrom(15, 16, 17, 31, 32, 33, 64, 65, 1000, 1001),
+      length: fc.constantFrom(15, 16, 17, 31, 32, 33, 63, 64, 65, 128, 129, 1000, 1001),
     });
     fc.assert(fc.property(arb, (c) => checkCase(build, c)), { numRuns: 25 });
+  });
+
+  it("1100 inputs (blocks of 64 coefficients at N = 2^9), sparse rows of up to 100 terms", () => {
+    const logN = 9;
+    const n = 2 ** logN;
+    const cols = 1100;
+    const arb = fc.record({
+      primes: fc.shuffledSubarray([...pool], { minLength: 1, maxLength: 2 }),
+      seed: fc.integer(),
+      rows: fc.array(termsArb(cols, fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 5 }),
+    });
+    fc.assert(fc.property(arb, ({ primes, seed, rows }) => {
+      const q = primes.reduce((acc, p) => acc * BigInt(p), 1n);
+      let state = BigInt(seed) & 0xffffffffn;
+      const next = (): bigint => { state = (state * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n; return state; };
+      const inputs = Array.from({ length: cols }, () => Array.from({ length: n }, () => next() % q));
+      checkCase(build, { logN, primes, cols, rows, factor: 1n, inputs, ntt: false });
+    }), { numRuns: 3 });
   });
 
   it("the largest sums: weights -1 (residues q - 1) on inputs Q - 1, 1001 terms per row, N = 2^9", () => {
@@ -190,28 +208,6 @@ describe.each(kernelBuilds)("linearCombine matches a BigInt reference (%s kernel
     const rows: Rows = Array.from({ length: 7 }, () => Array.from({ length: 1001 }, (_, t) => [t % cols, -1] as const));
     const inputs = Array.from({ length: cols }, () => new Array<bigint>(n).fill(q - 1n));
     checkCase(build, { logN, primes, cols, rows, factor: 1n, inputs, ntt: false });
-  });
-});
-
-describe("row groups", () => {
-  it("partition the rows into groups of 4, 2, 1 of identical column lists", () => {
-    const arb = fc.integer({ min: 0, max: 6 }).chain((cols) => rowsArb(cols, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5 })));
-    fc.assert(fc.property(arb, (rows) => {
-      const m = sparseMatrix(rows, 6);
-      const { rows: order, starts } = groupRows(m.rowStart, m.columns);
-      expect([...order].sort((a, b) => a - b)).toEqual(rows.map((_, j) => j));
-      const columnsOf = (j: number): number[] => rows[j]!.map(([c]) => c);
-      for (let g = 0; g + 1 < starts.length; g++) {
-        const members = [...order.subarray(starts[g]!, starts[g + 1]!)];
-        expect([1, 2, 4]).toContain(members.length);
-        for (const j of members) expect(columnsOf(j)).toEqual(columnsOf(members[0]!));
-      }
-    }), { numRuns: 200 });
-  });
-
-  it("put the rows of a dense 10-row matrix into groups of 4, 4, 2", () => {
-    const m = sparseMatrix(Array.from({ length: 10 }, () => [[0, 1], [1, 1]] as const), 2);
-    expect([...groupRows(m.rowStart, m.columns).starts]).toEqual([0, 4, 8, 10]);
   });
 });
 

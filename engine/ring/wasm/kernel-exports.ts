@@ -40,9 +40,8 @@ export interface KernelExports {
   mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
   reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
   combineLimb(
-    outs: number, ins: number, rowStart: number, columns: number, residues: number,
-    groupRows: number, groupStart: number, groups: number, n: number, limbOffset: number,
-    q: number, r32: number, r32Shoup: number, oneShoup: number,
+    outs: number, ins: number, rowStart: number, sources: number, rows: number, cols: number,
+    limb: number, n: number, limbOffset: number, scratch: number, blockWords: number,
   ): void;
   specialFftForward(re: number, im: number, size: number, twRe: number, twIm: number): void;
   specialFftInverse(re: number, im: number, size: number, twRe: number, twIm: number): void;

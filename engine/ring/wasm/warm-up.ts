@@ -58,31 +58,26 @@ export function warmUpKernels(heap: WasmHeap): void {
 }
 
 /**
- * One combineLimb call: 4 rows x 4 columns (one group of 4 rows) over `size` coefficients,
- * inputs at `inputs` + j size words, outputs at `outputs` + j size words, with its tables
- * (51 words) written at `tables`.
+ * One combineLimb call: 4 rows x 4 columns over `size` coefficients in blocks of 256, inputs at
+ * `inputs` + j size words, outputs at `outputs` + j size words; its tables and scratch (1,125
+ * words) are written at `tables`. Constants and residues are arbitrary.
  */
 function warmUpCombine(heap: WasmHeap, tables: number, inputs: number, outputs: number, size: number, q: number): void {
   const rows = 4;
-  const outs = tables;
+  const blockWords = 256;
+  const scratch = tables;
+  const outs = scratch + 4 * rows * blockWords;
   const ins = outs + 4 * rows;
   const rowStart = ins + 4 * rows;
-  const columns = rowStart + 4 * (rows + 1);
-  const residues = columns + 4 * rows * rows;
-  const groupRows = residues + 4 * rows * rows;
-  const groupStart = groupRows + 4 * rows;
+  const sources = rowStart + 4 * (rows + 1);
+  const limb = sources + 4 * rows * rows;
   const words = heap.u32();
+  words.fill(q, limb >>> 2, (limb >>> 2) + 8 + 4 * rows * rows);
   for (let j = 0; j < rows; j++) {
     words[(outs >>> 2) + j] = outputs + 4 * size * j;
     words[(ins >>> 2) + j] = inputs + 4 * size * j;
-    words[(groupRows >>> 2) + j] = j;
-    for (let c = 0; c < rows; c++) {
-      words[(columns >>> 2) + rows * j + c] = c;
-      words[(residues >>> 2) + rows * j + c] = j + c;
-    }
+    for (let c = 0; c < rows; c++) words[(sources >>> 2) + rows * j + c] = 4 * blockWords * c;
   }
   for (let j = 0; j <= rows; j++) words[(rowStart >>> 2) + j] = rows * j;
-  words[groupStart >>> 2] = 0;
-  words[(groupStart >>> 2) + 1] = rows;
-  heap.kernels.combineLimb(outs, ins, rowStart, columns, residues, groupRows, groupStart, 1, size, 0, q, 1, 4, 4);
+  heap.kernels.combineLimb(outs, ins, rowStart, sources, rows, rows, limb, size, 0, scratch, blockWords);
 }
