@@ -3,8 +3,9 @@
 // batch-packed networks), with lazy accumulation: one reduction per batch of terms, not per term.
 //
 // Coefficients are processed in blocks: the block's slice of every input is first copied into a
-// scratch block (which stays in the L2 cache while every row reads it), then each row runs its
-// terms over register tiles of the block.
+// scratch block (which stays in the L2 cache while every row reads it), in chunks of 8
+// coefficients with the chunks of all inputs side by side (a row's terms read consecutive
+// 32-byte pieces), then each row runs its terms over register tiles of the block.
 //
 // SIMD build: x · c mod q is split into 16-bit products that i32x4.dot_i16x8_s (one
 // multiply-add instruction, no shuffles) computes four lanes at a time. With x = x_lo + 2^15 x_hi
@@ -40,11 +41,11 @@ const headerWords = 8;
  *
  * Layout (u32 / i32 words). `outs[j]` and `ins[c]` are the heap addresses of output row j and
  * input column c; `limbOffset` (bytes) is added to each to reach this limb. `rowStart` (rows + 1
- * entries) is the compressed-row start array; `sources[k]` = 4 blockWords col(k) is the byte
- * offset of entry k's input in the scratch block. `limb` holds the constants q, 2^32 mod q, its
+ * entries) is the compressed-row start array; `sources[k]` = 32 col(k) is the byte offset of
+ * entry k's input in a chunk of the scratch block. `limb` holds the constants q, 2^32 mod q, its
  * Shoup companion, floor(2^32 / q), 2^10 mod q, its companion, 2^20 mod q, its companion, then
  * one record per entry k: c_k and, for d = 0, 1, 2, the word c_{k,d} + 2^16 c'_{k,d} (the 10-bit
- * digits d of c_k and of c'_k = 2^15 c_k mod q). `scratch` has room for cols · blockWords words;
+ * digits d of c_k and of c'_k = 2^15 c_k mod q). `scratch` has room for cols · max(blockWords, 8) words;
  * `blockWords` is a power of two dividing n, at least 16 when n is.
  *
  * Preconditions: q an odd prime below 2^30; inputs and c_k in [0, q); no output overlaps an
@@ -59,13 +60,14 @@ export function combineLimb(
   const batchTerms = simd ? simdBatch : scalarBatch;
   const records = limb + (headerWords << 2);
   const blockBytes = <usize>blockWords << 2;
+  const chunkStride = <usize>cols << 5; // bytes from one chunk of 8 coefficients to the next
   for (let block = 0; block < n; block += blockWords) {
     const at = <usize>block << 2;
     for (let c = 0; c < cols; c++) {
       const src = <usize>loadU(ins, c) + limbOffset + at;
-      const dst = scratch + <usize>c * blockBytes;
-      if (simd) packBlock(dst, src, blockBytes);
-      else memory.copy(dst, src, blockBytes);
+      const dst = scratch + (<usize>c << 5);
+      if (simd) packBlock(dst, src, blockBytes, chunkStride);
+      else copyBlock(dst, src, blockBytes, chunkStride);
     }
     for (let j = 0; j < rows; j++) {
       const out = <usize>loadU(outs, j) + limbOffset + at;
@@ -77,30 +79,41 @@ export function combineLimb(
         const entries = sources + (<usize>(start + t0) << 2);
         const coefficients = records + (<usize>(start + t0) << 4);
         const carry = t0 > 0;
-        if (simd) batchV(out, blockBytes, entries, coefficients, m, scratch, carry, limb);
-        else if (blockWords >= 4) batchS(4, out, blockBytes, entries, coefficients, m, scratch, carry, limb);
-        else batchS(1, out, blockBytes, entries, coefficients, m, scratch, carry, limb);
+        if (simd) batchV(out, blockBytes, entries, coefficients, m, scratch, chunkStride, carry, limb);
+        else if (blockWords >= 4) batchS(4, out, blockBytes, entries, coefficients, m, scratch, chunkStride, carry, limb);
+        else batchS(1, out, blockBytes, entries, coefficients, m, scratch, chunkStride, carry, limb);
       }
     }
   }
 }
 
-/** dst[i] = x + 2^16 x_hi = x_lo + 2^16 x_hi for x = src[i] < 2^30 (pairs of 15-bit halves). */
-@inline function packBlock(dst: usize, src: usize, bytes: usize): void {
+/**
+ * Chunk h of 8 coefficients of `src` (`bytes` long, a multiple of 32) goes to dst + h stride,
+ * each x < 2^30 as x + 2^16 x_hi = x_lo + 2^16 x_hi (its 15-bit halves as a pair of i16).
+ */
+@inline function packBlock(dst: usize, src: usize, bytes: usize, stride: usize): void {
   const highMask = i32x4.splat(0x3fff8000);
-  for (let i: usize = 0; i < bytes; i += 16) {
+  for (let i: usize = 0, to = dst; i < bytes; i += 32, to += stride) {
     const x = v128.load(src + i);
-    v128.store(dst + i, i32x4.add(x, v128.and(x, highMask)));
+    const y = v128.load(src + i, 16);
+    v128.store(to, i32x4.add(x, v128.and(x, highMask)));
+    v128.store(to, i32x4.add(y, v128.and(y, highMask)), 16);
   }
+}
+
+/** Coefficient i of `src` (`bytes` long) goes to dst + (i / 8) stride + 4 (i mod 8), unchanged. */
+@inline function copyBlock(dst: usize, src: usize, bytes: usize, stride: usize): void {
+  for (let i: usize = 0; i < bytes; i += 4) store<u32>(dst + (i >> 5) * stride + (i & 31), load<u32>(src + i));
 }
 
 /**
  * One SIMD batch of m ≤ 64 terms of one row over the block at `out` (`bytes` long, a multiple of
- * 32), in tiles of 8 coefficients: out = (carry ? out : 0) + Σ_t c_t · x_t mod q. Term t reads
- * its packed input at scratch + entries[t] and its record at coefficients + 16 t.
+ * 32), in tiles of one chunk of 8 coefficients: out = (carry ? out : 0) + Σ_t c_t · x_t mod q.
+ * Term t reads its packed input at entries[t] in the chunk and its record at coefficients + 16 t.
  */
 @inline function batchV(
-  out: usize, bytes: usize, entries: usize, coefficients: usize, m: i32, scratch: usize, carry: bool, limb: usize,
+  out: usize, bytes: usize, entries: usize, coefficients: usize, m: i32, scratch: usize, stride: usize,
+  carry: bool, limb: usize,
 ): void {
   const q = loadU(limb, Q);
   const qV = i32x4.splat(q);
@@ -110,14 +123,13 @@ export function combineLimb(
   const t1ShoupV = i32x4.splat(loadU(limb, T1_SHOUP));
   const t2V = i32x4.splat(loadU(limb, T2));
   const t2ShoupV = i32x4.splat(loadU(limb, T2_SHOUP));
-  for (let i: usize = 0; i < bytes; i += 32) {
-    const tile = scratch + i;
+  for (let i: usize = 0, tile = scratch; i < bytes; i += 32, tile += stride) {
     // digit sums D_0, D_1, D_2 of coefficients i .. i + 3 (a) and i + 4 .. i + 7 (b)
     let a0 = i32x4.splat(0);
     let a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
-    for (let t = 0; t < m; t++) {
-      const src = tile + <usize>loadU(entries, t);
-      const record = coefficients + (<usize>t << 4);
+    const last = entries + (<usize>m << 2);
+    for (let e = entries, record = coefficients; e < last; e += 4, record += 16) {
+      const src = tile + <usize>load<u32>(e);
       const x = v128.load(src);
       const y = v128.load(src, 16);
       const k0 = v128.load32_splat(record, 4);
@@ -158,7 +170,8 @@ export function combineLimb(
  * inputs and c.
  */
 @inline function batchS(
-  W: i32, out: usize, bytes: usize, entries: usize, coefficients: usize, m: i32, scratch: usize, carry: bool, limb: usize,
+  W: i32, out: usize, bytes: usize, entries: usize, coefficients: usize, m: i32, scratch: usize, stride: usize,
+  carry: bool, limb: usize,
 ): void {
   const q = loadU(limb, Q);
   const twoQ = q << 1;
@@ -172,7 +185,7 @@ export function combineLimb(
     let a2: u64 = carry && W > 1 ? <u64>load<u32>(p, 8) : 0;
     let a3: u64 = carry && W > 1 ? <u64>load<u32>(p, 12) : 0;
     for (let t = 0; t < m; t++) {
-      const src = scratch + i + <usize>loadU(entries, t);
+      const src = scratch + (i >> 5) * stride + (i & 31) + <usize>loadU(entries, t);
       const c = <u64>load<u32>(coefficients + (<usize>t << 4));
       a0 += c * <u64>load<u32>(src);
       if (W > 1) {

@@ -46,3 +46,8 @@ export function combineBlockWords(n: number, cols: number): number {
   const fit = 2 ** Math.floor(Math.log2(scratchBudgetWords / Math.max(cols, 1)));
   return Math.min(n, maxBlockWords, Math.max(minBlockWords, fit));
 }
+
+/** Words of the kernel's scratch block for `cols` inputs: whole chunks of 8 coefficients per input. */
+export function combineScratchWords(cols: number, blockWords: number): number {
+  return cols * Math.max(8, blockWords);
+}

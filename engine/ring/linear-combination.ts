@@ -5,7 +5,7 @@
 
 import { RnsBasis } from "./basis.js";
 import { describe, FheError, requireArgument } from "./errors.js";
-import { combineBlockWords, combineLimbRecord } from "./combine-layout.js";
+import { combineBlockWords, combineLimbRecord, combineScratchWords } from "./combine-layout.js";
 import { bigMod } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import type { RnsPoly } from "./poly.js";
@@ -82,7 +82,7 @@ export class EncodedMatrix implements Disposable {
     this.entries = matrix.values.length;
     const { heap, n } = basis.moduli[0]!;
     this.blockWords = combineBlockWords(n, this.cols);
-    const sources = matrix.columns.map((c) => 4 * this.blockWords * c);
+    const sources = matrix.columns.map((c) => 32 * c);
     const limbRecords = basis.moduli.map((m, limb) => combineLimbRecord(m, this.residues[limb]!));
     const parts = [matrix.rowStart, sources, ...limbRecords];
     const bytes = 4 * parts.reduce((sum, part) => sum + part.length, 0);
@@ -159,10 +159,11 @@ export function linearCombine(outputs: readonly RnsPoly[], inputs: readonly RnsP
   const form = inputs[0]?.isNtt ?? true;
   // one scratch block: the inputs of a coefficient block, then the address tables
   const { blockWords } = matrix;
-  const scratchBytes = 4 * (cols * blockWords + rows + cols);
+  const scratchWords = combineScratchWords(cols, blockWords);
+  const scratchBytes = 4 * (scratchWords + rows + cols);
   const scratch = heap.allocate(scratchBytes, operation);
   try {
-    const outs = scratch + 4 * cols * blockWords;
+    const outs = scratch + 4 * scratchWords;
     const ins = outs + 4 * rows;
     const words = heap.u32();
     outputs.forEach((o, j) => { words[(outs >>> 2) + j] = o.limbAddress(0); });

@@ -76,7 +76,7 @@ function warmUpCombine(heap: WasmHeap, tables: number, inputs: number, outputs: 
   for (let j = 0; j < rows; j++) {
     words[(outs >>> 2) + j] = outputs + 4 * size * j;
     words[(ins >>> 2) + j] = inputs + 4 * size * j;
-    for (let c = 0; c < rows; c++) words[(sources >>> 2) + rows * j + c] = 4 * blockWords * c;
+    for (let c = 0; c < rows; c++) words[(sources >>> 2) + rows * j + c] = 32 * c;
   }
   for (let j = 0; j <= rows; j++) words[(rowStart >>> 2) + j] = rows * j;
   heap.kernels.combineLimb(outs, ins, rowStart, sources, rows, rows, limb, size, 0, scratch, blockWords);
