@@ -42,9 +42,9 @@ const forgottenTables = new FinalizationRegistry<MatrixTables>(freeTables);
  * encoded once and reused for every combination at that basis.
  *
  * It holds a copy of the matrix structure and the residues (with the kernel's digits) in the
- * WebAssembly heap, for the combine kernel: call dispose() (or `using`)
- * to free it at once; a forgotten matrix is freed after garbage collection. Later changes to
- * `matrix` do not affect the encoding.
+ * WebAssembly heap, for the combine kernel (asm/combine.ts): call dispose() (or `using`) to free
+ * it at once; a forgotten matrix is freed after garbage collection. Later changes to `matrix` do
+ * not affect the encoding.
  */
 export class EncodedMatrix implements Disposable {
   /** residues[limb][k] = round(values[k] · factor) mod q_limb. */
@@ -88,7 +88,7 @@ export class EncodedMatrix implements Disposable {
     const bytes = 4 * parts.reduce((sum, part) => sum + part.length, 0);
     const tables = { heap, address: heap.allocate(bytes, operation), bytes };
     let offset = tables.address >>> 2;
-    const words = heap.i32();
+    const words = heap.u32();
     for (const part of parts) {
       words.set(part, offset);
       offset += part.length;
@@ -133,10 +133,11 @@ export class EncodedMatrix implements Disposable {
 /**
  * outputs[j] = Σ_k residues[k] · inputs[columns[k]] for the entries k of row j (an empty row
  * gives zero), in one pass of the combine kernel per limb (lazy accumulation: one reduction per
- * 64 terms in the SIMD build, 16 in the scalar one). Preconditions (checked): `matrix` not disposed; every polynomial live,
- * over `matrix.basis`, inputs in one form (the outputs take it); outputs.length = rows,
- * inputs.length = cols; no output shares memory with an input or another output (inputs may
- * repeat).
+ * 64 terms in the SIMD build, per 16 in the scalar one). Preconditions (checked): `matrix` not
+ * disposed; every polynomial live, over `matrix.basis`, inputs in one form (the outputs take
+ * it); outputs.length = rows, inputs.length = cols; no output shares memory with an input or
+ * another output (inputs may repeat). The heap scratch (a copy of a block of every input) is
+ * zeroed before it is freed when an input is secret.
  */
 export function linearCombine(outputs: readonly RnsPoly[], inputs: readonly RnsPoly[], matrix: EncodedMatrix): void {
   const operation = "combine polynomials";
@@ -174,6 +175,7 @@ export function linearCombine(outputs: readonly RnsPoly[], inputs: readonly RnsP
         scratch, blockWords);
     }
   } finally {
+    if (inputs.some((x) => x.secret)) heap.zero(scratch, scratchBytes); // it holds copies of the inputs
     heap.free(scratch, scratchBytes);
   }
   for (const out of outputs) out.isNtt = form;

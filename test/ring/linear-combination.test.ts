@@ -13,6 +13,7 @@ import {
   type SparseMatrix,
 } from "../../engine/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
+import { watchFrees } from "../helpers/heap-watch.js";
 import { crtBig, mod } from "../helpers/reference.js";
 import { ringFor } from "../helpers/rings.js";
 
@@ -329,6 +330,21 @@ describe.each(kernelBuilds)("EncodedMatrix memory (%s kernels)", (build) => {
     matrix.dispose();
     matrix.dispose();
     expect(heap.bytesInUse).toBe(before);
+  });
+
+  it("zeroes its scratch (copies of the inputs) when an input is secret", () => {
+    const { ring, basis, heap } = freshBasis();
+    using matrix = new EncodedMatrix(basis, sparseMatrix([[[0, 1], [1, 2]]], 2), 1n);
+    const secret = ring.allocate(basis, { secret: true });
+    const other = ring.allocate(basis);
+    const out = ring.allocate(basis);
+    for (const p of [secret, other]) fillUniform(p);
+    const watch = watchFrees(heap);
+    linearCombine([out], [other, secret], matrix);
+    watch.stop();
+    expect(watch.freed()).toBe(1);
+    expect(watch.dirty).toEqual([]);
+    for (const p of [secret, other, out]) p.dispose();
   });
 
   it("a forgotten matrix is freed after garbage collection", async () => {
