@@ -34,6 +34,21 @@ export function mulAccumulateWide(acc: usize, a: usize, b: usize, n: i32, first:
 }
 
 /**
+ * (high * 2^32 + low) mod q, fully reduced to [0, q), for any words low, high < 2^32.
+ * Constants: twoQ = 2q; r32 = 2^32 mod q with Shoup companion r32Shoup; oneShoup = floor(2^32 / q).
+ */
+@inline export function reduceWords(low: u32, high: u32, q: u32, twoQ: u32, r32: u32, r32Shoup: u32, oneShoup: u32): u32 {
+  const lowReduced = mulShoupLazy(low, 1, oneShoup, q); // [0, 2q)
+  return condSub(condSub(mulShoupLazy(high, r32, r32Shoup, q) + lowReduced, twoQ), q);
+}
+
+/** Lane-wise {@link reduceWords} on four (low, high) word pairs, constants splatted. */
+@inline export function reduceWordsV(low: v128, high: v128, qV: v128, twoQV: v128, rV: v128, rShoupV: v128, oneShoupV: v128): v128 {
+  const lowReduced = i32x4.sub(low, i32x4.mul(mulHighV(low, oneShoupV), qV)); // [0, 2q)
+  return condSubV(condSubV(i32x4.add(mulShoupLazyV(high, rV, rShoupV, qV), lowReduced), twoQV), qV);
+}
+
+/**
  * out = in mod q for signed 64-bit inputs (|in| < 2^63), fully reduced to [0, q).
  * Constants: r32 = 2^32 mod q with Shoup companion r32Shoup; oneShoup = floor(2^32 / q).
  */
@@ -55,9 +70,7 @@ export function reduceInt64(out: usize, input: usize, n: i32, q: u32, r32: u32, 
       const low = v128.shuffle<u32>(m0, m1, 0, 2, 4, 6);
       const high = v128.shuffle<u32>(m0, m1, 1, 3, 5, 7);
       const negative = v128.shuffle<u32>(i64x2.lt_s(v0, i64x2.splat(0)), i64x2.lt_s(v1, i64x2.splat(0)), 0, 2, 4, 6);
-      const lowReduced = i32x4.sub(low, i32x4.mul(mulHighV(low, oneShoupV), qV)); // [0, 2q)
-      const sum = condSubV(i32x4.add(mulShoupLazyV(high, rV, rShoupV, qV), lowReduced), twoQV);
-      const r = condSubV(sum, qV);
+      const r = reduceWordsV(low, high, qV, twoQV, rV, rShoupV, oneShoupV);
       const negated = condSubV(i32x4.sub(qV, r), qV);
       v128.store(out + (<usize>i << 2), v128.bitselect(negated, r, negative));
     }
@@ -65,9 +78,7 @@ export function reduceInt64(out: usize, input: usize, n: i32, q: u32, r32: u32, 
   for (let i = vn; i < n; i++) {
     const v = load<i64>(input + (<usize>i << 3));
     const magnitude = <u64>(v < 0 ? -v : v);
-    const lowReduced = mulShoupLazy(<u32>magnitude, 1, oneShoup, q);
-    const sum = condSub(mulShoupLazy(<u32>(magnitude >> 32), r32, r32Shoup, q) + lowReduced, twoQ);
-    const r = condSub(sum, q);
+    const r = reduceWords(<u32>magnitude, <u32>(magnitude >> 32), q, twoQ, r32, r32Shoup, oneShoup);
     storeU(out, i, v < 0 ? condSub(q - r, q) : r);
   }
 }

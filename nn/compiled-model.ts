@@ -31,7 +31,7 @@ export interface PredictOptions {
   readonly progress?: StageProgress;
 }
 
-export class CompiledModel {
+export class CompiledModel implements Disposable {
   readonly stages: readonly Stage[];
   readonly plan: ModelPlan;
   readonly #steps: readonly StageStep[];
@@ -41,6 +41,18 @@ export class CompiledModel {
     this.plan = planStages(params, stages, "compile model");
     this.#steps = executionSteps(this.plan, streamAboveBytes);
     Object.freeze(this);
+  }
+
+  /** Frees the encoded weights (they are encoded again if the model is used afterwards). */
+  dispose(): void {
+    for (const step of this.#steps) {
+      if (step.kind === "single") step.map?.dispose();
+      else for (const map of [...step.rows, ...step.columns]) map.dispose();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** How many linear stages run streamed (chunked) under the memory bound. */

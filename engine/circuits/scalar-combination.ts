@@ -26,7 +26,7 @@ export interface CombineOptions {
  * A real matrix (sparse rows) plus an optional bias, applied to a list of ciphertexts. The
  * integer encodings of the weights are cached per level, so a model encodes each layer once.
  */
-export class ScalarLinearMap {
+export class ScalarLinearMap implements Disposable {
   readonly #encoded = new Map<number, EncodedMatrix>();
 
   /** Preconditions (checked): a well-formed matrix of finite weights; bias of `rows` finite numbers. */
@@ -67,6 +67,16 @@ export class ScalarLinearMap {
       this.#encoded.set(level, encoded);
     }
     return encoded;
+  }
+
+  /** Frees the encoded weights (heap tables); the map re-encodes on its next use. */
+  dispose(): void {
+    for (const encoded of this.#encoded.values()) encoded.dispose();
+    this.#encoded.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** Level and scale of the outputs for inputs at `input`, without encrypting anything. */

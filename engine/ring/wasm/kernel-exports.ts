@@ -39,6 +39,10 @@ export interface KernelExports {
   keccakPermute(state: number, constants: number, rounds: number): void;
   mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
   reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
+  combineLimb(
+    outs: number, ins: number, rowStart: number, sources: number, rows: number, cols: number,
+    limb: number, n: number, limbOffset: number, scratch: number, blockWords: number,
+  ): void;
   specialFftForward(re: number, im: number, size: number, twRe: number, twIm: number): void;
   specialFftInverse(re: number, im: number, size: number, twRe: number, twIm: number): void;
   roundScaledToInt64(out: number, input: number, n: number, scale: number): void;
@@ -51,5 +55,5 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
 ];

@@ -50,8 +50,34 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.roundScaledToInt64(t, a, n / 2, 1);
       k.mixedRadixToFloat(t, a, n / 4, 2, c, d);
       k.expandUniform(b, 64, q, 0x3fffffff, a, c, 12);
+      warmUpCombine(heap, t, a, d, n / 4, q);
     }
   } finally {
     heap.free(base, words * 4);
   }
+}
+
+/**
+ * One combineLimb call: 4 rows x 4 columns over `size` coefficients in blocks of 256, inputs at
+ * `inputs` + j size words, outputs at `outputs` + j size words; its tables and scratch (1,125
+ * words) are written at `tables`. Constants and residues are arbitrary.
+ */
+function warmUpCombine(heap: WasmHeap, tables: number, inputs: number, outputs: number, size: number, q: number): void {
+  const rows = 4;
+  const blockWords = 256;
+  const scratch = tables;
+  const outs = scratch + 4 * rows * blockWords;
+  const ins = outs + 4 * rows;
+  const rowStart = ins + 4 * rows;
+  const sources = rowStart + 4 * (rows + 1);
+  const limb = sources + 4 * rows * rows;
+  const words = heap.u32();
+  words.fill(q, limb >>> 2, (limb >>> 2) + 8 + 4 * rows * rows);
+  for (let j = 0; j < rows; j++) {
+    words[(outs >>> 2) + j] = outputs + 4 * size * j;
+    words[(ins >>> 2) + j] = inputs + 4 * size * j;
+    for (let c = 0; c < rows; c++) words[(sources >>> 2) + rows * j + c] = 32 * c;
+  }
+  for (let j = 0; j <= rows; j++) words[(rowStart >>> 2) + j] = rows * j;
+  heap.kernels.combineLimb(outs, ins, rowStart, sources, rows, rows, limb, size, 0, scratch, blockWords);
 }
