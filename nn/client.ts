@@ -69,7 +69,11 @@ export function decryptSingle(decryptor: Decryptor, encoder: Encoder, tensor: En
   return unpackSingle(tensor.layout, encoder.decode(pt));
 }
 
-/** The evaluation keys a plan needs: a relinearization key and the Galois keys of these rotation steps. */
+/**
+ * The evaluation keys a plan needs: a relinearization key and the Galois keys of these rotation
+ * steps (single packing; batch packing needs none): keyGenerator.createGaloisKeys({ steps:
+ * rotations, conjugate: false }) (a SinglePlan states their serialized size, galoisKeyBytes).
+ */
 export function keysNeeded(plan: ModelPlan): { readonly relinearization: boolean; readonly rotations: readonly number[] } {
   return { relinearization: plan.needsRelinearizationKey, rotations: plan.rotationSteps };
 }
