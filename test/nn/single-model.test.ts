@@ -67,7 +67,7 @@ function relativeErrorBits(c: CkksContext, compiled: CompiledModel, evaluator: E
   let maxError = 0;
   let maxValue = 0;
   for (const sample of samples) {
-    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), sample);
+    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), sample, { level: compiled.plan.input.level });
     using y = compiled.predict(evaluator, x);
     const got = decryptSingle(c.decryptor, c.encoder, y);
     const want = compiled.model.predictPlain(sample);
@@ -152,7 +152,7 @@ describe("single-image packing: encrypted inference", () => {
     const { evaluator, keys } = evaluatorWith(c, plan.rotationSteps);
     const random = seededRandom(4);
     const samples = Array.from({ length: 4 }, () => randomArray(64, random).map((v) => (v + 1) / 2));
-    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), samples[0]!);
+    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), samples[0]!, { level: plan.input.level });
     // Encode every transform first (compile does) and count the evaluation alone.
     vi.mocked(switchKeyLazy).mockClear();
     vi.mocked(switchKey).mockClear();
@@ -165,7 +165,9 @@ describe("single-image packing: encrypted inference", () => {
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     expect(y.layout).toEqual(plan.outputLayout);
     expect({ level: y.level, scale: y.scale }).toEqual(plan.output);
-    expect(x.level).toBe(c.params.maxLevel);
+    // Encrypted at the lowest level that holds the model (6 of 7), and left untouched.
+    expect(plan.input.level).toBe(6);
+    expect(x.level).toBe(plan.input.level);
     expect(relativeErrorBits(c, compiled, evaluator, samples)).toBeLessThan(-10);
     keys.dispose();
   });
@@ -193,7 +195,7 @@ describe("single-image packing: refusals", () => {
   it("a missing Galois key: MISSING_KEY naming the step and the call that creates it, before any work", () => {
     const missing = plan.rotationSteps[plan.rotationSteps.length - 1]!;
     const { evaluator, keys } = evaluatorWith(c, plan.rotationSteps.filter((s) => s !== missing));
-    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), new Array(64).fill(0.5));
+    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), new Array(64).fill(0.5), { level: plan.input.level });
     vi.mocked(switchKeyLazy).mockClear();
     vi.mocked(switchKey).mockClear();
     const attempt = () => compiled.predict(evaluator, x);
@@ -208,20 +210,22 @@ describe("single-image packing: refusals", () => {
 
   it("no relinearization key: MISSING_KEY", () => {
     const keys = c.keygen.createGaloisKeys({ steps: [...plan.rotationSteps], conjugate: false });
-    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), new Array(64).fill(0.5));
+    using x = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), new Array(64).fill(0.5), { level: plan.input.level });
     expect(() => compiled.predict(new Evaluator(c.params, { galoisKeys: keys }), x)).toThrow(expect.objectContaining({ code: "MISSING_KEY" }));
     keys.dispose();
   });
 
-  it("wrong input: another shape, another layout, batch packing, a wrong sample", () => {
+  it("wrong input: another shape, another level, another layout, batch packing, a wrong sample", () => {
     using other = smallCryptoNets(8).compile({ params: c.params, packing: "single" });
-    using wrongShape = encryptSingle(c.encryptor, c.encoder, other.singleInputLayout(), new Array(144).fill(0.5));
+    using wrongShape = encryptSingle(c.encryptor, c.encoder, other.singleInputLayout(), new Array(144).fill(0.5), { level: other.plan.input.level });
     expect(() => compiled.predict(c.evaluator, wrongShape)).toThrow(/takes inputs of shape \[8, 8, 1\], got \[12, 12, 1\]/);
+    using top = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), new Array(64).fill(0.5));
+    expect(() => compiled.predict(c.evaluator, top)).toThrow(/must be encrypted at level 6 \(encryptSingle\(\.\.\., \{ level: plan\.input\.level \}\)\)/);
     const plain = singleLayout({ shape: [8, 8, 1], slots: c.params.maxSlots, positions: Array.from({ length: 64 }, (_, i) => i) });
-    using wrongLayout = encryptSingle(c.encryptor, c.encoder, plain, new Array(64).fill(0.5));
+    using wrongLayout = encryptSingle(c.encryptor, c.encoder, plain, new Array(64).fill(0.5), { level: plan.input.level });
     expect(() => compiled.predict(c.evaluator, wrongLayout)).toThrow(/not in the model's single layout/);
     using batchModel = smallCnn(7).compile({ params: c.params });
-    using batch = encryptBatch(c.encryptor, c.encoder, batchModel.inputLayout(1), [new Array(64).fill(0.5)]);
+    using batch = encryptBatch(c.encryptor, c.encoder, batchModel.inputLayout(1), [new Array(64).fill(0.5)], { level: plan.input.level });
     expect(() => compiled.predict(c.evaluator, batch)).toThrow(/compiled for single packing and the input is batch-packed/);
     expect(() => decryptBatch(c.decryptor, c.encoder, wrongShape)).toThrow(/expected a batch-packed EncryptedTensor, got a single tensor: use decryptSingle/);
     expect(() => decryptSingle(c.decryptor, c.encoder, batch)).toThrow(FheError);
