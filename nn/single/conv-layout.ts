@@ -1,7 +1,8 @@
 // Layouts that make a first-layer convolution cheap in single-image packing. The input is split
-// into its stride phases (space-to-depth): pixel (y, x, c) of the padded image goes to phase
-// (c, y mod sy, x mod sx) at row floor(y / sy), column floor(x / sx) of a grid W columns wide,
-// and output (oy, ox, f) to slot f b + W oy + ox. The term of kernel cell (ky, kx) then reads
+// into its stride phases (space-to-depth): pixel (y, x, c), at (y', x') in the padded image,
+// goes to phase (c, y' mod sy, x' mod sx) at row floor(y' / sy), column floor(x' / sx) of a grid
+// W columns wide (each phase keeping only the rows and columns of its real pixels), and output
+// (oy, ox, f) to slot f b + W oy + ox. The term of kernel cell (ky, kx) then reads
 // the slot base(c, ky mod sy, kx mod sx) + W floor(ky / sy) + floor(kx / sx) + f b - δ ahead
 // of its output, for the copy of the input shifted by δ: with one copy per filter, shifted by
 // δ_f = f b (mod the output period R), every filter uses the same kh·kw·c rotations.
@@ -54,16 +55,28 @@ export function convPlacements(g: ConvGeometry, slots: number): ConvPlacement[] 
   const [oh, ow, filters] = g.output;
   const [sy, sx] = g.strides;
   const [top, left] = g.offset;
-  const gridRows = Math.floor((h - 1 + top) / sy) + 1;
-  const width = Math.max(Math.floor((w - 1 + left) / sx) + 1, ow);
-  const phase = gridRows * width;
-  const length = c * sy * sx * phase;
+  // Phase (c, py, px) holds grid rows Y in [y0, y0 + rows) and columns X in [x0, x0 + columns)
+  // of real pixels (padding has no terms, so it takes no slots).
+  const phases = Array.from({ length: c * sy * sx }, (_, p) => {
+    const [py, px] = [Math.floor(p / sx) % sy, p % sx];
+    const first = (offset: number, stride: number, phase: number): number => ((phase - offset) % stride + stride) % stride;
+    const [fy, fx] = [first(top, sy, py), first(left, sx, px)];
+    return { y0: Math.floor((fy + top) / sy), x0: Math.floor((fx + left) / sx), rows: fy < h ? Math.floor((h - 1 - fy) / sy) + 1 : 0, columns: fx < w ? Math.floor((w - 1 - fx) / sx) + 1 : 0 };
+  });
+  const width = Math.max(ow, ...phases.map((p) => p.columns));
+  const bases: number[] = [];
+  let length = 0;
+  for (const p of phases) {
+    bases.push(length);
+    length += p.rows * width;
+  }
   const positions: number[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       for (let ch = 0; ch < c; ch++) {
         const [yp, xp] = [y + top, x + left];
-        positions.push(((ch * sy + yp % sy) * sx + xp % sx) * phase + Math.floor(yp / sy) * width + Math.floor(xp / sx));
+        const p = (ch * sy + yp % sy) * sx + xp % sx;
+        positions.push(bases[p]! + (Math.floor(yp / sy) - phases[p]!.y0) * width + Math.floor(xp / sx) - phases[p]!.x0);
       }
     }
   }

@@ -40,18 +40,23 @@ function smallCnn(seed: number): Sequential {
   return Sequential.fromSpec(spec([8, 8, 1], layers));
 }
 
-/** CryptoNets' architecture on 12×12 images: conv 5×5 stride 2 (5 maps) → square → dense 125→16 → square → dense 16→10. */
-function smallCryptoNets(seed: number): Sequential {
+/**
+ * CryptoNets' architecture on size×size images (default 12): conv 5×5 stride 2 (5 maps, one row
+ * and column of padding: bottom-right by default, top-left as the shipped model) → square →
+ * dense →16 → square → dense 16→10.
+ */
+function smallCryptoNets(seed: number, size = 12, padding: readonly [number, number, number, number] = [0, 1, 0, 1]): Sequential {
   const random = seededRandom(seed);
+  const side = Math.floor((size + 1 - 5) / 2) + 1;
   const layers: LayerSpec[] = [
-    { type: "conv2d", filters: 5, kernelSize: [5, 5], strides: [2, 2], padding: [0, 1, 0, 1], kernel: randomArray(125, random, 0.3), bias: randomArray(5, random, 0.1) },
+    { type: "conv2d", filters: 5, kernelSize: [5, 5], strides: [2, 2], padding, kernel: randomArray(125, random, 0.3), bias: randomArray(5, random, 0.1) },
     { type: "square" },
     { type: "flatten" },
-    { type: "dense", units: 16, kernel: randomArray(125 * 16, random, 0.1), bias: randomArray(16, random, 0.1) },
+    { type: "dense", units: 16, kernel: randomArray(side * side * 5 * 16, random, 0.1), bias: randomArray(16, random, 0.1) },
     { type: "square" },
     { type: "dense", units: 10, kernel: randomArray(160, random, 0.3), bias: randomArray(10, random, 0.1) },
   ];
-  return Sequential.fromSpec(spec([12, 12, 1], layers));
+  return Sequential.fromSpec(spec([size, size, 1], layers));
 }
 
 const literal = { logN: 11, logScale: 29, depth: 7, allowInsecureParametersForTesting: true } as const;
@@ -114,16 +119,18 @@ describe("single-image packing: plan", () => {
     expect(singleLayout(JSON.parse(JSON.stringify(plan.inputLayout)))).toEqual(plan.inputLayout);
   });
 
-  it("CryptoNets' convolution costs kh·kw rotations: one shared set for every filter", () => {
-    using compiled = smallCryptoNets(2).compile({ params: c.params, packing: "single" });
+  // 14×14 with top-left padding: the phases' bounding box (4 of 8×8) would not hold five copies
+  // in 1024 slots; each phase keeps only its 7×7 real pixels, and five copies fit.
+  it.each([[12, [0, 1, 0, 1]], [14, [1, 0, 1, 0]]] as const)("CryptoNets' convolution (image side %i, padding %j) costs kh·kw rotations: one shared set for every filter", (size, padding) => {
+    using compiled = smallCryptoNets(2, size, padding).compile({ params: c.params, packing: "single" });
     const plan = compiled.plan as SinglePlan;
     const conv = plan.stages[0]!;
     expect(plan.inputLayout.replicas.length).toBe(5);
     // 25 kernel cells: at most 25 rotations (fewer when two cells share one) for 5 filters.
     expect(conv.lowering!.diagonals.indices.length).toBeLessThanOrEqual(25);
-    // Its output: 5 blocks of 5 rows 6 slots wide (29 slots each) in a period of 256, replicated.
+    // Its output: 5 filter blocks (5 or 6 rows of a 6- or 7-slot grid) in a period of 256, replicated.
     expect(conv.lowering!.output.replicas.length).toBe(c.params.maxSlots / 256);
-    // The dense 125→16 reads that replicated input through output windows.
+    // The dense layer reads that replicated input through output windows.
     expect(plan.stages[2]!.lowering!.method).toBe("windowed");
     expect(plan.stages[2]!.lowering!.diagonals.windows).toBeGreaterThan(1);
   });
