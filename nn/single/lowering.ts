@@ -5,9 +5,9 @@
 // Two methods:
 // - "replicated" (slot-map.ts): any input layout; the output at chosen slots, replicated with a
 //   power-of-two period by log-step rotations, zero elsewhere;
-// - "windowed" (engine/circuits Diagonals.fromMatrix): an input replicated with a period P
-//   (or held once), the map as a rows x P matrix over the input's slots, the output in slots
-//   0 .. rows-1. With several output windows (GAZELLE's hybrid method, generalised) it needs
+// - "windowed" (the layouts of engine/circuits Diagonals.fromMatrix): an input replicated with a
+//   period P (or held once), the map as a rows x P matrix over the input's slots, the output in
+//   slots 0 .. rows-1. With several output windows (GAZELLE's hybrid method, generalised) it needs
 //   far fewer rotations, but the slots from `rows` on then hold partial sums ("dirty"): only a
 //   square (bounded by the same sums) or the end of the model may follow, never a polynomial,
 //   which could blow up outside its interval.
@@ -38,6 +38,12 @@ export interface Lowering {
 
 /** Largest rows x P matrix the windowed method builds (entries). */
 const maxWindowedEntries = 2 ** 23;
+
+/** Output slots for the replicated method, distinct modulo the output's period. */
+interface Arrangement {
+  readonly arrangement: ArrayLike<number>;
+  readonly period: number;
+}
 
 /** A lowering before its diagonals are built (candidates are compared on their estimated cost). */
 interface Candidate extends Omit<Lowering, "diagonals"> {
@@ -100,7 +106,7 @@ function windowed(stage: LinearStage, input: SingleLayout): Candidate[] {
 }
 
 /** A stage's candidates on `input`, plus the replicated method at the extra arrangements. */
-function candidates(stage: LinearStage, input: SingleLayout, extra: readonly { arrangement: ArrayLike<number>; period: number }[] = []): Candidate[] {
+function candidates(stage: LinearStage, input: SingleLayout, extra: readonly Arrangement[] = []): Candidate[] {
   const { rows } = stage.map;
   const { slots } = input;
   const compact = Array.from({ length: rows }, (_, i) => i);
@@ -117,7 +123,7 @@ function firstInputs(stage: LinearStage, layers: readonly AnyLayer[], inputShape
   const size = stage.map.cols;
   const period = nextPowerOfTwo(size);
   const compact = singleLayout({ shape: inputShape, slots, positions: Array.from({ length: size }, (_, e) => e), replicas: multiples(period, slots) });
-  const options: { input: SingleLayout; extra: { arrangement: ArrayLike<number>; period: number }[] }[] = [{ input: compact, extra: [] }];
+  const options: { input: SingleLayout; extra: Arrangement[] }[] = [{ input: compact, extra: [] }];
   const geometry = convGeometry(layers.slice(0, stage.layers.length));
   if (geometry !== undefined) {
     for (const p of convPlacements(geometry, slots)) {
