@@ -11,7 +11,7 @@ import type { Ciphertext } from "../engine/ciphertext.js";
 import type { Evaluator } from "../engine/evaluator/evaluator.js";
 import { FheError } from "../engine/ring/errors.js";
 import { columnSlice, rowSlice } from "./affine.js";
-import { batchLayout } from "./layout.js";
+import { batchLayout, type BatchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
 import { EncryptedTensor } from "./tensor.js";
 
@@ -76,7 +76,8 @@ function disposeAll(cts: readonly Ciphertext[]): void {
   for (const ct of cts) ct.dispose();
 }
 
-function checkAgainstPlan(cts: readonly Ciphertext[], stage: StagePlan, index: number): void {
+/** Throws (internal error) unless the first ciphertext has the level and scale `stage` planned. */
+export function checkAgainstPlan(cts: readonly Ciphertext[], stage: StagePlan, index: number): void {
   const ct = cts[0];
   if (ct === undefined) return;
   const { level, scale } = stage.output;
@@ -92,8 +93,8 @@ function checkAgainstPlan(cts: readonly Ciphertext[], stage: StagePlan, index: n
  * (checked by the caller): the input matches the plan's input shape, level and scale.
  */
 export function runBatch(
-  evaluator: Evaluator, plan: ModelPlan, steps: readonly StageStep[], input: EncryptedTensor, progress?: StageProgress,
-): EncryptedTensor {
+  evaluator: Evaluator, plan: ModelPlan, steps: readonly StageStep[], input: EncryptedTensor<BatchLayout>, progress?: StageProgress,
+): EncryptedTensor<BatchLayout> {
   let current: readonly Ciphertext[] = input.ciphertexts;
   const polynomials = new PolynomialEvaluator(evaluator);
   const total = plan.stages.length;

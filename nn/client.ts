@@ -4,7 +4,8 @@
 import type { Decryptor } from "../engine/decryptor.js";
 import type { Encoder } from "../engine/encoding/encoder.js";
 import type { Encryptor } from "../engine/encryptor.js";
-import { packBatch, unpackBatch, type BatchLayout } from "./layout.js";
+import { FheError } from "../engine/ring/errors.js";
+import { packBatch, packSingle, unpackBatch, unpackSingle, type BatchLayout, type Layout, type SingleLayout } from "./layout.js";
 import type { ModelPlan } from "./plan.js";
 import { EncryptedTensor } from "./tensor.js";
 
@@ -32,8 +33,16 @@ export function encryptBatch(
   }
 }
 
+function requireKind<K extends Layout["kind"]>(tensor: EncryptedTensor, kind: K, operation: string): asserts tensor is EncryptedTensor<Extract<Layout, { kind: K }>> {
+  if (!(tensor instanceof EncryptedTensor) || tensor.layout.kind !== kind) {
+    const got = tensor instanceof EncryptedTensor ? `a ${tensor.layout.kind} tensor` : "no EncryptedTensor";
+    throw new FheError("INVALID_ARGUMENT", operation, `expected a ${kind}-packed EncryptedTensor, got ${got}: use decrypt${kind === "batch" ? "Single" : "Batch"} for it`);
+  }
+}
+
 /** Decrypts a batch tensor: one flat Float64Array of outputs per sample. */
 export function decryptBatch(decryptor: Decryptor, encoder: Encoder, tensor: EncryptedTensor): Float64Array[] {
+  requireKind(tensor, "batch", "decrypt batch");
   const vectors = tensor.ciphertexts.map((ct) => {
     using pt = decryptor.decrypt(ct);
     return encoder.decode(pt);
@@ -41,7 +50,30 @@ export function decryptBatch(decryptor: Decryptor, encoder: Encoder, tensor: Enc
   return unpackBatch(tensor.layout, vectors);
 }
 
-/** The evaluation keys a plan needs: a relinearization key and the Galois keys of these rotation steps. */
+/**
+ * Encrypts one sample (flat, channels last) in a single layout: one ciphertext of layout.slots
+ * slots, at options.level (default the top level; a compiled model's plan.input.level is the
+ * cheapest that holds it).
+ */
+export function encryptSingle(
+  encryptor: Encryptor, encoder: Encoder, layout: SingleLayout, sample: ArrayLike<number>, options: EncryptBatchOptions = {},
+): EncryptedTensor<SingleLayout> {
+  using pt = encoder.encode(packSingle(layout, sample), options.level === undefined ? { slots: layout.slots } : { slots: layout.slots, level: options.level });
+  return new EncryptedTensor(layout, [encryptor.encrypt(pt)]);
+}
+
+/** Decrypts a single-packed tensor: its elements (flat, channels last), read where the layout holds them. */
+export function decryptSingle(decryptor: Decryptor, encoder: Encoder, tensor: EncryptedTensor): Float64Array {
+  requireKind(tensor, "single", "decrypt single");
+  using pt = decryptor.decrypt(tensor.ciphertexts[0]!);
+  return unpackSingle(tensor.layout, encoder.decode(pt));
+}
+
+/**
+ * The evaluation keys a plan needs: a relinearization key and the Galois keys of these rotation
+ * steps (single packing; batch packing needs none): keyGenerator.createGaloisKeys({ steps:
+ * rotations, conjugate: false }) (a SinglePlan states their serialized size, galoisKeyBytes).
+ */
 export function keysNeeded(plan: ModelPlan): { readonly relinearization: boolean; readonly rotations: readonly number[] } {
   return { relinearization: plan.needsRelinearizationKey, rotations: plan.rotationSteps };
 }

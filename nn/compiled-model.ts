@@ -1,24 +1,30 @@
 // A model compiled for encrypted inference on given parameters: fused stages, the plan, the
-// encoded weights, and `predict` on batch-packed encrypted tensors.
+// encoded weights, and `predict` on batch-packed or single-packed encrypted tensors.
 
 import { Evaluator } from "../engine/evaluator/evaluator.js";
 import { checkSameParameters, Parameters } from "../engine/parameters.js";
 import { presets } from "../engine/presets.js";
 import { describe, FheError } from "../engine/ring/errors.js";
 import { executionSteps, runBatch, type StageProgress, type StageStep } from "./batch-executor.js";
-import { batchLayout, type BatchLayout } from "./layout.js";
+import { batchLayout, type BatchLayout, type SingleLayout } from "./layout.js";
 import { formatShape } from "./layers/layer.js";
 import { modelDepth, planStages, presetFor, type ModelPlan } from "./plan.js";
 import type { Sequential } from "./sequential.js";
 import { fuseStages, type Stage } from "./stages.js";
 import { EncryptedTensor } from "./tensor.js";
+import { runSingle } from "./single/executor.js";
+import { largestTensor, planSingle, singlePresetFor, type SinglePlan } from "./single/plan.js";
+import { SingleProgram } from "./single/program.js";
 
 /** Options of {@link compileModel}. */
 export interface CompileOptions {
   /** Parameters to run on, or "auto" (default): the cheapest preset deep enough. */
   readonly params?: Parameters | "auto";
-  /** Packing: "batch" (one sample per slot). */
-  readonly packing?: "batch";
+  /**
+   * Packing: "batch" (default: one sample per slot, for throughput) or "single" (one sample per
+   * ciphertext, linear layers as linear transforms, for latency; needs Galois keys).
+   */
+  readonly packing?: Packing;
   /**
    * Memory bound of batch inference: a linear stage whose output ciphertexts would take more
    * bytes than this (default 512 MiB), followed by an activation and a linear stage, is run in
@@ -27,19 +33,31 @@ export interface CompileOptions {
   readonly streamAboveBytes?: number;
 }
 
+export type Packing = "batch" | "single";
+
 export interface PredictOptions {
   readonly progress?: StageProgress;
 }
 
 export class CompiledModel implements Disposable {
   readonly stages: readonly Stage[];
-  readonly plan: ModelPlan;
+  /** The plan: a SinglePlan (layouts, rotation steps, Galois key bytes) for single packing. */
+  readonly plan: ModelPlan | SinglePlan;
   readonly #steps: readonly StageStep[];
+  readonly #program: SingleProgram | undefined;
 
-  constructor(readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[], streamAboveBytes?: number) {
+  constructor(readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[], streamAboveBytes?: number, readonly packing: Packing = "batch") {
     this.stages = Object.freeze([...stages]);
-    this.plan = planStages(params, stages, "compile model");
-    this.#steps = executionSteps(this.plan, streamAboveBytes);
+    if (packing === "single") {
+      const plan = planSingle(params, stages, model.layers, model.inputShape, "compile model");
+      this.plan = plan;
+      this.#steps = [];
+      this.#program = new SingleProgram(plan);
+    } else {
+      this.plan = planStages(params, stages, "compile model");
+      this.#steps = executionSteps(this.plan, streamAboveBytes);
+      this.#program = undefined;
+    }
     Object.freeze(this);
   }
 
@@ -65,14 +83,24 @@ export class CompiledModel implements Disposable {
     return this.plan.depth;
   }
 
-  /** The layout of a batch of `samples` inputs (at most params.maxSlots). */
+  /** The layout of a batch of `samples` inputs (at most params.maxSlots). Batch packing only. */
   inputLayout(samples: number): BatchLayout {
+    if (this.#program !== undefined) throw new FheError("INVALID_ARGUMENT", "create batch layout", "the model is compiled for single packing: use singleInputLayout()");
     return batchLayout(this.model.inputShape, samples, this.params.maxSlots);
   }
 
+  /** The layout to encrypt one image in (encryptSingle). Single packing only. */
+  singleInputLayout(): SingleLayout {
+    if (this.#program === undefined) throw new FheError("INVALID_ARGUMENT", "create single layout", "the model is compiled for batch packing: compile with { packing: \"single\" }");
+    return (this.plan as SinglePlan).inputLayout;
+  }
+
   /**
-   * Encrypted inference on a batch tensor from `encryptBatch` (shape, level and scale of the
-   * plan's input): a new tensor of the model's outputs (logits), one ciphertext per output.
+   * Encrypted inference on a tensor from `encryptBatch` (batch packing) or `encryptSingle`
+   * (single packing, in singleInputLayout()), at the plan's input level and scale: a new tensor
+   * of the model's outputs (logits): one ciphertext per output, or one ciphertext in
+   * plan.outputLayout. Single packing needs the Galois keys of plan.rotationSteps (MISSING_KEY
+   * names those absent).
    */
   predict(evaluator: Evaluator, input: EncryptedTensor, options: PredictOptions = {}): EncryptedTensor {
     const operation = "run model";
@@ -83,33 +111,57 @@ export class CompiledModel implements Disposable {
     if (input.shape.length !== expected.length || input.shape.some((d, i) => d !== expected[i])) {
       throw new FheError("INVALID_ARGUMENT", operation, `the model takes inputs of shape ${formatShape(expected)}, got ${formatShape(input.shape)}`);
     }
+    if (input.layout.kind !== this.packing) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the model is compiled for ${this.packing} packing and the input is ${input.layout.kind}-packed: encrypt it with encrypt${this.packing === "batch" ? "Batch" : "Single"}`);
+    }
     for (const ct of input.ciphertexts) checkSameParameters(this.params, ct.params, operation, "input ciphertext");
+    if (input.layout.kind === "single") checkSingleLayout(input.layout, (this.plan as SinglePlan).inputLayout, operation);
     const { level, scale } = this.plan.input;
     if (input.level !== level || input.scale !== scale) {
       throw new FheError("INVALID_ARGUMENT", operation,
-        `the input must be encrypted at level ${level} (encryptBatch(..., { level: plan.input.level })) and scale 2^${Math.log2(scale)}, got level ${input.level} and scale 2^${Math.log2(input.scale).toFixed(2)}`);
+        `the input must be encrypted at level ${level} (encrypt${this.packing === "batch" ? "Batch" : "Single"}(..., { level: plan.input.level })) and scale 2^${Math.log2(scale)}, got level ${input.level} and scale 2^${Math.log2(input.scale).toFixed(2)}`);
     }
     if (this.plan.needsRelinearizationKey && !evaluator.canRelinearize) {
       throw new FheError("MISSING_KEY", operation,
         "the model multiplies ciphertexts and the evaluator has no relinearization key: pass { relinearizationKey: keyGenerator.createRelinearizationKey() } to the Evaluator");
     }
-    return runBatch(evaluator, this.plan, this.#steps, input, options.progress);
+    if (this.#program !== undefined) return runSingle(evaluator, this.plan as SinglePlan, this.#program, input as EncryptedTensor<SingleLayout>, options.progress);
+    return runBatch(evaluator, this.plan, this.#steps, input as EncryptedTensor<BatchLayout>, options.progress);
   }
+
+  /** Frees the encoded weights of single packing (otherwise reclaimed after garbage collection). */
+  dispose(): void {
+    this.#program?.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function checkSingleLayout(got: SingleLayout, want: SingleLayout, operation: string): void {
+  const same = got.slots === want.slots && got.replicas.length === want.replicas.length && got.replicas.every((r, i) => r === want.replicas[i]) &&
+    got.positions.every((p, i) => p === want.positions[i]);
+  if (!same) throw new FheError("INVALID_ARGUMENT", operation, "the input is not in the model's single layout: encrypt it with encryptSingle(encryptor, encoder, compiled.singleInputLayout(), image)");
 }
 
 /** Compiles `model` (see {@link CompileOptions}); refuses parameters too shallow for it with the levels it needs and a preset that fits. */
 export function compileModel(model: Sequential, options: CompileOptions = {}): CompiledModel {
   const operation = "compile model";
   if (options === null || typeof options !== "object") throw new FheError("INVALID_ARGUMENT", operation, `options must be an object, got ${describe(options)}`);
-  if (options.packing !== undefined && options.packing !== "batch") {
-    throw new FheError("INVALID_ARGUMENT", operation, `packing ${describe(options.packing)} is not available: use "batch" (single-image packing is not implemented yet)`);
+  const packing = options.packing ?? "batch";
+  if (packing !== "batch" && packing !== "single") {
+    throw new FheError("INVALID_ARGUMENT", operation, `packing must be "batch" or "single", got ${describe(options.packing)}`);
   }
   const stages = fuseStages(model.layers);
   let params = options.params ?? "auto";
   if (params === "auto") {
     const depth = modelDepth(stages);
-    const preset = presetFor(depth);
-    if (preset === undefined) throw new FheError("INVALID_PARAMETERS", operation, `the model needs ${depth} levels and no preset has that many: use fewer or lower-degree activations`);
+    const preset = packing === "single" ? singlePresetFor(stages, model.inputShape) : presetFor(depth);
+    if (preset === undefined) {
+      const what = packing === "single" ? `${depth} levels and ${largestTensor(stages, model.inputShape)} slots` : `${depth} levels`;
+      throw new FheError("INVALID_PARAMETERS", operation, `the model needs ${what} and no preset has that many: use fewer or lower-degree activations${packing === "single" ? ", or batch packing" : ""}`);
+    }
     params = Parameters.create(presets[preset]);
   } else if (!(params instanceof Parameters)) {
     throw new FheError("INVALID_ARGUMENT", operation, `params must be Parameters or "auto", got ${describe(params)}`);
@@ -118,5 +170,5 @@ export function compileModel(model: Sequential, options: CompileOptions = {}): C
   if (bytes !== undefined && !(typeof bytes === "number" && bytes >= 0)) {
     throw new FheError("INVALID_ARGUMENT", operation, `streamAboveBytes must be a number ≥ 0, got ${describe(bytes)}`);
   }
-  return new CompiledModel(model, params, stages, bytes);
+  return new CompiledModel(model, params, stages, bytes, packing);
 }

@@ -2,10 +2,15 @@
 // framework, no Node-only module.
 export * from "./model-spec.js";
 export { Sequential, argmax } from "./sequential.js";
-export { CompiledModel, compileModel, type CompileOptions, type PredictOptions } from "./compiled-model.js";
-export { batchLayout, packBatch, unpackBatch, type BatchLayout, type Layout } from "./layout.js";
+export { CompiledModel, compileModel, type CompileOptions, type PredictOptions, type Packing } from "./compiled-model.js";
+export {
+  batchLayout, packBatch, unpackBatch, singleLayout, packSingle, unpackSingle,
+  type BatchLayout, type SingleLayout, type SingleLayoutFields, type Layout,
+} from "./layout.js";
 export { EncryptedTensor } from "./tensor.js";
-export { encryptBatch, decryptBatch, keysNeeded, type EncryptBatchOptions } from "./client.js";
+export { encryptBatch, decryptBatch, encryptSingle, decryptSingle, keysNeeded, type EncryptBatchOptions } from "./client.js";
+export { planSingle, describeLayout, type SinglePlan, type SingleStagePlan } from "./single/plan.js";
+export type { Lowering } from "./single/lowering.js";
 export { planStages, modelDepth, stageDepth, presetFor, autoPresets, type ModelPlan, type StagePlan } from "./plan.js";
 export { fuseStages, type Stage, type LinearStage, type ActivationStage } from "./stages.js";
 export { composeAffine, applyAffine, affineFromRows, type Affine } from "./affine.js";

@@ -6,14 +6,21 @@ import { shapeSize } from "./layers/layer.js";
 import type { Layout } from "./layout.js";
 
 /** Ciphertexts (owned: dispose() frees them) laid out by `layout`. */
-export class EncryptedTensor implements Disposable {
+export class EncryptedTensor<L extends Layout = Layout> implements Disposable {
   readonly ciphertexts: readonly Ciphertext[];
 
-  /** Preconditions (checked): one ciphertext per element for a batch layout, all at one level and scale. */
-  constructor(readonly layout: Layout, ciphertexts: readonly Ciphertext[]) {
-    const expected = shapeSize(layout.shape);
+  /**
+   * Preconditions (checked): one ciphertext per element for a batch layout, one ciphertext of
+   * layout.slots slots for a single layout; all at one level and scale.
+   */
+  constructor(readonly layout: L, ciphertexts: readonly Ciphertext[]) {
+    const single = layout.kind === "single";
+    const expected = single ? 1 : shapeSize(layout.shape);
     if (!Array.isArray(ciphertexts) || ciphertexts.length !== expected || !ciphertexts.every((ct) => ct instanceof Ciphertext)) {
-      throw new FheError("INVALID_ARGUMENT", "create encrypted tensor", `a batch tensor of shape [${layout.shape.join(", ")}] needs ${expected} ciphertexts`);
+      throw new FheError("INVALID_ARGUMENT", "create encrypted tensor", `a ${layout.kind} tensor of shape [${layout.shape.join(", ")}] needs ${expected} ciphertext${expected > 1 ? "s" : ""}`);
+    }
+    if (single && ciphertexts[0]!.slots !== layout.slots) {
+      throw new FheError("INVALID_ARGUMENT", "create encrypted tensor", `the layout packs ${layout.slots} slots, the ciphertext ${ciphertexts[0]!.slots}: encode with { slots: ${layout.slots} }`);
     }
     const first = ciphertexts[0]!;
     if (ciphertexts.some((ct) => ct.level !== first.level || ct.scale !== first.scale)) {

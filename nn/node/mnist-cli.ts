@@ -1,24 +1,31 @@
-// `npm run mnist -- --model cryptonets|cryptodl|FILE --mode batch --images K --threads N --json FILE`:
-// encrypted inference on the MNIST test digits with a shipped model, every core busy, a
-// progress bar, and a JSON report (accuracies, agreement, latency, throughput, memory).
+// `npm run mnist -- --model cryptonets|cryptodl|FILE --mode batch|single --images K --threads N --preset NAME --json FILE`:
+// encrypted inference on the MNIST test digits with a shipped model, a progress bar, and a JSON
+// report (accuracies, agreement, latency, throughput, memory). Batch mode keeps every core busy;
+// single mode measures one image's server-side latency on one thread (see mnist-single.ts).
 
 import { writeFileSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { SingleBar, Presets } from "cli-progress";
 import { KeyGenerator } from "../../engine/key-generator.js";
+import { Parameters } from "../../engine/parameters.js";
+import { presets, type PresetName } from "../../engine/presets.js";
 import { serializeParameters } from "../../engine/serialization/serialize.js";
 import { loadFashionMnist, loadMnist } from "../data/mnist.js";
+import type { CompiledModel } from "../compiled-model.js";
 import { argmax, Sequential } from "../sequential.js";
+import { describeLayout, type SinglePlan } from "../single/plan.js";
 import { BatchInferencePool, type BatchRunReport } from "./batch-pool.js";
+import { runSingleImages, type SingleRunReport } from "./mnist-single.js";
 import { describeParameters, modelFile } from "./report.js";
 
-const usage = "usage: npm run mnist -- [--model cryptonets|cryptodl|FILE] [--dataset mnist|fashion] [--mode batch] [--images K] [--threads N] [--json FILE]";
+const usage = "usage: npm run mnist -- [--model cryptonets|cryptodl|FILE] [--dataset mnist|fashion] [--mode batch|single] [--images K] [--threads N] [--preset NAME] [--json FILE]";
 
-export interface MnistRunResult {
+/** The figures of a run; `report` holds the mode's own (BatchRunReport or SingleRunReport, outputs left out). */
+export interface MnistRunResult<R = Omit<BatchRunReport, "outputs"> | Omit<SingleRunReport, "outputs">> {
   readonly model: string;
   readonly dataset: string;
-  readonly mode: "batch";
+  readonly mode: "batch" | "single";
   readonly images: number;
   readonly threads: number;
   readonly plainAccuracy: number;
@@ -33,24 +40,31 @@ export interface MnistRunResult {
   readonly bytesUpPerImage: number;
   readonly bytesDownPerImage: number;
   readonly keyBytes: number;
-  readonly report: Omit<BatchRunReport, "outputs">;
+  readonly report: R;
 }
 
 /** Runs the encrypted MNIST evaluation; prints progress and a summary; returns the figures. */
 export async function runMnist(argv: readonly string[]): Promise<MnistRunResult> {
   const { values } = parseArgs({
     args: [...argv], strict: true,
-    options: { model: { type: "string", default: "cryptonets" }, dataset: { type: "string", default: "mnist" }, mode: { type: "string", default: "batch" }, images: { type: "string", default: "10000" }, threads: { type: "string" }, json: { type: "string" } },
+    options: {
+      model: { type: "string", default: "cryptonets" }, dataset: { type: "string", default: "mnist" }, mode: { type: "string", default: "batch" },
+      images: { type: "string" }, threads: { type: "string" }, preset: { type: "string" }, json: { type: "string" },
+    },
   });
-  if (values.mode !== "batch") throw new Error(`--mode ${values.mode}: only batch packing is implemented (single-image packing is not yet)\n${usage}`);
-  const images = Number(values.images);
+  const mode = values.mode;
+  if (mode !== "batch" && mode !== "single") throw new Error(`--mode must be batch or single, got ${mode}\n${usage}`);
+  // Single mode times images one after another: 100 by default.
+  const images = Number(values.images ?? (mode === "single" ? 100 : 10_000));
   if (!Number.isSafeInteger(images) || images < 1 || images > 10_000) throw new Error(`--images must be an integer in [1, 10000]\n${usage}`);
-  const threads = values.threads === undefined ? availableParallelism() : Number(values.threads);
+  const threads = values.threads === undefined ? (mode === "single" ? 1 : availableParallelism()) : Number(values.threads);
   if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer\n${usage}`);
+  if (mode === "single" && threads !== 1) throw new Error(`--mode single measures one image's latency on one thread: leave --threads out\n${usage}`);
+  if (values.preset !== undefined && !Object.hasOwn(presets, values.preset)) throw new Error(`--preset ${values.preset}: expected one of ${Object.keys(presets).join(", ")}\n${usage}`);
 
   const file = modelFile(values.model);
   const model = Sequential.fromJSON(readFileSync(file, "utf8"));
-  const compiled = model.compile({ params: "auto" });
+  const compiled = model.compile({ params: values.preset === undefined ? "auto" : Parameters.create(presets[values.preset as PresetName]), packing: mode });
   const params = compiled.params;
   if (values.dataset !== "mnist" && values.dataset !== "fashion") throw new Error(`--dataset must be mnist or fashion\n${usage}`);
   // Fashion-MNIST comes from Debian's dataset-fashion-mnist; the loader's error says how to install it.
@@ -61,6 +75,13 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
   console.log(`parameters: ${describeParameters(params)}; model depth ${compiled.depth}`);
 
   const plainPredictions = samples.map((s) => argmax(model.predictPlain(s)));
+  const labels = test.labels;
+  const count = (f: (i: number) => boolean) => samples.reduce((n, _, i) => n + (f(i) ? 1 : 0), 0);
+  if (mode === "single") {
+    const result = singleResult(compiled, values.dataset, samples, plainPredictions, labels, count);
+    if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  }
   const keygen = new KeyGenerator(params);
   const session = { params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level: compiled.plan.input.level };
   const pool = new BatchInferencePool({ threads });
@@ -77,11 +98,9 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
     await pool.close();
   }
   const encryptedPredictions = report.outputs.map((o) => argmax(o));
-  const labels = test.labels;
-  const count = (f: (i: number) => boolean) => samples.reduce((n, _, i) => n + (f(i) ? 1 : 0), 0);
   const disagreements = count((i) => plainPredictions[i] !== encryptedPredictions[i]);
   const { outputs: _outputs, ...figures } = report;
-  const result: MnistRunResult = {
+  const result: MnistRunResult<Omit<BatchRunReport, "outputs">> = {
     model: model.name, dataset: values.dataset, mode: "batch", images, threads,
     plainAccuracy: count((i) => plainPredictions[i] === labels[i]) / images,
     encryptedAccuracy: count((i) => encryptedPredictions[i] === labels[i]) / images,
@@ -100,7 +119,58 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
   return result;
 }
 
-function printSummary(r: MnistRunResult, slots: number): void {
+/** Single mode: runs the images one by one on this thread, prints the summary, returns the figures. */
+function singleResult(
+  compiled: CompiledModel, dataset: string, samples: readonly Float64Array[], plainPredictions: readonly number[], labels: Uint8Array,
+  count: (f: (i: number) => boolean) => number,
+): MnistRunResult {
+  const plan = compiled.plan as SinglePlan;
+  console.log(`single-image packing: input ${describeLayout(plan.inputLayout)}; ${plan.keySwitches} key switches per image; ${plan.rotationSteps.length} Galois keys`);
+  for (const s of plan.stages) {
+    const how = s.lowering === undefined ? `${s.relinearizations} relinearization(s)` : `${s.lowering.method}, ${s.lowering.diagonals.indices.length} diagonals, ${s.keySwitches} key switches`;
+    console.log(`  ${s.stage.layers.join("+")}: level ${s.input.level} → ${s.output.level}, ${how}, output ${describeLayout(s.layout)}`);
+  }
+  const bar = new SingleBar({ format: "encrypted inference |{bar}| {value}/{total} images | {duration}s elapsed | ETA {eta}s", hideCursor: true }, Presets.shades_classic);
+  let peakRss = process.memoryUsage().rss;
+  let report: SingleRunReport;
+  try {
+    bar.start(samples.length, 0);
+    report = runSingleImages(compiled, samples, (done) => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      bar.update(done);
+    });
+  } finally {
+    bar.stop();
+  }
+  const encryptedPredictions = report.outputs.map((o) => argmax(o));
+  const images = samples.length;
+  const disagreements = count((i) => plainPredictions[i] !== encryptedPredictions[i]);
+  const { outputs: _outputs, ...figures } = report;
+  const keyBytes = report.relinearizationKeyBytes + report.galoisKeyBytes + serializeParameters(compiled.params).length;
+  const result: MnistRunResult = {
+    model: compiled.model.name, dataset, mode: "single", images, threads: 1,
+    plainAccuracy: count((i) => plainPredictions[i] === labels[i]) / images,
+    encryptedAccuracy: count((i) => encryptedPredictions[i] === labels[i]) / images,
+    agreement: 1 - disagreements / images, disagreements,
+    latencyMs: report.medianMs,
+    throughputPerHour: (images / report.wallMs) * 3_600_000,
+    serverThroughputPerHour: 3_600_000 / (report.evaluationMs.reduce((a, b) => a + b, 0) / images),
+    peakRssMiB: peakRss / 2 ** 20,
+    parameters: describeParameters(compiled.params),
+    bytesUpPerImage: report.bytesUpPerImage, bytesDownPerImage: report.bytesDownPerImage, keyBytes,
+    report: figures,
+  };
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  const mib = (x: number) => `${(x / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`images ${images}, one per ciphertext, one thread`);
+  console.log(`plaintext accuracy ${pct(result.plainAccuracy)}, encrypted accuracy ${pct(result.encryptedAccuracy)}, agreement ${pct(result.agreement)} (${disagreements} differ)`);
+  console.log(`server latency per image: median ${report.medianMs.toFixed(1)} ms (min ${report.minMs.toFixed(1)}, max ${report.maxMs.toFixed(1)}); ${Math.round(result.throughputPerHour).toLocaleString("en")} predictions/hour on one thread, client included`);
+  console.log(`client: keys ${(report.keygenMs / 1000).toFixed(1)} s once, encrypt ${(report.encryptMs / images).toFixed(1)} ms and decrypt ${(report.decryptMs / images).toFixed(1)} ms per image`);
+  console.log(`upload once: ${report.galoisKeys} Galois keys ${mib(report.galoisKeyBytes)} + relinearization key ${mib(report.relinearizationKeyBytes)} (seeded); per image ${(report.bytesUpPerImage / 1024).toFixed(1)} KiB up, ${(report.bytesDownPerImage / 1024).toFixed(1)} KiB down; peak RSS ${result.peakRssMiB.toFixed(0)} MiB`);
+  return result;
+}
+
+function printSummary(r: MnistRunResult<Omit<BatchRunReport, "outputs">>, slots: number): void {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const mib = (x: number) => `${(x / 2 ** 20).toFixed(1)} MiB`;
   console.log(`images ${r.images} in ${r.report.batches} batches of up to ${slots} (one image per slot), ${r.threads} threads`);
