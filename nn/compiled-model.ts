@@ -61,8 +61,9 @@ export class CompiledModel implements Disposable {
     Object.freeze(this);
   }
 
-  /** Frees the encoded weights (they are encoded again if the model is used afterwards). */
+  /** Frees the encoded weights (otherwise reclaimed after garbage collection; batch maps re-encode on later use). */
   dispose(): void {
+    this.#program?.dispose();
     for (const step of this.#steps) {
       if (step.kind === "single") step.map?.dispose();
       else for (const map of [...step.rows, ...step.columns]) map.dispose();
@@ -129,14 +130,6 @@ export class CompiledModel implements Disposable {
     return runBatch(evaluator, this.plan, this.#steps, input as EncryptedTensor<BatchLayout>, options.progress);
   }
 
-  /** Frees the encoded weights of single packing (otherwise reclaimed after garbage collection). */
-  dispose(): void {
-    this.#program?.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
 }
 
 function checkSingleLayout(got: SingleLayout, want: SingleLayout, operation: string): void {
