@@ -32,13 +32,16 @@ export const seededFlag = 1;
  * drops (when growing, and after {@link finish} copies the result out) is zeroed first.
  */
 export class ByteWriter {
-  private buffer = new Uint8Array(1024);
-  private view = new DataView(this.buffer.buffer);
+  private buffer: Uint8Array;
+  private view: DataView;
   private length = 0;
   private readonly secret: boolean;
 
-  constructor(options: { secret?: boolean } = {}) {
+  /** `capacity`: the expected size in bytes (a good guess saves regrowing and the final copy). */
+  constructor(options: { secret?: boolean; capacity?: number } = {}) {
     this.secret = options.secret === true;
+    this.buffer = new Uint8Array(Math.max(1024, options.capacity ?? 0));
+    this.view = new DataView(this.buffer.buffer);
   }
 
   private reserve(bytes: number): void {
@@ -99,7 +102,9 @@ export class ByteWriter {
   /** The bytes written so far followed by their CRC-32. */
   finish(): Uint8Array {
     this.u32(crc32(this.buffer.subarray(0, this.length)));
-    const bytes = this.buffer.slice(0, this.length);
+    // A buffer within 64 bytes of the result is handed out as it is (no copy); secret data is
+    // always copied so that the internal buffer can be zeroed.
+    const bytes = !this.secret && this.buffer.length - this.length <= 64 ? this.buffer.subarray(0, this.length) : this.buffer.slice(0, this.length);
     if (this.secret) this.buffer.fill(0);
     return bytes;
   }

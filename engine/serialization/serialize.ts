@@ -213,7 +213,8 @@ export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOp
   const params = paramsOf(ciphertext, Ciphertext, operation, "Ciphertext");
   const ct = checkCiphertext(params, ciphertext, operation);
   const seeded = options.seeded !== false && seedStillExpands(params, ct);
-  const writer = new ByteWriter();
+  const polyBytes = 4 * params.n * params.limbsAt(ct.level);
+  const writer = new ByteWriter({ capacity: 96 + (seeded ? polyBytes + 32 : polyBytes * ct.polys.length) });
   writeHeader(writer, Kind.ciphertext, seeded ? seededFlag : 0, params.fingerprint);
   writer.u16(ct.level);
   writer.u32(ct.slots);
