@@ -1,5 +1,6 @@
-// Circuits on top of the CKKS scheme: polynomial evaluation, function approximation, linear
-// transforms and slot helpers, each with a planner that predicts levels, scales and costs.
+// Circuits on top of the CKKS scheme: polynomial evaluation, function approximation, iteration
+// plans (1/x, 1/sqrt(x)), linear transforms and slot helpers, each with a planner that predicts
+// levels, scales and costs.
 export { Polynomial, chebyshevNodes, chebyshevFromNodeValues, type Interval, type PolynomialBasis } from "./polynomial.js";
 export { PolynomialEvaluator } from "./poly-eval.js";
 export {
@@ -7,6 +8,8 @@ export {
   type SplitNode, type PowerStep, type LinearStep,
 } from "./poly-plan.js";
 export type { Plan, LevelScale } from "./plan.js";
+export { IterationEvaluator } from "./iteration-eval.js";
+export { planIteration, type IterationEvaluationPlan, type IterationEvaluationOptions } from "./iteration-plan.js";
 export * as approx from "./approx/index.js";
 export { Diagonals, type MatrixData } from "./diagonals.js";
 export { LinearTransform, type LinearTransformOptions, type TransformShape, type TransformPlan } from "./lintrans.js";

@@ -2,14 +2,13 @@
 // scheme's evaluator and checks, after every step, that the level and scale are the planned ones.
 
 import { Ciphertext, ciphertextState } from "../ciphertext.js";
-import { viewsAtLevel } from "../evaluator/alignment.js";
 import { checkCiphertext } from "../evaluator/checks.js";
 import { Evaluator } from "../evaluator/evaluator.js";
-import { addScalar, mulScalar, mulScalarAdd } from "../ring/arithmetic.js";
+import { addScalar, mulScalar } from "../ring/arithmetic.js";
 import { describe, FheError } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
 import type { LevelScale } from "./plan.js";
-import { planScaleTolerance } from "./plan.js";
+import { accumulateScaled, settleToPlan } from "./plan-execution.js";
 import { planPolynomial, type PlanNode, type PolynomialOptions, type PolynomialPlan } from "./poly-plan.js";
 import type { Polynomial } from "./polynomial.js";
 
@@ -144,21 +143,11 @@ class PlanExecution {
 
   /** target (polynomials at `level`) += factor * source (dropped to `level`), both parts. */
   private accumulate(target: readonly RnsPoly[], level: number, source: Ciphertext, factor: bigint): void {
-    const views = viewsAtLevel(this.evaluator.params, ciphertextState(source), level);
-    try {
-      views.forEach((view, i) => mulScalarAdd(target[i]!, view, factor));
-    } finally {
-      for (const view of views) view.dispose();
-    }
+    accumulateScaled(this.evaluator.params, target, level, source, factor);
   }
 
   /** Checks a step's result against the plan, then records the planned scale exactly. */
   private settle(ct: Ciphertext, planned: LevelScale, what: string): void {
-    const state = ciphertextState(ct);
-    if (state.level !== planned.level || !(Math.abs(state.scale / planned.scale - 1) <= planScaleTolerance)) {
-      throw new FheError("INVALID_ARGUMENT", operation,
-        `internal error: ${what} came out at level ${state.level}, scale 2^${Math.log2(state.scale).toFixed(3)} instead of the planned level ${planned.level}, scale 2^${Math.log2(planned.scale).toFixed(3)}`);
-    }
-    state.scale = planned.scale;
+    settleToPlan(ct, planned, operation, what);
   }
 }

@@ -194,7 +194,8 @@ class Planner {
   constructor(readonly params: Parameters, readonly input: LevelScale, polynomial: Polynomial, readonly babySteps: number) {
     const { scale: alpha, shift: beta } = polynomial.change;
     const folded = input.scale / alpha;
-    if (input.level === 0 || folded <= bandTop(params, input.level)) {
+    // The same comparison as foldableInputScale, so that an input at exactly that scale folds.
+    if (input.level === 0 || input.scale <= alpha * bandTop(params, input.level)) {
       this.linear = { level: input.level, scale: folded, workScale: folded, folded: true, factor: 1n, shift: BigInt(Math.round(beta * folded)) };
     } else {
       // One level: x * round(alpha * w / s) at scale w = target * q_L, plus beta, rescaled to the band.

@@ -112,6 +112,15 @@ describe("polynomial evaluation", () => {
     expect(r.bits).toBeGreaterThan(16);
   });
 
+  it("an input at exactly foldableInputScale folds the change of interval in (no rounding at the boundary)", () => {
+    // On [0, 33] the scale / alpha of foldableInputScale's alpha * bound rounds one ulp above the bound.
+    const p = Polynomial.chebyshev([0, 1, 0.5], [0, 33]);
+    using ct = c.encrypt({ re: [1, 16, 32], im: [0, 0, 0] }, { scale: foldableInputScale(c.params, 8, p) });
+    expect(polyEval.plan(ct, p).linear.folded).toBe(true);
+    using out = polyEval.evaluate(ct, p);
+    expect(ct.level - out.level).toBe(2);
+  });
+
   it("honours targetScale", () => {
     const p = interpolate(Math.sin, 15, [-3, 3]);
     using ct = c.encrypt({ re: points([-3, 3], 1), im: new Array(slots).fill(0) }, { slots, scale: foldableInputScale(c.params, 8, p) });

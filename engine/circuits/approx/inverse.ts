@@ -155,6 +155,11 @@ function plan(kind: IterationKind, options: IterationOptions): IterationPlan {
   return best;
 }
 
+/** Levels the iterations of a plan consume: inverse 1 + iterations (0 without iterations), invSqrt 2 per iteration. */
+export function iterationLevels(kind: IterationKind, iterations: number): number {
+  return kinds[kind].depthOfIterations(iterations);
+}
+
 /** Plan for 1/x on [a, b] (0 < a < b) within `precision` (Goldschmidt iterations). */
 export function inversePlan(options: IterationOptions): IterationPlan {
   return plan("inverse", options);
