@@ -1,6 +1,6 @@
 // Random model specs and independent float64 references for the nn tests.
 
-import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec } from "../../nn/index.js";
+import { MODEL_FORMAT, MODEL_VERSION, Sequential, type LayerSpec, type ModelSpec } from "../../nn/index.js";
 
 /** A seeded xorshift generator of floats in [-1, 1). */
 export function seededRandom(seed: number): () => number {
@@ -48,4 +48,29 @@ export function referenceConv(
     }
   }
   return out;
+}
+
+/** Geometry of {@link smallCnn}: a side × side × 1 input, a 3×3 convolution, a dense layer of `units`. */
+export interface SmallCnnShape {
+  readonly side: number;
+  readonly filters: number;
+  readonly stride: number;
+  readonly padding: [number, number, number, number];
+  readonly units: number;
+}
+
+/** Conv 3×3 → square → flatten → dense → degree-3 Chebyshev polynomial on [-4, 4] → dense 3, random weights (depth 6). */
+export function smallCnn(seed: number, { side, filters, stride, padding, units }: SmallCnnShape): Sequential {
+  const random = seededRandom(seed);
+  const out = (size: number, before: number, after: number) => Math.floor((size + before + after - 3) / stride) + 1;
+  const features = out(side, padding[0], padding[1]) * out(side, padding[2], padding[3]) * filters;
+  const layers: LayerSpec[] = [
+    { type: "conv2d", filters, kernelSize: [3, 3], strides: [stride, stride], padding, kernel: randomArray(9 * filters, random, 0.5), bias: randomArray(filters, random, 0.1) },
+    { type: "square" },
+    { type: "flatten" },
+    { type: "dense", units, kernel: randomArray(features * units, random, 0.2), bias: randomArray(units, random, 0.1) },
+    { type: "polyActivation", basis: "chebyshev", interval: [-4, 4], coefficients: [0.3, 0.5, 0.2, -0.05], approximates: "relu" },
+    { type: "dense", units: 3, kernel: randomArray(3 * units, random), bias: randomArray(3, random) },
+  ];
+  return Sequential.fromSpec(spec([side, side, 1], layers));
 }

@@ -24,16 +24,7 @@ export async function useCpuBackend(): Promise<void> {
 }
 
 /** A small deterministic generator (mulberry32) of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { prng as seededRandom } from "./ckks.js";
 
 /**
  * Gives every weight values uniform in [-0.5, 0.5] (moving variances in [0.5, 1.5], so they

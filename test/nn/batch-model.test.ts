@@ -4,24 +4,14 @@
 
 import { describe, expect, it } from "vitest";
 import { FheError, KeyGenerator, Parameters, Evaluator } from "../../engine/index.js";
-import { decryptBatch, encryptBatch, Sequential, type LayerSpec } from "../../nn/index.js";
+import { decryptBatch, encryptBatch, Sequential } from "../../nn/index.js";
 import { makeContext } from "../helpers/ckks.js";
-import { randomArray, seededRandom, spec } from "../helpers/nn-models.js";
+import { randomArray, seededRandom, smallCnn as smallCnnOf, spec } from "../helpers/nn-models.js";
 
 const c = makeContext({ logN: 11, logScale: 29, depth: 7, allowInsecureParametersForTesting: true });
 
-function smallCnn(seed: number): Sequential {
-  const random = seededRandom(seed);
-  const layers: LayerSpec[] = [
-    { type: "conv2d", filters: 2, kernelSize: [3, 3], strides: [1, 1], padding: [1, 0, 1, 0], kernel: randomArray(18, random, 0.5), bias: randomArray(2, random, 0.1) },
-    { type: "square" },
-    { type: "flatten" },
-    { type: "dense", units: 4, kernel: randomArray(32 * 4, random, 0.2), bias: randomArray(4, random, 0.1) },
-    { type: "polyActivation", basis: "chebyshev", interval: [-4, 4], coefficients: [0.3, 0.5, 0.2, -0.05], approximates: "relu" },
-    { type: "dense", units: 3, kernel: randomArray(12, random), bias: randomArray(3, random) },
-  ];
-  return Sequential.fromSpec(spec([5, 5, 1], layers));
-}
+const geometry = { side: 5, filters: 2, stride: 1, padding: [1, 0, 1, 0], units: 4 } as const;
+const smallCnn = (seed: number) => smallCnnOf(seed, { ...geometry, padding: [...geometry.padding] });
 
 describe("batch-packed encrypted inference", () => {
   const model = smallCnn(1);

@@ -13,7 +13,7 @@ import {
 } from "../../nn/index.js";
 import { singlePresetFor } from "../../nn/single/plan.js";
 import { makeContext, type CkksContext } from "../helpers/ckks.js";
-import { randomArray, seededRandom, spec } from "../helpers/nn-models.js";
+import { randomArray, seededRandom, smallCnn as smallCnnOf, spec } from "../helpers/nn-models.js";
 
 vi.mock("../../engine/key-switching.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../engine/key-switching.js")>();
@@ -26,19 +26,8 @@ vi.mock("../../engine/ring/automorphism.js", async (importOriginal) => {
   return { ...original, automorphism: vi.fn(original.automorphism) };
 });
 
-/** Conv 3×3 stride 2 (3 maps, padding [0, 1, 0, 1]) → square → dense 48→8 → degree-3 polynomial → dense 8→3. */
-function smallCnn(seed: number): Sequential {
-  const random = seededRandom(seed);
-  const layers: LayerSpec[] = [
-    { type: "conv2d", filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: [0, 1, 0, 1], kernel: randomArray(27, random, 0.5), bias: randomArray(3, random, 0.1) },
-    { type: "square" },
-    { type: "flatten" },
-    { type: "dense", units: 8, kernel: randomArray(48 * 8, random, 0.2), bias: randomArray(8, random, 0.1) },
-    { type: "polyActivation", basis: "chebyshev", interval: [-4, 4], coefficients: [0.3, 0.5, 0.2, -0.05], approximates: "relu" },
-    { type: "dense", units: 3, kernel: randomArray(24, random), bias: randomArray(3, random) },
-  ];
-  return Sequential.fromSpec(spec([8, 8, 1], layers));
-}
+const geometry = { side: 8, filters: 3, stride: 2, padding: [0, 1, 0, 1], units: 8 } as const;
+const smallCnn = (seed: number) => smallCnnOf(seed, { ...geometry, padding: [...geometry.padding] });
 
 /**
  * CryptoNets' architecture on size×size images (default 12): conv 5×5 stride 2 (5 maps, one row
