@@ -175,7 +175,7 @@ function printSummary(r: MnistRunResult<Omit<BatchRunReport, "outputs">>, slots:
   const mib = (x: number) => `${(x / 2 ** 20).toFixed(1)} MiB`;
   console.log(`images ${r.images} in ${r.report.batches} batches of up to ${slots} (one image per slot), ${r.threads} threads`);
   console.log(`plaintext accuracy ${pct(r.plainAccuracy)}, encrypted accuracy ${pct(r.encryptedAccuracy)}, agreement ${pct(r.agreement)} (${r.disagreements} differ)`);
-  console.log(`wall time ${(r.latencyMs / 1000).toFixed(1)} s: ${Math.round(r.throughputPerHour).toLocaleString("en")} predictions/hour amortised (client encryption and decryption included)`);
+  console.log(`wall time ${(r.latencyMs / 1000).toFixed(1)} s (${(r.latencyMs / r.images).toFixed(2)} ms per image amortised): ${Math.round(r.throughputPerHour).toLocaleString("en")} predictions/hour (client encryption and decryption included)`);
   console.log(`server evaluation only: ${Math.round(r.serverThroughputPerHour).toLocaleString("en")} predictions/hour (worker time: encrypt ${(r.report.encryptMs / 1000).toFixed(1)} s, evaluate ${(r.report.evaluationMs / 1000).toFixed(1)} s, decrypt ${(r.report.decryptMs / 1000).toFixed(1)} s)`);
   console.log(`ciphertexts up ${mib(r.report.bytesUp)} (${(r.bytesUpPerImage / 1024).toFixed(1)} KiB/image), down ${mib(r.report.bytesDown)}; evaluation key ${mib(r.keyBytes)}; peak RSS (main thread process) ${r.peakRssMiB.toFixed(0)} MiB`);
 }

@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { FheError, KeyGenerator, Parameters, Evaluator } from "../../engine/index.js";
-import { decryptBatch, encryptBatch, Sequential } from "../../nn/index.js";
+import fc from "fast-check";
+import { decryptBatch, encryptBatch, Sequential, type LayerSpec } from "../../nn/index.js";
 import { makeContext } from "../helpers/ckks.js";
 import { randomArray, seededRandom, smallCnn as smallCnnOf, spec } from "../helpers/nn-models.js";
 
@@ -53,6 +54,44 @@ describe("batch-packed encrypted inference", () => {
     expect(Math.log2(maxError / maxValue)).toBeLessThan(-8);
     // The input tensor is left untouched and still usable.
     expect(x.ciphertexts.every((ct) => ct.level === compiled.plan.input.level)).toBe(true);
+  });
+});
+
+describe("every layer kind encrypted against its twin (fast-check)", () => {
+  it("random dense / conv / avgPool / batchNorm / square / polynomial stacks agree within 2^-9 of the largest output", () => {
+    const layerKind = fc.constantFrom("conv", "pool", "bn");
+    fc.assert(fc.property(fc.integer(), fc.array(layerKind, { minLength: 1, maxLength: 2 }), fc.boolean(), (seed, front, square) => {
+      const random = seededRandom(seed);
+      const layers: LayerSpec[] = [];
+      let shape: [number, number, number] = [4, 4, 2];
+      for (const kind of front) {
+        const [h, w, ch] = shape;
+        if (kind === "conv") {
+          layers.push({ type: "conv2d", filters: 2, kernelSize: [2, 2], strides: [1, 1], padding: "same", kernel: randomArray(8 * ch, random, 0.5), bias: randomArray(2, random, 0.1) });
+          shape = [h, w, 2];
+        } else if (kind === "pool" && h >= 2 && w >= 2) {
+          layers.push({ type: "avgPool2d", poolSize: [2, 2], strides: [1, 1] });
+          shape = [h - 1, w - 1, ch];
+        } else {
+          layers.push({ type: "batchNorm", movingMean: randomArray(ch, random), movingVariance: randomArray(ch, random).map((v) => 1 + Math.abs(v)), epsilon: 1e-3 });
+        }
+      }
+      layers.push(square ? { type: "square" } : { type: "polyActivation", basis: "monomial", interval: [-3, 3], coefficients: [0.1, 0.5, 0.25] });
+      layers.push({ type: "flatten" }, { type: "dense", units: 2, kernel: randomArray(shape[0] * shape[1] * shape[2] * 2, random, 0.3), bias: randomArray(2, random) });
+      const model = Sequential.fromSpec(spec([4, 4, 2], layers));
+      const compiled = model.compile({ params: c.params });
+      const samples = Array.from({ length: 16 }, () => randomArray(32, random));
+      using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(samples.length), samples, { level: compiled.plan.input.level });
+      using y = compiled.predict(c.evaluator, x);
+      const got = decryptBatch(c.decryptor, c.encoder, y);
+      let worst = 0;
+      let largest = 1e-3;
+      samples.forEach((sample, i) => model.predictPlain(sample).forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(v - got[i]![k]!));
+        largest = Math.max(largest, Math.abs(v));
+      }));
+      expect(Math.log2(worst / largest)).toBeLessThan(-9);
+    }), { numRuns: 6, seed: 12 });
   });
 });
 
