@@ -5,6 +5,7 @@
 // enough inputs to shrink the block; plus the error cases and the heap accounting of
 // EncodedMatrix.
 
+import { expectFheError } from "../helpers/ckks.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -217,18 +218,11 @@ describe.each(kernelBuilds)("linearCombine matches a BigInt reference (%s kernel
   });
 });
 
-/** Runs f and requires an FheError with `code` and message "cannot <operation>: ...". */
-function expectFheError(f: () => unknown, code: FheErrorCode, pattern?: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, "expected an FheError").toBeInstanceOf(FheError);
-  expect((thrown as FheError).code).toBe(code);
-  expect((thrown as FheError).message).toMatch(/^cannot (combine polynomials|encode matrix): /);
-  if (pattern !== undefined) expect((thrown as FheError).message).toMatch(pattern);
+/** Requires an FheError with `code` from linearCombine or the matrix encoder, matching `pattern`. */
+function expectCombineError(f: () => unknown, code: FheErrorCode, pattern?: RegExp): void {
+  const error = expectFheError(f, code);
+  expect(error.message).toMatch(/^cannot (combine polynomials|encode matrix): /);
+  if (pattern !== undefined) expect(error.message).toMatch(pattern);
 }
 
 describe.each(kernelBuilds)("linearCombine refuses bad operands (%s kernels)", (build) => {
@@ -243,7 +237,7 @@ describe.each(kernelBuilds)("linearCombine refuses bad operands (%s kernels)", (
   it("an output that is an input", () => {
     const { ring, basis, matrix } = setup();
     const [x, y] = [ring.zero(basis), ring.zero(basis)];
-    expectFheError(() => linearCombine([x], [x, y], matrix), "INVALID_ARGUMENT", /an output aliases an input/);
+    expectCombineError(() => linearCombine([x], [x, y], matrix), "INVALID_ARGUMENT", /an output aliases an input/);
     // inputs may repeat
     const out = ring.zero(basis);
     expect(() => linearCombine([out], [x, x], matrix)).not.toThrow();
@@ -257,7 +251,7 @@ describe.each(kernelBuilds)("linearCombine refuses bad operands (%s kernels)", (
     const input = RnsPoly.prefixView(parent, basis);
     const output = RnsPoly.prefixView(parent, basis);
     const y = ring.zero(basis);
-    expectFheError(() => linearCombine([output], [input, y], matrix), "INVALID_ARGUMENT", /an output aliases an input/);
+    expectCombineError(() => linearCombine([output], [input, y], matrix), "INVALID_ARGUMENT", /an output aliases an input/);
     for (const p of [input, output, parent, y]) p.dispose();
     matrix.dispose();
   });
@@ -266,7 +260,7 @@ describe.each(kernelBuilds)("linearCombine refuses bad operands (%s kernels)", (
     const { ring, basis } = setup();
     const two = new EncodedMatrix(basis, sparseMatrix([[[0, 1]], [[1, 1]]], 2), 1n);
     const [x, y, out] = [ring.zero(basis), ring.zero(basis), ring.zero(basis)];
-    expectFheError(() => linearCombine([out, out], [x, y], two), "INVALID_ARGUMENT", /two outputs share memory/);
+    expectCombineError(() => linearCombine([out, out], [x, y], two), "INVALID_ARGUMENT", /two outputs share memory/);
     for (const p of [x, y, out]) p.dispose();
     two.dispose();
   });
@@ -274,36 +268,36 @@ describe.each(kernelBuilds)("linearCombine refuses bad operands (%s kernels)", (
   it("wrong counts, bases, forms, disposed operands and wrong types", () => {
     const { ring, basis, other, matrix } = setup();
     const [x, y, out] = [ring.zero(basis), ring.zero(basis), ring.zero(basis)];
-    expectFheError(() => linearCombine([out], [x], matrix), "INVALID_ARGUMENT", /expected 1 outputs and 2 inputs, got 1 and 1/);
-    expectFheError(() => linearCombine([], [x, y], matrix), "INVALID_ARGUMENT", /expected 1 outputs/);
+    expectCombineError(() => linearCombine([out], [x], matrix), "INVALID_ARGUMENT", /expected 1 outputs and 2 inputs, got 1 and 1/);
+    expectCombineError(() => linearCombine([], [x, y], matrix), "INVALID_ARGUMENT", /expected 1 outputs/);
     const foreign = ring.zero(other);
-    expectFheError(() => linearCombine([out], [x, foreign], matrix), "MISMATCHED_OPERANDS");
-    expectFheError(() => linearCombine([foreign], [x, y], matrix), "MISMATCHED_OPERANDS", /basis the matrix was encoded for/);
+    expectCombineError(() => linearCombine([out], [x, foreign], matrix), "MISMATCHED_OPERANDS");
+    expectCombineError(() => linearCombine([foreign], [x, y], matrix), "MISMATCHED_OPERANDS", /basis the matrix was encoded for/);
     const nttInput = ring.zero(basis, { ntt: true });
-    expectFheError(() => linearCombine([out], [x, nttInput], matrix), "MISMATCHED_OPERANDS", /mix NTT and coefficient form/);
+    expectCombineError(() => linearCombine([out], [x, nttInput], matrix), "MISMATCHED_OPERANDS", /mix NTT and coefficient form/);
     const otherRing = ringFor(build, 5).zero(ringFor(build, 5).basis(pool.slice(0, 2)));
-    expectFheError(() => linearCombine([out], [x, otherRing], matrix), "MISMATCHED_OPERANDS");
+    expectCombineError(() => linearCombine([out], [x, otherRing], matrix), "MISMATCHED_OPERANDS");
     const gone = ring.zero(basis);
     gone.dispose();
-    expectFheError(() => linearCombine([out], [x, gone], matrix), "DISPOSED");
-    expectFheError(() => linearCombine([gone], [x, y], matrix), "DISPOSED");
-    expectFheError(() => linearCombine([out], [x, y], {} as EncodedMatrix), "INVALID_ARGUMENT", /expected an EncodedMatrix/);
-    expectFheError(() => linearCombine(null as unknown as RnsPoly[], [x, y], matrix), "INVALID_ARGUMENT");
-    expectFheError(() => linearCombine([out], [x, 3 as unknown as RnsPoly], matrix), "INVALID_ARGUMENT");
+    expectCombineError(() => linearCombine([out], [x, gone], matrix), "DISPOSED");
+    expectCombineError(() => linearCombine([gone], [x, y], matrix), "DISPOSED");
+    expectCombineError(() => linearCombine([out], [x, y], {} as EncodedMatrix), "INVALID_ARGUMENT", /expected an EncodedMatrix/);
+    expectCombineError(() => linearCombine(null as unknown as RnsPoly[], [x, y], matrix), "INVALID_ARGUMENT");
+    expectCombineError(() => linearCombine([out], [x, 3 as unknown as RnsPoly], matrix), "INVALID_ARGUMENT");
     matrix.dispose();
     expect(matrix.disposed).toBe(true);
-    expectFheError(() => linearCombine([out], [x, y], matrix), "DISPOSED", /the encoded matrix was disposed/);
+    expectCombineError(() => linearCombine([out], [x, y], matrix), "DISPOSED", /the encoded matrix was disposed/);
     for (const p of [x, y, out, foreign, nttInput, otherRing]) p.dispose();
   });
 
   it("bad matrices, bases and factors at encoding", () => {
     const { basis } = setup();
     const good = sparseMatrix([[[0, 1]]], 1);
-    expectFheError(() => new EncodedMatrix({} as RnsBasis, good, 1n), "INVALID_ARGUMENT", /expected an RnsBasis/);
-    expectFheError(() => new EncodedMatrix(basis, good, 0n), "INVALID_ARGUMENT", /scaling factor/);
-    expectFheError(() => new EncodedMatrix(basis, good, 1 as unknown as bigint), "INVALID_ARGUMENT", /scaling factor/);
-    expectFheError(() => new EncodedMatrix(basis, { ...good, columns: Int32Array.of(1) }, 1n), "INVALID_ARGUMENT", /outside \[0, 1\)/);
-    expectFheError(() => new EncodedMatrix(basis, { ...good, values: Float64Array.of(NaN) }, 1n), "INVALID_ARGUMENT", /finite/);
+    expectCombineError(() => new EncodedMatrix({} as RnsBasis, good, 1n), "INVALID_ARGUMENT", /expected an RnsBasis/);
+    expectCombineError(() => new EncodedMatrix(basis, good, 0n), "INVALID_ARGUMENT", /scaling factor/);
+    expectCombineError(() => new EncodedMatrix(basis, good, 1 as unknown as bigint), "INVALID_ARGUMENT", /scaling factor/);
+    expectCombineError(() => new EncodedMatrix(basis, { ...good, columns: Int32Array.of(1) }, 1n), "INVALID_ARGUMENT", /outside \[0, 1\)/);
+    expectCombineError(() => new EncodedMatrix(basis, { ...good, values: Float64Array.of(NaN) }, 1n), "INVALID_ARGUMENT", /finite/);
   });
 });
 
