@@ -20,7 +20,7 @@ export function finiteArray(value: unknown, length: number, operation: string, w
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {
     const v = (value as ArrayLike<unknown>)[i];
-    requireModel(typeof v === "number" && Number.isFinite(v), operation, `${what}[${i}] is ${describe(v)}: weights must be finite numbers`);
+    if (typeof v !== "number" || !Number.isFinite(v)) requireModel(false, operation, `${what}[${i}] is ${describe(v)}: weights must be finite numbers`);
     out[i] = v;
   }
   return out;

@@ -60,7 +60,7 @@ export function packBatch(layout: BatchLayout, samples: readonly ArrayLike<numbe
       `sample ${s} must have ${size} numbers (shape ${formatShape(layout.shape)}), got ${describe(sample)}`);
     for (let e = 0; e < size; e++) {
       const v = sample[e]!;
-      requireModel(Number.isFinite(v), operation, `sample ${s} element ${e} is ${describe(v)}: inputs must be finite numbers`);
+      if (!Number.isFinite(v)) requireModel(false, operation, `sample ${s} element ${e} is ${describe(v)}: inputs must be finite numbers`);
       vectors[e]![s] = v;
     }
   });
@@ -122,7 +122,7 @@ export function packSingle(layout: SingleLayout, sample: ArrayLike<number>): Flo
   const vector = new Float64Array(layout.slots);
   for (let e = 0; e < size; e++) {
     const v = sample[e]!;
-    requireModel(Number.isFinite(v), operation, `element ${e} is ${describe(v)}: inputs must be finite numbers`);
+    if (!Number.isFinite(v)) requireModel(false, operation, `element ${e} is ${describe(v)}: inputs must be finite numbers`);
     for (const r of layout.replicas) vector[(layout.positions[e]! + r) % layout.slots] = v;
   }
   return vector;

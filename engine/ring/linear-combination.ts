@@ -213,8 +213,9 @@ export function checkSparseMatrix(matrix: SparseMatrix, operation: string): void
   for (let j = 0; j < matrix.rows; j++) {
     requireArgument(matrix.rowStart[j]! <= matrix.rowStart[j + 1]!, operation, `row ${j} has a negative length`);
   }
-  matrix.columns.forEach((c, k) => requireArgument(c >= 0 && c < matrix.cols, operation, `entry ${k} has column ${c} outside [0, ${matrix.cols})`));
-  matrix.values.forEach((v, k) => requireArgument(Number.isFinite(v), operation, `entry ${k} is ${v}: weights must be finite`));
+  // Messages are built only on failure (these loops run over every weight).
+  matrix.columns.forEach((c, k) => { if (!(c >= 0 && c < matrix.cols)) requireArgument(false, operation, `entry ${k} has column ${c} outside [0, ${matrix.cols})`); });
+  matrix.values.forEach((v, k) => { if (!Number.isFinite(v)) requireArgument(false, operation, `entry ${k} is ${v}: weights must be finite`); });
 }
 
 /** y = W x + b in float64 (b absent: zero). Preconditions: x.length = matrix.cols; bias of `rows` numbers. */
