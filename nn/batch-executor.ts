@@ -5,11 +5,10 @@
 // that the level and scale equal the plan.
 
 import { PolynomialEvaluator } from "../engine/circuits/poly-eval.js";
-import { planScaleTolerance } from "../engine/circuits/plan.js";
+import { settleToPlan } from "../engine/circuits/plan-execution.js";
 import { combineCiphertexts, ScalarLinearMap } from "../engine/circuits/scalar-combination.js";
 import type { Ciphertext } from "../engine/ciphertext.js";
 import type { Evaluator } from "../engine/evaluator/evaluator.js";
-import { FheError } from "../engine/ring/errors.js";
 import { columnSlice, rowSlice } from "./affine.js";
 import { batchLayout, type BatchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
@@ -76,16 +75,10 @@ function disposeAll(cts: readonly Ciphertext[]): void {
   for (const ct of cts) ct.dispose();
 }
 
-/** Throws (internal error) unless the first ciphertext has the level and scale `stage` planned. */
+/** Throws (internal error) unless every ciphertext has the level and scale `stage` planned; records the planned scale exactly. */
 export function checkAgainstPlan(cts: readonly Ciphertext[], stage: StagePlan, index: number): void {
-  const ct = cts[0];
-  if (ct === undefined) return;
-  const { level, scale } = stage.output;
-  if (ct.level !== level || Math.abs(ct.scale / scale - 1) > planScaleTolerance) {
-    throw new FheError("INVALID_ARGUMENT", "run model",
-      `stage ${index} (${stage.stage.layers.join("+")}) gave level ${ct.level} and scale 2^${Math.log2(ct.scale).toFixed(3)}, ` +
-      `the plan said level ${level} and scale 2^${Math.log2(scale).toFixed(3)} (internal error: please report)`);
-  }
+  const what = `stage ${index} (${stage.stage.layers.join("+")})`;
+  for (const ct of cts) settleToPlan(ct, stage.output, "run model", what);
 }
 
 /**
@@ -130,13 +123,13 @@ function runStreamed(
       const linear = runStage(evaluator, polynomials, first, rowMap, inputs);
       let activated: Ciphertext[];
       try {
-        if (c === 0) checkAgainstPlan(linear, first, step.index);
+        checkAgainstPlan(linear, first, step.index);
         activated = runStage(evaluator, polynomials, activation, undefined, linear);
       } finally {
         disposeAll(linear);
       }
       try {
-        if (c === 0) checkAgainstPlan(activated, activation, step.index + 1);
+        checkAgainstPlan(activated, activation, step.index + 1);
         const partial = combineCiphertexts(evaluator, activated, step.columns[c]!, { rescale: false });
         if (sums === undefined) {
           sums = partial;

@@ -45,16 +45,19 @@ class WordReader {
     this.position = batch;
   }
 
-  next(): number {
-    if (this.position === this.words.length) {
-      this.source.fill(this.bytes);
-      if (!littleEndianHost) {
-        const view = new DataView(this.bytes.buffer);
-        // In place (bytes and words share memory): each word depends only on its own four bytes.
-        for (let i = 0; i < this.words.length; i++) this.words[i] = view.getUint32(this.bytes.byteOffset + 4 * i, true); // little-endian everywhere
-      }
-      this.position = 0;
+  /** Draws a whole batch of words from the source (little-endian on every host). */
+  private refill(): void {
+    this.source.fill(this.bytes);
+    if (!littleEndianHost) {
+      const view = new DataView(this.bytes.buffer);
+      // In place (bytes and words share memory): each word depends only on its own four bytes.
+      for (let i = 0; i < this.words.length; i++) this.words[i] = view.getUint32(this.bytes.byteOffset + 4 * i, true);
     }
+    this.position = 0;
+  }
+
+  next(): number {
+    if (this.position === this.words.length) this.refill();
     const word = this.words[this.position]!;
     this.words[this.position++] = 0;
     return word;
@@ -65,10 +68,9 @@ class WordReader {
    * used (they determine samples). The reader continues after them.
    */
   take(count: number): Uint32Array {
-    this.position = this.words.length;
-    this.next(); // refill; the word read (and zeroed) is not among those returned
-    this.position = count + 1;
-    return this.words.subarray(1, count + 1);
+    this.refill();
+    this.position = count;
+    return this.words.subarray(0, count);
   }
 
   /** Uniform 53-bit integer in [0, 2^53). */
@@ -156,7 +158,7 @@ export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSo
   const bound = Math.round(6 * sigma);
   const cumulative = gaussianTable(sigma, bound);
   const chunk = 2048; // samples per draw of random words (16 KiB)
-  const reader = new WordReader(source, 2 * chunk + 1, "sample Gaussian");
+  const reader = new WordReader(source, 2 * chunk, "sample Gaussian");
   const values = new Int32Array(n);
   for (let start = 0; start < n; start += chunk) {
     const count = Math.min(chunk, n - start);
