@@ -51,24 +51,27 @@ export function fuseStages(layers: readonly AnyLayer[]): Stage[] {
     pending.map = pending.map === undefined ? map : composeAffine(pending.map, map);
   }
   flush();
-  return stages.map((stage, i) => foldIntervalInto(stages[i - 1], stage)).map((stage, i, all) =>
-    (stage.kind === "linear" && all[i + 1]?.kind === "activation" ? withChange(stage, all[i + 1] as ActivationStage, stages[i + 1]!) : stage));
+  return foldIntervals(stages);
 }
 
-/** The polynomial of an activation that follows a linear stage, rewritten on [-1, 1] (its interval map moves into that stage). */
-function foldIntervalInto(previous: Stage | undefined, stage: Stage): Stage {
-  if (stage.kind !== "activation" || previous?.kind !== "linear" || stage.layer.isSquare) return stage;
-  const polynomial = stage.layer.polynomial.toChebyshev();
-  const [a, b] = polynomial.interval;
-  if (a === -1 && b === 1) return stage;
-  return { ...stage, polynomial: Polynomial.chebyshev(polynomial.coefficients, [-1, 1]) };
-}
-
-/** `stage` followed by the change of variable t = scale·x + shift of the original activation's interval. */
-function withChange(stage: LinearStage, folded: ActivationStage, original: Stage): LinearStage {
-  if (original.kind !== "activation" || folded.polynomial === original.polynomial) return stage;
-  const { scale, shift } = original.polynomial.toChebyshev().change;
-  const size = stage.map.rows;
-  const change = affineFromRows(size, size, new Float64Array(size).fill(shift), (j, push) => push(j, scale));
-  return { ...stage, map: composeAffine(stage.map, change) };
+/**
+ * For every polynomial activation that follows a linear stage: the polynomial rewritten on
+ * [-1, 1] and its interval map t = scale·x + shift composed into that stage (so it costs no level).
+ */
+function foldIntervals(stages: readonly Stage[]): Stage[] {
+  const out = [...stages];
+  for (let i = 1; i < out.length; i++) {
+    const previous = out[i - 1]!;
+    const stage = out[i]!;
+    if (stage.kind !== "activation" || previous.kind !== "linear" || stage.layer.isSquare) continue;
+    const polynomial = stage.polynomial.toChebyshev();
+    const [a, b] = polynomial.interval;
+    if (a === -1 && b === 1) continue;
+    const { scale, shift } = polynomial.change;
+    const size = previous.map.rows;
+    const change = affineFromRows(size, size, new Float64Array(size).fill(shift), (j, push) => push(j, scale));
+    out[i - 1] = { ...previous, map: composeAffine(previous.map, change) };
+    out[i] = { ...stage, polynomial: Polynomial.chebyshev(polynomial.coefficients, [-1, 1]) };
+  }
+  return out;
 }
