@@ -28,6 +28,7 @@ export interface CombineOptions {
  */
 export class ScalarLinearMap implements Disposable {
   readonly #encoded = new Map<number, EncodedMatrix>();
+  #gain: number | undefined;
 
   /** Preconditions (checked): a well-formed matrix of finite weights; bias of `rows` finite numbers. */
   constructor(readonly params: Parameters, readonly matrix: SparseMatrix, readonly bias?: Float64Array) {
@@ -47,16 +48,10 @@ export class ScalarLinearMap implements Disposable {
     return this.matrix.rows;
   }
 
-  /** Largest Σ_i |w_{j,i}| + |b_j| over the rows: how much the map can amplify inputs bounded by 1. */
+  /** Largest Σ_i |w_{j,i}| + |b_j| over the rows: how much the map can amplify inputs bounded by 1 (computed once). */
   get gain(): number {
-    const { rows, rowStart, values } = this.matrix;
-    let max = 0;
-    for (let j = 0; j < rows; j++) {
-      let sum = Math.abs(this.bias?.[j] ?? 0);
-      for (let k = rowStart[j]!; k < rowStart[j + 1]!; k++) sum += Math.abs(values[k]!);
-      max = Math.max(max, sum);
-    }
-    return max;
+    this.#gain ??= rowGain(this.matrix, this.bias);
+    return this.#gain;
   }
 
   /** The weights encoded for ciphertexts at `level` (≥ 1), cached. */
@@ -93,6 +88,17 @@ export class ScalarLinearMap implements Disposable {
     requireArgument(x.length === this.matrix.cols, "apply scalar linear map", `expected ${this.matrix.cols} inputs, got ${x.length}`);
     return applySparse(this.matrix, this.bias, x);
   }
+}
+
+function rowGain(matrix: SparseMatrix, bias: Float64Array | undefined): number {
+  const { rows, rowStart, values } = matrix;
+  let max = 0;
+  for (let j = 0; j < rows; j++) {
+    let sum = Math.abs(bias?.[j] ?? 0);
+    for (let k = rowStart[j]!; k < rowStart[j + 1]!; k++) sum += Math.abs(values[k]!);
+    max = Math.max(max, sum);
+  }
+  return max;
 }
 
 /**
