@@ -12,6 +12,7 @@ import type { Evaluator } from "../engine/evaluator/evaluator.js";
 import { columnSlice, rowSlice } from "./affine.js";
 import { batchLayout, type BatchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
+import { runSoftArgmax } from "./soft-argmax-run.js";
 import { EncryptedTensor } from "./tensor.js";
 
 /** Progress callback: called after each stage with its index and the stage count. */
@@ -164,6 +165,7 @@ function runStage(
     if (stage.relinearizations > 0) for (const ct of outputs) evaluator.relinearizeInPlace(ct);
     return outputs;
   }
+  if (stage.stage.kind === "softArgmax") return runSoftArgmax(evaluator, polynomials, stage, inputs);
   const outputs: Ciphertext[] = [];
   try {
     for (const x of inputs) {

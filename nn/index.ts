@@ -12,7 +12,7 @@ export { encryptBatch, decryptBatch, encryptSingle, decryptSingle, keysNeeded, t
 export { planSingle, describeLayout, type SinglePlan, type SingleStagePlan } from "./single/plan.js";
 export type { Lowering } from "./single/lowering.js";
 export { planStages, modelDepth, stageDepth, presetFor, autoPresets, type ModelPlan, type StagePlan } from "./plan.js";
-export { fuseStages, type Stage, type LinearStage, type ActivationStage } from "./stages.js";
+export { fuseStages, type Stage, type LinearStage, type ActivationStage, type SoftArgmaxStage } from "./stages.js";
 export { composeAffine, applyAffine, affineFromRows, type Affine } from "./affine.js";
 export type { StageProgress } from "./batch-executor.js";
 export { Dense } from "./layers/dense.js";
@@ -20,5 +20,7 @@ export { Conv2D } from "./layers/conv2d.js";
 export { AvgPool2D, Flatten } from "./layers/pooling.js";
 export { BatchNorm } from "./layers/batch-norm.js";
 export { Square, PolyActivation } from "./layers/activation.js";
-export { shapeSize, type Shape, type Layer, type LinearLayer, type ActivationLayer, type AnyLayer } from "./layers/layer.js";
+export { SoftArgmax, softmax, expectedIndex } from "./layers/soft-argmax.js";
+export { learnTemperature, fitSoftArgmax, type TemperatureOptions, type TemperatureFit, type FitSoftArgmaxOptions, type SoftArgmaxRanges, type LogitRows } from "./soft-argmax-fit.js";
+export { shapeSize, type Shape, type Layer, type LinearLayer, type ActivationLayer, type SoftArgmaxLayer, type AnyLayer } from "./layers/layer.js";
 export { importTfjs, type ImportTfjsOptions, type WeightBytes, type WeightsSource } from "./import/tfjs.js";

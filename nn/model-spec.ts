@@ -85,8 +85,29 @@ export interface BatchNormSpec {
   readonly epsilon: number;
 }
 
+/**
+ * The Differentiable Soft-Argmax (HNN): Σ_i softmax(x / T)_i · i, the expected class index, on a
+ * vector of 2 to 256 logits; the last layer of a model. Two classes: sigmoid((x1 − x0) / T) by a
+ * minimax polynomial of `degree` on `interval` (the range of (x1 − x0) / T). n classes: exp by a
+ * minimax polynomial of `degree` on `interval` (the range of the centred logits (x − mean x) / T,
+ * containing 0), 1/S for S = Σ exp(y_i) / n by Goldschmidt iterations on `sumInterval`
+ * ([a, b] with 0 < a < 1 < b) to relative `precision` (default 1e-3). `output` "index" (default)
+ * returns the expected index, "probabilities" the n probabilities. `fitSoftArgmax` chooses the
+ * intervals from training logits.
+ */
+export interface SoftArgmaxSpec {
+  readonly type: "softArgmax";
+  readonly name?: string;
+  readonly temperature: number;
+  readonly interval: readonly [number, number];
+  readonly degree: number;
+  readonly sumInterval?: readonly [number, number];
+  readonly precision?: number;
+  readonly output?: "index" | "probabilities";
+}
+
 export type LayerSpec =
-  | Conv2DSpec | DenseSpec | AvgPool2DSpec | FlattenSpec | SquareSpec | PolyActivationSpec | BatchNormSpec;
+  | Conv2DSpec | DenseSpec | AvgPool2DSpec | FlattenSpec | SquareSpec | PolyActivationSpec | BatchNormSpec | SoftArgmaxSpec;
 
 export type LayerType = LayerSpec["type"];
 

@@ -8,6 +8,7 @@ import { droppedModulus } from "../engine/evaluator/alignment.js";
 import type { Parameters } from "../engine/parameters.js";
 import { presets, type PresetName } from "../engine/presets.js";
 import { FheError } from "../engine/ring/errors.js";
+import { planSoftArgmax, type SoftArgmaxPlan } from "./soft-argmax-plan.js";
 import type { Stage } from "./stages.js";
 
 /** What one stage does, predicted. */
@@ -25,6 +26,8 @@ export interface StagePlan {
   readonly terms: number;
   /** The polynomial plan of a non-square activation (the same for every element). */
   readonly polynomial?: PolynomialPlan;
+  /** The plan of a Soft-Argmax stage. */
+  readonly softArgmax?: SoftArgmaxPlan;
 }
 
 /** The whole model's plan on given parameters. */
@@ -41,10 +44,15 @@ export interface ModelPlan {
   readonly needsRelinearizationKey: boolean;
 }
 
-/** Levels each stage consumes, independent of the parameters (a polynomial: ⌈log2(degree + 1)⌉). */
+/**
+ * Levels each stage consumes, independent of the parameters (a polynomial: ⌈log2(degree + 1)⌉;
+ * an n-class Soft-Argmax adds its inverse's depth and one product; the planner adds a level
+ * where an input map cannot fold).
+ */
 export function stageDepth(stage: Stage): number {
-  if (stage.kind === "linear" || stage.layer.isSquare) return 1;
-  return stage.polynomial.depth;
+  if (stage.kind === "linear") return 1;
+  if (stage.kind === "softArgmax") return stage.polynomial.depth + (stage.layer.inverse === undefined ? 0 : stage.layer.inverse.depth + 1);
+  return stage.layer.isSquare ? 1 : stage.polynomial.depth;
 }
 
 /** Levels a model of these stages needs. */
@@ -95,6 +103,16 @@ function planFrom(params: Parameters, stages: readonly Stage[], input: LevelScal
       const relinearizations = degree === 2 ? stage.map.rows : 0;
       plans.push({ stage, input: current, output, outputDegree: 1, relinearizations, products: 0, terms: stage.map.values.length });
       current = output;
+      degree = 1;
+      return;
+    }
+    if (stage.kind === "softArgmax") {
+      const softArgmax = planSoftArgmax(params, current, stage);
+      plans.push({
+        stage, input: current, output: softArgmax.output, outputDegree: 1, relinearizations: softArgmax.relinearizations,
+        products: softArgmax.products, terms: 0, softArgmax,
+      });
+      current = softArgmax.output;
       degree = 1;
       return;
     }

@@ -9,6 +9,7 @@ import { Dense } from "./layers/dense.js";
 import { BatchNorm } from "./layers/batch-norm.js";
 import { AvgPool2D, Flatten } from "./layers/pooling.js";
 import { PolyActivation, Square } from "./layers/activation.js";
+import { SoftArgmax } from "./layers/soft-argmax.js";
 import { formatShape, shapeSize, type AnyLayer, type Shape } from "./layers/layer.js";
 import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec } from "./model-spec.js";
 
@@ -24,9 +25,10 @@ function buildLayer(input: Shape, spec: LayerSpec, index: number): AnyLayer {
     case "batchNorm": return new BatchNorm(input, spec, operation);
     case "square": return new Square(input, spec);
     case "polyActivation": return new PolyActivation(input, spec, operation);
+    case "softArgmax": return new SoftArgmax(input, spec, operation);
     default:
       throw new FheError("INVALID_ARGUMENT", operation,
-        `layer ${index} has unknown type ${describe((spec as { type?: unknown }).type)}; supported: dense, conv2d, avgPool2d, flatten, batchNorm, square, polyActivation`);
+        `layer ${index} has unknown type ${describe((spec as { type?: unknown }).type)}; supported: dense, conv2d, avgPool2d, flatten, batchNorm, square, polyActivation, softArgmax`);
   }
 }
 
@@ -51,6 +53,8 @@ export class Sequential {
     let shape: Shape = this.inputShape;
     spec.layers.forEach((layerSpec, i) => {
       const layer = buildLayer(shape, layerSpec, i);
+      requireModel(layer.kind !== "softArgmax" || i === spec.layers.length - 1, operation,
+        `softArgmax layer '${layer.name}' (layer ${i}) must be the last layer: it turns the logits into the model's output`);
       layers.push(layer);
       shape = layer.outputShape;
     });

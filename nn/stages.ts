@@ -4,7 +4,7 @@
 
 import { Polynomial } from "../engine/circuits/polynomial.js";
 import { affineFromRows, composeAffine, type Affine } from "./affine.js";
-import type { ActivationLayer, AnyLayer, Shape } from "./layers/layer.js";
+import type { ActivationLayer, AnyLayer, Shape, SoftArgmaxLayer } from "./layers/layer.js";
 
 export interface LinearStage {
   readonly kind: "linear";
@@ -26,7 +26,31 @@ export interface ActivationStage {
   readonly outputShape: Shape;
 }
 
-export type Stage = LinearStage | ActivationStage;
+/**
+ * An n-class Soft-Argmax (or a two-class one returning probabilities): the polynomial on every
+ * input, then the normalisation (layers/soft-argmax.ts). Its pre-map is folded into the linear
+ * stage before it. A two-class Soft-Argmax returning the index is an ordinary activation stage.
+ */
+export interface SoftArgmaxStage {
+  readonly kind: "softArgmax";
+  readonly layers: readonly string[];
+  readonly layer: SoftArgmaxLayer;
+  /** layer.polynomial, on [-1, 1] once its interval map is folded into the previous stage. */
+  readonly polynomial: Polynomial;
+  readonly outputShape: Shape;
+}
+
+export type Stage = LinearStage | ActivationStage | SoftArgmaxStage;
+
+/** A two-class Soft-Argmax returning the index: sigmoid((x1 − x0) / T), element-wise on one value. */
+function sigmoidActivation(layer: SoftArgmaxLayer): ActivationLayer {
+  const polynomial = layer.polynomial;
+  return {
+    kind: "activation", isSquare: false, name: layer.name, inputShape: [1], outputShape: [1], polynomial,
+    forwardPlain: (x) => x.map((v) => polynomial.evaluate(v)),
+    toSpec: () => layer.toSpec(),
+  };
+}
 
 /** Fuses `layers` into stages. Flatten is a relabelling and folds for free. */
 export function fuseStages(layers: readonly AnyLayer[]): Stage[] {
@@ -38,6 +62,20 @@ export function fuseStages(layers: readonly AnyLayer[]): Stage[] {
     pending = undefined;
   };
   for (const layer of layers) {
+    if (layer.kind === "softArgmax") {
+      const map = layer.toAffine();
+      pending ??= { names: [], map: undefined, shape: layer.inputShape };
+      pending.map = pending.map === undefined ? map : composeAffine(pending.map, map);
+      pending.shape = [map.rows];
+      flush();
+      const names = [layer.name];
+      if (layer.classes === 2 && layer.output === "index") {
+        stages.push({ kind: "activation", layers: names, layer: sigmoidActivation(layer), polynomial: layer.polynomial, outputShape: layer.outputShape });
+      } else {
+        stages.push({ kind: "softArgmax", layers: names, layer, polynomial: layer.polynomial, outputShape: layer.outputShape });
+      }
+      continue;
+    }
     if (layer.kind === "activation") {
       flush();
       stages.push({ kind: "activation", layers: [layer.name], layer, polynomial: layer.polynomial, outputShape: layer.outputShape });
@@ -63,7 +101,7 @@ function foldIntervals(stages: readonly Stage[]): Stage[] {
   for (let i = 1; i < out.length; i++) {
     const previous = out[i - 1]!;
     const stage = out[i]!;
-    if (stage.kind !== "activation" || previous.kind !== "linear" || stage.layer.isSquare) continue;
+    if (stage.kind === "linear" || previous.kind !== "linear" || (stage.kind === "activation" && stage.layer.isSquare)) continue;
     const polynomial = stage.polynomial.toChebyshev();
     const [a, b] = polynomial.interval;
     if (a === -1 && b === 1) continue;

@@ -2,6 +2,7 @@
 // plaintext twin (the test oracle and the reference accuracy), and says how it runs encrypted:
 // linear layers as an affine map, activations as a square or a polynomial.
 
+import type { IterationPlan } from "../../engine/circuits/approx/inverse.js";
 import type { Polynomial } from "../../engine/circuits/polynomial.js";
 import type { Affine } from "../affine.js";
 import type { LayerSpec } from "../model-spec.js";
@@ -46,4 +47,21 @@ export interface ActivationLayer extends Layer {
   readonly isSquare: boolean;
 }
 
-export type AnyLayer = LinearLayer | ActivationLayer;
+/**
+ * The Soft-Argmax output layer (layers/soft-argmax.ts): an affine pre-map folded into the
+ * previous linear stage, then a polynomial (sigmoid or exp) and, for n classes, a normalisation.
+ */
+export interface SoftArgmaxLayer extends Layer {
+  readonly kind: "softArgmax";
+  readonly classes: number;
+  readonly temperature: number;
+  readonly output: "index" | "probabilities";
+  /** Two classes: sigmoid of (x1 − x0) / T; n classes: exp(y) / n of the centred logits y. */
+  readonly polynomial: Polynomial;
+  /** n classes: the plan for 1/S. */
+  readonly inverse?: IterationPlan;
+  /** The pre-map from the logits to the polynomial's input. */
+  toAffine(): Affine;
+}
+
+export type AnyLayer = LinearLayer | ActivationLayer | SoftArgmaxLayer;

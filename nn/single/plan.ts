@@ -60,6 +60,12 @@ export function singlePresetFor(stages: readonly Stage[], inputShape: readonly n
  * (see planStages) or a tensor does not fit the slots.
  */
 export function planSingle(params: Parameters, stages: readonly Stage[], layers: readonly AnyLayer[], inputShape: readonly number[], operation: string): SinglePlan {
+  const softArgmax = stages.find((s) => s.kind === "softArgmax");
+  if (softArgmax !== undefined) {
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `single-image packing runs a Soft-Argmax only with two classes and output "index" (layer '${softArgmax.layers.join("+")}' has ` +
+      `${softArgmax.layer.classes} classes, output "${softArgmax.layer.output}"): compile with { packing: "batch" }`);
+  }
   const base = planStages(params, stages, operation);
   const slots = params.maxSlots;
   const size = largestTensor(stages, inputShape);

@@ -24,6 +24,7 @@ function forwardLayer(layer: LayerSpec, x: Tensor): Tensor {
     case "avgPool2d": return avgPool(layer.poolSize, layer.strides ?? layer.poolSize, x);
     case "flatten": return { shape: [x.data.length], data: x.data };
     case "square": return { shape: x.shape, data: x.data.map((v) => v * v) };
+    case "softArgmax": throw new Error("forwardSpec: softArgmax has no TensorFlow.js counterpart");
     case "polyActivation": return { shape: x.shape, data: x.data.map((v) => polynomial(layer.basis, layer.interval, layer.coefficients, v)) };
     case "batchNorm": {
       const c = x.shape[x.shape.length - 1]!;
