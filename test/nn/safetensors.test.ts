@@ -68,7 +68,7 @@ describe("readSafetensors", () => {
     const padded = file(`${JSON.stringify({ x: f32([1], 0, 4) })}      `, float32Bytes([2.5]));
     const shifted = new Uint8Array(padded.length + 3);
     shifted.set(padded, 3);
-    for (const bytes of [padded.buffer, Buffer.from(padded), shifted.subarray(3)]) {
+    for (const bytes of [padded.buffer as ArrayBuffer, Buffer.from(padded), shifted.subarray(3)]) {
       expect([...readSafetensors(bytes).tensors.get("x")!.data]).toEqual([2.5]);
     }
   });
@@ -246,7 +246,7 @@ describe("writeSafetensors", () => {
           expect(got.dtype).toBe(tensor.dtype);
           expect(got.shape).toEqual(tensor.shape);
           expect(got.data).toBeInstanceOf(tensor.dtype === "F64" ? Float64Array : Float32Array);
-          expect([...got.data]).toEqual([...tensor.data]);
+          expect([...got.data]).toEqual(Array.from(tensor.data));
         }
         expect([...read.tensors.keys()]).toEqual(keys);
       }));
