@@ -4,6 +4,7 @@
 // shard boundary; the stream's length must equal the manifest's exactly.
 
 import { describe } from "../../engine/ring/errors.js";
+import { decodeFloat16 } from "./minifloat.js";
 import { corruptModel, denseArray, unsupportedModel } from "./tfjs-json.js";
 import type { WeightEntry, WeightGroup } from "./tfjs-manifest.js";
 
@@ -114,7 +115,7 @@ function decodeValues(entry: WeightEntry, bytes: Uint8Array): Float64Array {
   if (q === undefined) {
     for (let i = 0; i < values.length; i++) values[i] = entry.dtype === "float32" ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true);
   } else if (q.dtype === "float16") {
-    for (let i = 0; i < values.length; i++) values[i] = float16(view.getUint16(2 * i, true));
+    for (let i = 0; i < values.length; i++) values[i] = decodeFloat16(view.getUint16(2 * i, true));
   } else {
     // tfjs computes v·scale + min into a Float32Array (float32 weights) or rounds it (int32).
     const round = entry.dtype === "float32" ? Math.fround : Math.round;
@@ -124,16 +125,6 @@ function decodeValues(entry: WeightEntry, bytes: Uint8Array): Float64Array {
     }
   }
   return values;
-}
-
-/** The IEEE 754 binary16 number with bit pattern `bits` (subnormals, ±0, ±Infinity, NaN). */
-function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  return sign * (1024 + fraction) * 2 ** (exponent - 25);
 }
 
 function checkFinite(entry: WeightEntry, values: Float64Array): Float64Array {
