@@ -24,3 +24,8 @@ export { SoftArgmax, softmax, expectedIndex } from "./layers/soft-argmax.js";
 export { learnTemperature, fitSoftArgmax, type TemperatureOptions, type TemperatureFit, type FitSoftArgmaxOptions, type SoftArgmaxRanges, type LogitRows } from "./soft-argmax-fit.js";
 export { shapeSize, type Shape, type Layer, type LinearLayer, type ActivationLayer, type SoftArgmaxLayer, type AnyLayer } from "./layers/layer.js";
 export { importTfjs, type ImportTfjsOptions, type WeightBytes, type WeightsSource } from "./import/tfjs.js";
+export { HashingTokenizer, type HashingTokenizerOptions, type HashingTokenizerConfig, type TextFeatures } from "./text/tokenizer.js";
+export { stratifiedSplit, type SplitOptions, type TrainTestSplit } from "./data/split.js";
+export { readSafetensors, type SafetensorsFile, type SafetensorsTensor, type ReadSafetensorsOptions } from "./import/safetensors.js";
+export { writeSafetensors, type TensorToWrite } from "./import/safetensors-writer.js";
+export { binaryMetrics, auroc, type BinaryMetrics } from "./metrics.js";
