@@ -28,4 +28,5 @@ export { HashingTokenizer, type HashingTokenizerOptions, type HashingTokenizerCo
 export { stratifiedSplit, type SplitOptions, type TrainTestSplit } from "./data/split.js";
 export { readSafetensors, type SafetensorsFile, type SafetensorsTensor, type ReadSafetensorsOptions } from "./import/safetensors.js";
 export { writeSafetensors, type TensorToWrite } from "./import/safetensors-writer.js";
+export { importHead, type HeadOptions, type HeadLinear } from "./import/head.js";
 export { binaryMetrics, auroc, type BinaryMetrics } from "./metrics.js";

@@ -3,11 +3,13 @@
 // then the Soft-Argmax's sigmoid interval from the training logits.
 
 import { Sequential } from "../sequential.js";
-import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec, type SoftArgmaxSpec } from "../model-spec.js";
+import { MODEL_FORMAT, MODEL_VERSION, type DenseSpec, type LayerSpec, type ModelSpec, type SoftArgmaxSpec } from "../model-spec.js";
 import { fitSoftArgmax, learnTemperature, type SoftArgmaxRanges } from "../soft-argmax-fit.js";
 import { reluPolynomial } from "../train/poly-activation.js";
 import { trainMlp, type FeatureSet, type MlpLayer } from "../train/mlp.js";
-import { readSafetensors, writeSafetensors } from "../import/safetensors.js";
+import { importHead } from "../import/head.js";
+import { readSafetensors } from "../import/safetensors.js";
+import { writeSafetensors } from "../import/safetensors-writer.js";
 import type { FeatureKind } from "./hnn-args.js";
 
 export interface TrainedHnn {
@@ -80,26 +82,32 @@ function embeddingHead(data: FeatureSet, options: HnnTrainOptions): { layers: La
     epochs: options.epochs, batchSize: 32, learningRate: 1e-3, weightDecay: 1e-5, seed: options.seed,
     progress: (e, loss, acc) => options.progress("ReLU head", e, options.epochs, loss, acc),
   });
-  const pre = pretrained[0] as Extract<LayerSpec, { type: "dense" }>;
-  const cls = pretrained[2] as Extract<LayerSpec, { type: "dense" }>;
+  const pre = pretrained[0] as DenseSpec;
+  const cls = pretrained[2] as DenseSpec;
+  // Written the way a Hugging Face checkpoint stores nn.Linear: weight [outputs, inputs].
+  const transpose = (d: DenseSpec) => {
+    const inputs = d.kernel.length / d.units;
+    return Float32Array.from({ length: d.kernel.length }, (_, k) => d.kernel[(k % inputs) * d.units + Math.floor(k / inputs)]!);
+  };
   const safetensors = writeSafetensors({
-    "pre_classifier.weight": { dtype: "F32", shape: [width, width], data: Float32Array.from(pre.kernel) },
+    "pre_classifier.weight": { dtype: "F32", shape: [width, width], data: transpose(pre) },
     "pre_classifier.bias": { dtype: "F32", shape: [width], data: Float32Array.from(pre.bias!) },
-    "classifier.weight": { dtype: "F32", shape: [width, 2], data: Float32Array.from(cls.kernel) },
+    "classifier.weight": { dtype: "F32", shape: [2, width], data: transpose(cls) },
     "classifier.bias": { dtype: "F32", shape: [2], data: Float32Array.from(cls.bias!) },
-  }, { format: "wasm-ckks-nn head", layout: "weight [in][out]" });
+  }, { format: "pt", note: "wasm-ckks-nn HNN head trained on Universal Sentence Encoder lite embeddings" });
   // From here on only the file is used, as with a head trained elsewhere.
-  const head = readSafetensors(safetensors).tensors;
-  const tensor = (name: string) => head.get(name)!.data;
-  const preLayer: LayerSpec = { type: "dense", name: "pre_classifier", units: width, kernel: Array.from(tensor("pre_classifier.weight")), bias: Array.from(tensor("pre_classifier.bias")) };
-  const interval = outputRange([preLayer], data);
-  const polynomial = reluPolynomial(interval, reluDegree);
+  const tensors = readSafetensors(safetensors).tensors;
+  const headLayers = [{ weight: "pre_classifier.weight", bias: "pre_classifier.bias", relu: true }, { weight: "classifier.weight", bias: "classifier.bias" }];
+  const [preLayer] = importHead(tensors, { layers: headLayers.slice(0, 1).map((l) => ({ ...l, relu: false })), inputs: width });
+  const polynomial = reluPolynomial(outputRange([preLayer!], data), reluDegree);
+  const [preImported, , clsImported] = importHead(tensors, { layers: headLayers, relu: polynomial, inputs: width }) as [DenseSpec, LayerSpec, DenseSpec];
+  const initial = (d: DenseSpec) => ({ kernel: d.kernel, bias: d.bias! });
   const tuneEpochs = Math.max(1, Math.round(options.epochs / 3));
   const layers = trainMlp(data, {
     layers: [
-      { type: "dense", units: width, name: "pre_classifier", initial: { kernel: tensor("pre_classifier.weight"), bias: tensor("pre_classifier.bias") } },
+      { type: "dense", units: width, name: "pre_classifier", initial: initial(preImported) },
       { type: "polyActivation", polynomial, approximates: "relu", name: "reluPoly" },
-      { type: "dense", units: 2, name: "classifier", initial: { kernel: tensor("classifier.weight"), bias: tensor("classifier.bias") } },
+      { type: "dense", units: 2, name: "classifier", initial: initial(clsImported) },
     ],
     epochs: tuneEpochs, batchSize: 32, learningRate: 3e-4, seed: options.seed + 1,
     progress: (e, loss, acc) => options.progress("polynomial fine-tune", e, tuneEpochs, loss, acc),
