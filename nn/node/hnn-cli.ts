@@ -6,7 +6,6 @@
 // AUROC, agreement, the learned temperature, latency and sizes; writes the model file.
 
 import { writeFileSync } from "node:fs";
-import { Presets, SingleBar } from "cli-progress";
 import { loadSpamAssassin } from "../data/spam-assassin.js";
 import { stratifiedSplit } from "../data/split.js";
 import { binaryMetrics, type BinaryMetrics } from "../metrics.js";
@@ -19,6 +18,7 @@ import { parseHnnArgs, usage, type FeatureKind } from "./hnn-args.js";
 import { hashedFeatures, sentenceEmbeddings } from "./hnn-features.js";
 import { trainHnn } from "./hnn-train.js";
 import { runSingleImages } from "./mnist-single.js";
+import { progressBar, type Progress } from "./progress.js";
 import { describeParameters } from "./report.js";
 
 /** Seed of the fixed 80/20 stratified split (independent of the training seed). */
@@ -53,9 +53,6 @@ export interface HnnReport {
   readonly parameters: string;
 }
 
-function bar(label: string, unit: string): SingleBar {
-  return new SingleBar({ format: `${label} |{bar}| {value}/{total} ${unit} | {duration}s | ETA {eta}s {extra}`, hideCursor: true }, Presets.shades_classic);
-}
 
 function subset(all: Float32Array, width: number, labels: Uint8Array, indices: Uint32Array): FeatureSet {
   const features = new Float32Array(indices.length * width);
@@ -74,8 +71,8 @@ export async function runHnn(argv: readonly string[]): Promise<HnnReport> {
   const split = stratifiedSplit(corpus.labels, { testFraction: 0.2, seed: splitSeed });
   console.log(`SpamAssassin: ${corpus.count} e-mails, ${corpus.labels.reduce((a, b) => a + b, 0)} spam; split ${split.train.length} train / ${split.test.length} test (stratified, seed ${splitSeed})`);
   const maker = args.features === "hashed" ? hashedFeatures(args.buckets) : sentenceEmbeddings();
-  const featureBar = bar(`features (${args.features})`, "e-mails");
-  featureBar.start(corpus.count, 0, { extra: "" });
+  const featureBar = progressBar(`features (${args.features})`, "e-mails");
+  featureBar.start(corpus.count);
   const rows = await maker.rows(corpus.texts, (done) => featureBar.update(done));
   featureBar.stop();
   // 10% of the training messages (stratified) are held out to learn the temperature on.
@@ -84,16 +81,16 @@ export async function runHnn(argv: readonly string[]): Promise<HnnReport> {
   const validation = subset(rows, maker.width, corpus.labels, inner.test.map((i) => split.train[i]!));
   const test = subset(rows, maker.width, corpus.labels, split.test);
 
-  let trainBar: SingleBar | undefined;
+  let trainBar: Progress | undefined;
   const trained = trainHnn(train, validation, {
     kind: args.features, epochs: args.epochs, seed: args.seed,
     progress: (phase, epoch, epochs, loss, accuracy) => {
-      if (epoch === 1) { trainBar?.stop(); trainBar = bar(`train ${phase}`, "epochs"); trainBar.start(epochs, 0, { extra: "" }); }
-      trainBar!.update(epoch, { extra: `loss ${loss.toFixed(4)} acc ${(100 * accuracy).toFixed(2)}%` });
+      if (epoch === 1) { trainBar?.stop(); trainBar = progressBar(`train ${phase}`, "epochs"); trainBar.start(epochs); }
+      trainBar!.update(epoch, `loss ${loss.toFixed(4)} acc ${(100 * accuracy).toFixed(2)}%`);
     },
     temperatureProgress: (step, steps, t, loss) => {
-      if (step === 1) { trainBar?.stop(); trainBar = bar("learn temperature", "steps"); trainBar.start(steps, 0, { extra: "" }); }
-      trainBar!.update(step, { extra: `T ${t.toFixed(3)} loss ${loss.toFixed(4)}` });
+      if (step === 1) { trainBar?.stop(); trainBar = progressBar("learn temperature", "steps"); trainBar.start(steps); }
+      trainBar!.update(step, `T ${t.toFixed(3)} loss ${loss.toFixed(4)}`);
     },
   });
   trainBar?.stop();
@@ -114,8 +111,8 @@ export async function runHnn(argv: readonly string[]): Promise<HnnReport> {
   // --limit N: N test messages evenly spaced over the (ham-then-spam ordered) test set.
   const count = Math.min(test.count, args.limit ?? test.count);
   const chosen = Array.from({ length: count }, (_, j) => Math.floor((j * test.count) / count));
-  const runBar = bar("encrypted inference", "e-mails");
-  runBar.start(count, 0, { extra: "" });
+  const runBar = progressBar("encrypted inference", "e-mails");
+  runBar.start(count);
   const run = runSingleImages(compiled, chosen.map(sample), (done) => runBar.update(done));
   runBar.stop();
   compiled.dispose();

@@ -15,7 +15,7 @@ import type { FeatureKind } from "./hnn-args.js";
 /** Width of the sentence embedding. */
 export const embeddingWidth = 512;
 /** Characters of subject and body given to the sentence encoder (its cost grows with the text). */
-const embeddingTextLength = 2000;
+const embeddingTextLength = 256;
 const cacheDirectory = ".cache/hnn";
 
 export interface FeatureMaker {
@@ -82,7 +82,7 @@ export function sentenceEmbeddings(): FeatureMaker {
       }
       const encoder = await loadEncoder();
       const out = new Float32Array(texts.length * embeddingWidth);
-      const chunk = 32;
+      const chunk = 1; // one text per call: batches pad to the longest text and run slower
       for (let start = 0; start < inputs.length; start += chunk) {
         const vectors = await encoder.embed(inputs.slice(start, start + chunk));
         vectors.forEach((v, i) => out.set(v, (start + i) * embeddingWidth));
