@@ -1,4 +1,5 @@
 // Public entry point of the library: the CKKS scheme and, below it, the RNS ring layer.
+import "./ring/dispose-symbols.js";
 export { Parameters, type ParametersLiteral } from "./parameters.js";
 export { maxLogQP128 } from "./security.js";
 export { Encoder, type ComplexVector, type EncodeOptions } from "./encoding/encoder.js";
