@@ -26,3 +26,4 @@ export {
   type LibraryObjectKind,
 } from "./memory.js";
 export * from "./circuits/index.js";
+export { serveContext } from "./worker/serve.js";

@@ -155,9 +155,27 @@ export class WasmHeap {
 }
 
 let sharedHeap: WasmHeap | undefined;
+let sharedHeapPending: Promise<WasmHeap> | undefined;
 
 /** The process-wide heap used when no heap is passed explicitly (created on first use). */
 export function defaultHeap(): WasmHeap {
   sharedHeap ??= WasmHeap.create();
+  return sharedHeap;
+}
+
+/**
+ * The process-wide heap, created with {@link WasmHeap.createAsync} when it does not exist yet:
+ * await it once on a page's main thread before the first `Parameters.create`, so that no
+ * synchronous WebAssembly compilation happens there; afterwards {@link defaultHeap} returns it.
+ * `options` apply only to the call that creates the heap (concurrent calls share it); a heap
+ * that already exists is returned as it is.
+ */
+export async function defaultHeapAsync(options: HeapOptions = {}): Promise<WasmHeap> {
+  if (sharedHeap !== undefined) return sharedHeap;
+  sharedHeapPending ??= WasmHeap.createAsync(options).finally(() => {
+    sharedHeapPending = undefined;
+  });
+  const created = await sharedHeapPending;
+  sharedHeap ??= created;
   return sharedHeap;
 }
