@@ -15,5 +15,4 @@ describe("defaultHeapAsync", () => {
     expect(Parameters.create(testLiterals.single).heap).toBe(a);
     expect(await defaultHeapAsync({ build: "simd" })).toBe(a);
   });
-
 });
