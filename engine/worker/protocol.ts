@@ -13,14 +13,16 @@ import type { KernelBuildOption } from "../ring/wasm/loader.js";
 /**
  * One end of a message channel: a browser `Worker` or a worker's `self`, a Node
  * `worker_threads` `Worker` or `parentPort`, or a `MessagePort` of either. Messages arrive
- * through `addEventListener("message", e => e.data)` when the endpoint has it, else through
- * `on("message", data => ...)` (a Node Worker). Declared structurally, so no DOM or Node
- * types are needed.
+ * through `addEventListener("message", e => e.data)` (then `start()`, for a MessagePort) when
+ * the endpoint has it, else through `on("message", data => ...)` (a Node Worker). Declared
+ * structurally, so no DOM or Node types are needed.
  */
 export interface WorkerEndpoint {
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
-  addEventListener?(type: string, listener: (event: { readonly data?: unknown; readonly message?: unknown }) => void): void;
+  addEventListener?(type: string, listener: (event: unknown) => void): void;
   on?(type: string, listener: (value: unknown) => void): unknown;
+  /** A MessagePort's: delivery through addEventListener begins only once it is called. */
+  start?(): void;
 }
 
 /** The Evaluator methods a RemoteContext can call: ciphertext and number operands, a ciphertext result. */
@@ -74,8 +76,6 @@ export interface ResponseResults {
 
 export type RequestName = keyof RequestBodies;
 
-export type Request = { [K in RequestName]: { readonly id: number; readonly op: K; readonly body: RequestBodies[K] } }[RequestName];
-
 /** An FheError as it crosses the channel. */
 export interface ErrorData {
   readonly code: FheErrorCode;
@@ -104,10 +104,16 @@ export function transferablesOf(value: unknown, found: Set<ArrayBuffer> = new Se
   return [...found];
 }
 
+/** The `key` property of an event object (`data` of a message, `message` of an error), else undefined. */
+export function eventField(event: unknown, key: "data" | "message"): unknown {
+  return typeof event === "object" && event !== null ? (event as Record<string, unknown>)[key] : undefined;
+}
+
 /** Calls `listener` with the data of every message arriving at `endpoint`. */
 export function onMessage(endpoint: WorkerEndpoint, listener: (data: unknown) => void): void {
   if (typeof endpoint.addEventListener === "function") {
-    endpoint.addEventListener("message", (event) => listener(event.data));
+    endpoint.addEventListener("message", (event) => listener(eventField(event, "data")));
+    endpoint.start?.();
   } else if (typeof endpoint.on === "function") {
     endpoint.on("message", listener);
   } else {

@@ -9,7 +9,7 @@ import type { ParametersLiteral } from "../parameters-literal.js";
 import { checkOptions, describe, FheError } from "../ring/errors.js";
 import type { KernelBuildOption } from "../ring/wasm/loader.js";
 import {
-  errorFromData, onMessage, transferablesOf, type EvaluationKeyBytes, type RemoteOperand, type RemoteOperation,
+  errorFromData, eventField, onMessage, transferablesOf, type EvaluationKeyBytes, type RemoteOperand, type RemoteOperation,
   type RemoteParametersInfo, type RequestBodies, type RequestName, type Response, type ResponseResults,
   type WorkerEndpoint,
 } from "./protocol.js";
@@ -44,7 +44,7 @@ function isResponse(data: unknown): data is Response {
 
 function failureReason(value: unknown): string {
   if (typeof value === "number") return `the worker exited with code ${value}`;
-  const message = (value as { message?: unknown } | null)?.message;
+  const message = eventField(value, "message");
   return typeof message === "string" && message !== "" ? `the worker failed: ${message}` : "the worker failed";
 }
 

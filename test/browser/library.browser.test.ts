@@ -1,7 +1,7 @@
 // The library in headless Chromium (Debian's chromium, driven by playwright-core; no browser
 // download): the smoke path on a page and in a module Web Worker, each also with
-// Symbol.dispose removed before the library loads, and a page's encrypted round trip through a
-// RemoteContext worker, with the main thread's longest task measured (printed, not asserted:
+// Symbol.dispose removed before the library loads, a RemoteContext over a MessagePort, and a
+// page's encrypted round trip through a RemoteContext worker, with the main thread's longest task measured (printed, not asserted:
 // no timings in tests). Needs the build (npm run test:browser runs it first).
 
 import { existsSync } from "node:fs";
@@ -105,6 +105,11 @@ describe("in headless Chromium", () => {
 
   it("runs the smoke path in a Web Worker without Symbol.dispose", async () => {
     expectSmoke(await inWorker(true), true, true);
+  });
+
+  it("serves a RemoteContext over a MessagePort handed to a worker", async () => {
+    const parameters = { logN: 11, logScale: 30, depth: 2, allowInsecureParametersForTesting: true };
+    expect(await callModule(await freshPage(), "port.mjs", "overPort", parameters, [1, 2, 3, 4])).toEqual([2, 3, 4, 1]);
   });
 
   it("round-trips through a RemoteContext worker; prints the main thread's longest task", async () => {

@@ -3,11 +3,11 @@
 // Bytes from the worker load on this thread and back, errors keep their codes, a dead or
 // closed worker rejects what is pending.
 
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  Evaluator, loadCiphertext, loadGaloisKeys, loadParameters, loadPublicKey, loadSwitchingKey, serializeCiphertext,
-  Encoder, Encryptor,
+  Encoder, Encryptor, Evaluator, loadCiphertext, loadGaloisKeys, loadParameters, loadPublicKey, loadSwitchingKey,
+  serializeCiphertext, serveContext,
 } from "../../engine/index.js";
 import { FheError, RemoteContext, remoteOperations, type RemoteOperation } from "../../engine/worker/index.js";
 import { testLiterals } from "../helpers/ckks.js";
@@ -98,6 +98,15 @@ describe("RemoteContext in a worker thread", () => {
     await expectRejection(remote.encrypt([1, Number.NaN]), "INVALID_ARGUMENT");
     await expectRejection(remote.encrypt(7 as unknown as number[]), "INVALID_ARGUMENT");
     expect(worstError(await remote.decrypt(ct), x)).toBeLessThan(1e-3);
+  });
+
+  it("runs over the two ports of a MessageChannel (endpoints with addEventListener)", async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveContext(port2);
+    const local = await RemoteContext.create(port1, { parameters: testLiterals.single });
+    await local.generateKeys({ steps: [1] });
+    expect(worstError(await local.decrypt(await local.evaluate("rotate", [await local.encrypt(x), 1])), [...x.slice(1), x[0]!])).toBeLessThan(1e-3);
+    port1.close();
   });
 
   it("offers only evaluator methods that exist", () => {
