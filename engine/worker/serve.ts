@@ -9,7 +9,7 @@ import { Encoder } from "../encoding/encoder.js";
 import { Encryptor } from "../encryptor.js";
 import { Evaluator } from "../evaluator/evaluator.js";
 import { KeyGenerator } from "../key-generator.js";
-import type { GaloisKeys, SwitchingKey } from "../keys.js";
+import type { GaloisKeys, SecretKey, SwitchingKey } from "../keys.js";
 import { dispose, tidy } from "../memory.js";
 import { Parameters } from "../parameters.js";
 import { describe, FheError } from "../ring/errors.js";
@@ -24,7 +24,7 @@ import {
 } from "./protocol.js";
 
 interface Keys {
-  readonly keygen: KeyGenerator;
+  readonly secretKey: SecretKey;
   readonly relinearizationKey: SwitchingKey;
   readonly galoisKeys: GaloisKeys;
   readonly encryptor: Encryptor;
@@ -92,14 +92,19 @@ export function serveContext(endpoint: WorkerEndpoint): void {
     generateKeys: ({ galois }) => {
       const current = ready(operationNames.generateKeys);
       const { params } = current;
-      const keygen = new KeyGenerator(params);
-      const relinearizationKey = keygen.createRelinearizationKey();
-      const galoisKeys = keygen.createGaloisKeys(galois);
-      const publicKey = keygen.createPublicKey();
-      if (current.keys !== undefined) dispose([current.keys.relinearizationKey, current.keys.galoisKeys, current.keys.keygen.secretKey]);
+      // One scope: if any key cannot be made, the ones already made are freed.
+      const made = tidy(() => {
+        const keygen = new KeyGenerator(params);
+        return {
+          secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(),
+          galoisKeys: keygen.createGaloisKeys(galois), publicKey: keygen.createPublicKey(),
+        };
+      });
+      const { secretKey, relinearizationKey, galoisKeys, publicKey } = made;
+      if (current.keys !== undefined) dispose(current.keys);
       current.keys = {
-        keygen, relinearizationKey, galoisKeys,
-        encryptor: new Encryptor(params, keygen.secretKey), decryptor: new Decryptor(params, keygen.secretKey),
+        secretKey, relinearizationKey, galoisKeys,
+        encryptor: new Encryptor(params, secretKey), decryptor: new Decryptor(params, secretKey),
       };
       current.evaluator = new Evaluator(params, { relinearizationKey, galoisKeys });
       const result = {

@@ -97,6 +97,7 @@ describe("RemoteContext in a worker thread", () => {
     await expectRejection(remote.decrypt(ct.slice(0, ct.length - 7)), "CORRUPT_DATA");
     await expectRejection(remote.encrypt([1, Number.NaN]), "INVALID_ARGUMENT");
     await expectRejection(remote.encrypt(7 as unknown as number[]), "INVALID_ARGUMENT");
+    await expectRejection(remote.generateKeys({ steps: [1.5] }), "INVALID_ARGUMENT");
     expect(worstError(await remote.decrypt(ct), x)).toBeLessThan(1e-3);
   });
 
