@@ -95,7 +95,7 @@ export class RemoteContext {
       throw new FheError("INVALID_ARGUMENT", operation, `the endpoint must be a Worker, a MessagePort or a worker's parentPort, got ${describe(endpoint)}`);
     }
     const context = new RemoteContext(endpoint);
-    context.#info = await context.#call("init", { parameters: options.parameters, build: options.build }, false);
+    context.#info = await context.#call("init", { parameters: options?.parameters, build: options?.build }, false);
     return context;
   }
 

@@ -121,6 +121,7 @@ describe("RemoteContext in a worker thread", () => {
     await expectRejection(fresh.encrypt(x), "MISSING_KEY");
     await expectRejection(fresh.decrypt(new Uint8Array(8)), "MISSING_KEY");
     await expectRejection(RemoteContext.create({} as never, { parameters: testLiterals.single }), "INVALID_ARGUMENT");
+    await expectRejection(RemoteContext.create(startWorker(), undefined as never), "INVALID_PARAMETERS");
   });
 
   it("rejects pending and later calls with WORKER_FAILED when the worker ends or the context closes", async () => {
