@@ -4,10 +4,10 @@
 // 845 -> 100 and a convolution (29 x 29 input, 5 x 5 kernel, stride 2, 5 filters: 845 rows of 25
 // terms). One polynomial per call; medians; ns per coefficient-term = time / (entries N limbs).
 //   npm run bench:combine [-- --json FILE] [-- --quick] [-- --limbs 5,7] [-- --scalar]
+import { WasmHeap, type KernelBuild } from "../engine/index.js";
 import {
-  EncodedMatrix, Ring, WasmHeap, fillUniform, generateNttPrimes, linearCombine, type KernelBuild, type RnsPoly,
-  type SparseMatrix,
-} from "../engine/index.js";
+  EncodedMatrix, Ring, fillUniform, generateNttPrimes, linearCombine, type RnsPoly, type SparseMatrix,
+} from "../engine/ring/index.js";
 import { shoupCompanion } from "../engine/ring/modular.js";
 import { medianMicroseconds, parseFlags, printTable, writeJson } from "./harness.js";
 

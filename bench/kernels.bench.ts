@@ -1,10 +1,8 @@
 // Kernel microbenchmarks: forward / inverse NTT of one 30-bit limb for N = 2^12 .. 2^16 and the
 // element-wise products, for the SIMD and the scalar build in the same process.
 //   npm run bench:kernels [-- --json FILE] [-- --quick]
-import {
-  Ring, WasmHeap, fillUniform, generateNttPrimes, inverseNttLimb, nttLimb, simdSupported,
-  type KernelBuild,
-} from "../engine/index.js";
+import { WasmHeap, simdSupported, type KernelBuild } from "../engine/index.js";
+import { Ring, fillUniform, generateNttPrimes, inverseNttLimb, nttLimb } from "../engine/ring/index.js";
 import { medianMicroseconds, parseFlags, printTable, writeJson, type BenchCase } from "./harness.js";
 
 interface NttRow { logN: number; simd: boolean; forwardUs: number; inverseUs: number; forwardNsPerButterfly: number; inverseNsPerButterfly: number }

@@ -1,3 +1,4 @@
+import "./ring/dispose-symbols.js";
 import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import { describe, FheError } from "./ring/errors.js";

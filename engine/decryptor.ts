@@ -40,6 +40,11 @@ export class Decryptor {
     checkSameParameters(params, secretKey.params, "create decryptor", "key");
   }
 
+  /**
+   * The plaintext of a ciphertext of these parameters (degree 1 or 2, any level), with its
+   * level, scale and slots; decode it with the Encoder. With `options`, adds noise flooding
+   * before returning (for results shown to others: see {@link DecryptOptions}).
+   */
   decrypt(ciphertext: Ciphertext, options: DecryptOptions = {}): Plaintext {
     const operation = "decrypt";
     checkOptions(options, operation);

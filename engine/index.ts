@@ -1,4 +1,7 @@
-// Public entry point of the library: the CKKS scheme and, below it, the RNS ring layer.
+// Public entry point of the library (`wasm-ckks`): the CKKS scheme, its circuits, memory scopes
+// and the worker's side of RemoteContext. The RNS ring layer below it is `wasm-ckks/ring`
+// (engine/ring/index.ts); only what CKKS users need of it (errors, heaps) is re-exported here.
+import "./ring/dispose-symbols.js";
 export { Parameters, type ParametersLiteral } from "./parameters.js";
 export { maxLogQP128 } from "./security.js";
 export { Encoder, type ComplexVector, type EncodeOptions } from "./encoding/encoder.js";
@@ -12,7 +15,9 @@ export type { NoiseFloodingOptions, FloodingWidth } from "./noise-flooding.js";
 export type { NoiseEstimate } from "./noise-estimate.js";
 export { Evaluator, type EvaluatorKeys } from "./evaluator/evaluator.js";
 export type { Complex } from "./evaluator/checks.js";
-export * from "./ring/index.js";
+export { FheError, type FheErrorCode } from "./ring/errors.js";
+export { WasmHeap, defaultHeap, defaultHeapAsync, type HeapOptions } from "./ring/wasm/heap.js";
+export { simdSupported, type KernelBuild, type KernelBuildOption } from "./ring/wasm/loader.js";
 export {
   serializeParameters, loadParameters, serializePlaintext, loadPlaintext, serializeCiphertext, loadCiphertext,
   serializeSecretKey, loadSecretKey, serializePublicKey, loadPublicKey, serializeSwitchingKey, loadSwitchingKey,
@@ -25,3 +30,4 @@ export {
   type LibraryObjectKind,
 } from "./memory.js";
 export * from "./circuits/index.js";
+export { serveContext } from "./worker/serve.js";

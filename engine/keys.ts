@@ -1,3 +1,4 @@
+import "./ring/dispose-symbols.js";
 import { trackObject } from "./memory.js";
 import type { Parameters } from "./parameters.js";
 import { describe, FheError } from "./ring/errors.js";
@@ -11,6 +12,7 @@ export class SecretKey implements Disposable {
     Object.freeze(this);
   }
 
+  /** Zeroes and frees the key's memory now (otherwise after garbage collection); later use throws DISPOSED. */
   dispose(): void {
     disposePolys([this.poly]);
   }
@@ -39,6 +41,7 @@ export class PublicKey implements Disposable {
     return this.#seed.slice();
   }
 
+  /** Frees the key's memory now (otherwise after garbage collection); later use throws DISPOSED. */
   dispose(): void {
     disposePolys([this.b, this.a]);
   }
@@ -89,6 +92,7 @@ export class SwitchingKey implements Disposable {
     return this.#seed.slice();
   }
 
+  /** Frees every digit now (otherwise after garbage collection); later use throws DISPOSED. */
   dispose(): void {
     for (const { a, b } of this.digits) disposePolys([a, b]);
   }
@@ -141,6 +145,7 @@ export class GaloisKeys implements Disposable {
     return this.#keys.get(galoisElement);
   }
 
+  /** Frees every switching key of the set now (otherwise after garbage collection). */
   dispose(): void {
     for (const key of this.#keys.values()) key.dispose();
   }

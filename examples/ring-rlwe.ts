@@ -1,10 +1,11 @@
 // Quick start for the ring layer (the CKKS API builds on it): an RLWE sample b = -a*s + e over
 // a three-prime RNS basis at N = 2^14, checked by recovering e = b + a*s.
 //   npm run build && node dist/examples/ring-rlwe.js
+import { defaultHeap } from "../engine/index.js";
 import {
-  Ring, add, clone, defaultHeap, fillUniform, generateNttPrimes, mulCoeffs, polyFromSmall,
-  polyToBigInts, sampleGaussian, sampleTernary, sub, toCoefficients, toNtt,
-} from "../engine/index.js";
+  Ring, add, clone, fillUniform, generateNttPrimes, mulCoeffs, polyFromSmall, polyToBigInts, sampleGaussian,
+  sampleTernary, sub, toCoefficients, toNtt,
+} from "../engine/ring/index.js";
 
 const logN = 14;
 const heap = defaultHeap();

@@ -1,6 +1,7 @@
 // A model compiled for encrypted inference on given parameters: fused stages, the plan, the
 // encoded weights, and `predict` on batch-packed or single-packed encrypted tensors.
 
+import "../engine/ring/dispose-symbols.js";
 import { Evaluator } from "../engine/evaluator/evaluator.js";
 import { checkSameParameters, Parameters } from "../engine/parameters.js";
 import { presets } from "../engine/presets.js";

@@ -1,5 +1,6 @@
 // Public entry point of nn/: encrypted neural networks on the CKKS engine. Imports no ML
 // framework, no Node-only module.
+import "../engine/ring/dispose-symbols.js";
 export * from "./model-spec.js";
 export { Sequential, argmax } from "./sequential.js";
 export { CompiledModel, compileModel, type CompileOptions, type PredictOptions, type Packing } from "./compiled-model.js";

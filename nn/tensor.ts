@@ -1,5 +1,6 @@
 // An encrypted tensor: ciphertexts plus the layout that says where each element is.
 
+import "../engine/ring/dispose-symbols.js";
 import { Ciphertext } from "../engine/ciphertext.js";
 import { FheError } from "../engine/ring/errors.js";
 import { shapeSize } from "./layers/layer.js";

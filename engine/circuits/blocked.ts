@@ -3,6 +3,7 @@
 // so the products of all input blocks add up per giant step before their rotation, and each
 // input ciphertext's baby steps are computed once for all output blocks.
 
+import "../ring/dispose-symbols.js";
 import { checkParameters, type Parameters } from "../parameters.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { galoisKeyBytes, planBsgs, transformSteps, type KeyBytesOptions } from "./bsgs.js";

@@ -4,6 +4,7 @@
 // and rotated; so are the log-steps of the output windows' sum; the total is divided by P once
 // at the end.
 
+import "../ring/dispose-symbols.js";
 import type { CiphertextState } from "../ciphertext.js";
 import { decompose, switchKeyLazy } from "../key-switching.js";
 import type { Parameters } from "../parameters.js";

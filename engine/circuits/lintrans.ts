@@ -1,6 +1,7 @@
 // A linear transform ready for encrypted evaluation: its diagonals, their baby-step giant-step
 // split, the rotation keys it needs, and the diagonals encoded once per level (cached).
 
+import "../ring/dispose-symbols.js";
 import { Encoder } from "../encoding/encoder.js";
 import { droppedModulus } from "../evaluator/alignment.js";
 import { scaleFits } from "../evaluator/scale-adjustment.js";

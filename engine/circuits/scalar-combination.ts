@@ -4,6 +4,7 @@
 // keeps the inputs' scale. Batch-packed neural networks (one sample per slot) run their dense
 // and convolutional layers this way.
 
+import "../ring/dispose-symbols.js";
 import { Ciphertext } from "../ciphertext.js";
 import { droppedModulus } from "../evaluator/alignment.js";
 import { checkCiphertext } from "../evaluator/checks.js";

@@ -58,12 +58,12 @@ export class Evaluator {
 
   // ---------------------------------------------------------------- copies and levels
 
-  /** A deep copy of a ciphertext. */
   /** True when the evaluator holds a relinearization key (products can be relinearized). */
   get canRelinearize(): boolean {
     return this.relinearizationKey !== undefined;
   }
 
+  /** A deep copy of a ciphertext (same level, scale, slots and seed; independent memory). */
   copy(ciphertext: Ciphertext): Ciphertext {
     return this.outOfPlace(ciphertext, "copy ciphertext", () => undefined);
   }
@@ -76,6 +76,7 @@ export class Evaluator {
     return this.outOfPlace(ciphertext, "drop level", (ct) => this.dropLevelInPlace(ct, level));
   }
 
+  /** In-place {@link dropLevel}: `ciphertext` is changed; same preconditions. */
   dropLevelInPlace(ciphertext: Ciphertext, level: number): void {
     const operation = "drop level";
     const ct = checkCiphertext(this.params, ciphertext, operation);
@@ -101,6 +102,7 @@ export class Evaluator {
     return this.outOfPlace(ciphertext, "rescale", (ct) => this.rescaleInPlace(ct));
   }
 
+  /** In-place {@link rescale}: `ciphertext` is changed; same preconditions. */
   rescaleInPlace(ciphertext: Ciphertext): void {
     const operation = "rescale";
     const ct = checkCiphertext(this.params, ciphertext, operation);
@@ -116,44 +118,61 @@ export class Evaluator {
 
   // ---------------------------------------------------------------- additions
 
+  /**
+   * The slot-wise sum a + b, at the lower of the two levels. Both operands must use these
+   * parameters and pack the same number of slots; levels and scales are aligned automatically
+   * (see the class comment), and a degree-2 operand gives a degree-2 result.
+   */
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
     return this.combine(a, b, "add", add) ?? this.outOfPlace(a, "add", (ct) => this.addInPlace(ct, b));
   }
 
+  /** In-place {@link add}: a becomes a + b (b is unchanged). */
   addInPlace(a: Ciphertext, b: Ciphertext): void {
     this.combineInPlace(a, b, "add", add);
   }
 
+  /** The slot-wise difference a - b; operands and alignment as for {@link add}. */
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
     return this.combine(a, b, "subtract", sub) ?? this.outOfPlace(a, "subtract", (ct) => this.subInPlace(ct, b));
   }
 
+  /** In-place {@link sub}: a becomes a - b (b is unchanged). */
   subInPlace(a: Ciphertext, b: Ciphertext): void {
     this.combineInPlace(a, b, "subtract", sub);
   }
 
+  /** The slot-wise negation -a (level, scale and slots unchanged; exact, no noise added). */
   negate(a: Ciphertext): Ciphertext {
     return this.outOfPlace(a, "negate", (ct) => this.negateInPlace(ct));
   }
 
+  /** In-place {@link negate}: a becomes -a. */
   negateInPlace(a: Ciphertext): void {
     const ct = checkCiphertext(this.params, a, "negate");
     for (const poly of ct.polys) neg(poly, poly);
     ct.seed = undefined;
   }
 
+  /**
+   * The slot-wise sum of a ciphertext and a plaintext (encoded with these parameters and the
+   * same slot count); levels and scales are aligned as for {@link add}. Adds no noise.
+   */
   addPlain(a: Ciphertext, b: Plaintext): Ciphertext {
     return this.outOfPlace(a, "add plaintext", (ct) => this.addPlainInPlace(ct, b));
   }
 
+  /** In-place {@link addPlain}: a becomes a + b. */
   addPlainInPlace(a: Ciphertext, b: Plaintext): void {
     this.combinePlainInPlace(a, b, "add plaintext", add);
   }
 
+  /** The slot-wise difference of a ciphertext and a plaintext; as {@link addPlain}. */
   subPlain(a: Ciphertext, b: Plaintext): Ciphertext {
     return this.outOfPlace(a, "subtract plaintext", (ct) => this.subPlainInPlace(ct, b));
   }
 
+  /** In-place {@link subPlain}: a becomes a - b. */
   subPlainInPlace(a: Ciphertext, b: Plaintext): void {
     this.combinePlainInPlace(a, b, "subtract plaintext", sub);
   }
@@ -163,6 +182,7 @@ export class Evaluator {
     return this.outOfPlace(a, "add constant", (ct) => this.addConstantInPlace(ct, constant));
   }
 
+  /** In-place {@link addConstant}: every slot of a gains the constant. */
   addConstantInPlace(a: Ciphertext, constant: number | Complex): void {
     const operation = "add constant";
     const ct = checkCiphertext(this.params, a, operation);
@@ -235,10 +255,16 @@ export class Evaluator {
     return product;
   }
 
+  /**
+   * The slot-wise product of a ciphertext and a plaintext (same parameters and slot count), at
+   * the lower of the two levels; the scales multiply, so rescale afterwards as after
+   * {@link mulRelin}. The product of the scales must fit the modulus at that level. Needs no key.
+   */
   multiplyPlain(a: Ciphertext, b: Plaintext): Ciphertext {
     return this.outOfPlace(a, "multiply by plaintext", (ct) => this.multiplyPlainInPlace(ct, b));
   }
 
+  /** In-place {@link multiplyPlain}: a becomes a · b. */
   multiplyPlainInPlace(a: Ciphertext, b: Plaintext): void {
     const operation = "multiply by plaintext";
     const ct = checkCiphertext(this.params, a, operation);
@@ -266,6 +292,7 @@ export class Evaluator {
     return this.outOfPlace(a, "multiply by constant", (ct) => this.multiplyConstantInPlace(ct, constant));
   }
 
+  /** In-place {@link multiplyConstant}: every slot of a is multiplied by the constant. */
   multiplyConstantInPlace(a: Ciphertext, constant: number | Complex): void {
     const operation = "multiply by constant";
     const ct = checkCiphertext(this.params, a, operation);
@@ -294,6 +321,7 @@ export class Evaluator {
     return this.outOfPlace(a, "relinearize", (ct) => this.relinearizeInPlace(ct));
   }
 
+  /** In-place {@link relinearize}: a becomes degree 1 (a no-op for degree 1). */
   relinearizeInPlace(a: Ciphertext): void {
     const operation = "relinearize";
     const ct = checkCiphertext(this.params, a, operation);
@@ -308,11 +336,16 @@ export class Evaluator {
 
   // ---------------------------------------------------------------- rotations
 
-  /** Rotates the slots left by `steps` (right for negative steps). */
+  /**
+   * Rotates the slots left by `steps` (right for negative steps), cyclically over the
+   * ciphertext's slots. Uses the Galois key for `steps`, else a composition of power-of-two
+   * keys; a missing key is a MISSING_KEY error naming the createGaloisKeys call that provides it.
+   */
   rotate(a: Ciphertext, steps: number): Ciphertext {
     return this.outOfPlace(a, "rotate", (ct) => this.rotateInPlace(ct, steps));
   }
 
+  /** In-place {@link rotate}: the slots of a move by `steps`. */
   rotateInPlace(a: Ciphertext, steps: number): void {
     const operation = "rotate";
     const ct = checkCiphertext(this.params, a, operation, 1);
@@ -327,6 +360,7 @@ export class Evaluator {
     return this.outOfPlace(a, "conjugate", (ct) => this.conjugateInPlace(ct));
   }
 
+  /** In-place {@link conjugate}: every slot of a is conjugated. */
   conjugateInPlace(a: Ciphertext): void {
     const ct = checkCiphertext(this.params, a, "conjugate", 1);
     const element = conjugationGaloisElement(this.params.n);

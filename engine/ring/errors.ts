@@ -10,7 +10,8 @@ export type FheErrorCode =
   | "DISPOSED"
   | "OUT_OF_MEMORY"
   | "CORRUPT_DATA"
-  | "WASM_UNAVAILABLE";
+  | "WASM_UNAVAILABLE"
+  | "WORKER_FAILED";
 
 /** The one error class of this library: `code` is stable, `message` names the operation. */
 export class FheError extends Error {

@@ -1,6 +1,6 @@
 // The RNS polynomial ring layer: heap and kernels, primes, bases, polynomials and operations.
 export { FheError, type FheErrorCode } from "./errors.js";
-export { WasmHeap, defaultHeap, type HeapOptions } from "./wasm/heap.js";
+export { WasmHeap, defaultHeap, defaultHeapAsync, type HeapOptions } from "./wasm/heap.js";
 export {
   resolveKernelBuild, simdSupported, kernelBuildEnvVariable, type KernelBuild, type KernelBuildOption,
 } from "./wasm/loader.js";

@@ -3,6 +3,7 @@
 // networks (a dense or convolutional layer is such a combination of ciphertext parts) and of
 // any plaintext-scalar multiply-accumulate.
 
+import "./dispose-symbols.js";
 import { RnsBasis } from "./basis.js";
 import { describe, FheError, requireArgument } from "./errors.js";
 import { combineBlockWords, combineLimbRecord, combineScratchWords } from "./combine-layout.js";

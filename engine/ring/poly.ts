@@ -1,3 +1,4 @@
+import "./dispose-symbols.js";
 import type { RnsBasis } from "./basis.js";
 import { FheError } from "./errors.js";
 import type { Ring } from "./ring.js";

@@ -1,3 +1,4 @@
+import "./dispose-symbols.js";
 import { FheError } from "./errors.js";
 import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
 import { checkDomain, checkSeed, seededMessage, seedBytes, TurboShake128 } from "./xof.js";

@@ -2,6 +2,7 @@
 // fast) with the Keccak permutation running in the kernels. Seeded expansion of uniform
 // polynomials uses TurboSHAKE128: identical on every platform for the same seed.
 
+import "./dispose-symbols.js";
 import type { RnsBasis } from "./basis.js";
 import { describe, FheError } from "./errors.js";
 import { bitLength } from "./modular.js";

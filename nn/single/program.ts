@@ -2,6 +2,7 @@
 // encoded at the level its input arrives at, and its bias as a plaintext at the level and scale
 // of its output, replicated like the output. Owns their memory.
 
+import "../../engine/ring/dispose-symbols.js";
 import { LinearTransform } from "../../engine/circuits/lintrans.js";
 import { Encoder } from "../../engine/encoding/encoder.js";
 import type { Plaintext } from "../../engine/plaintext.js";

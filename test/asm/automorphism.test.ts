@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Ring } from "../../engine/index.js";
+import type { Ring } from "../../engine/ring/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { nttPrimesFor, residueVector, vectorOf } from "../helpers/arbitraries.js";
 import { automorphismDefinition, powBig } from "../helpers/reference.js";

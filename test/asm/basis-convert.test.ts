@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BasisConverter, generateNttPrimes } from "../../engine/index.js";
+import { BasisConverter, generateNttPrimes } from "../../engine/ring/index.js";
 import { shoupCompanion } from "../../engine/ring/modular.js";
 import { kernelBuilds, heapFor } from "../helpers/builds.js";
 import { anyU32, elementwisePrimes, vectorOf } from "../helpers/arbitraries.js";

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   divideRoundByLastPrimes, generateNttPrimes, polyFromBigInts, polyToBigInts, toCoefficients, toNtt,
-} from "../../engine/index.js";
+} from "../../engine/ring/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { vectorOf } from "../helpers/arbitraries.js";
 import { floorDiv, mod, productBig } from "../helpers/reference.js";

@@ -3,7 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Modulus } from "../../engine/index.js";
+import type { Modulus } from "../../engine/ring/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { nttPrimesFor, residueVector } from "../helpers/arbitraries.js";
 import { negacyclicCoefficient, negacyclicProduct } from "../helpers/reference.js";

@@ -14,8 +14,9 @@ import { Diagonals } from "../../engine/circuits/diagonals.js";
 import { LinearTransform } from "../../engine/circuits/lintrans.js";
 import { LinearTransformEvaluator } from "../../engine/circuits/lintrans-eval.js";
 import {
-  Evaluator, GaloisKeys, Parameters, rotationGaloisElement, serializeCiphertext, serializeGaloisKeys, type Ciphertext, type SwitchingKey,
+  Evaluator, GaloisKeys, Parameters, serializeCiphertext, serializeGaloisKeys, type Ciphertext, type SwitchingKey,
 } from "../../engine/index.js";
+import { rotationGaloisElement } from "../../engine/ring/index.js";
 import {
   expectFheError, expectPrecision, makeContext, oneOperationBound, testLiterals, type CkksContext,
 } from "../helpers/ckks.js";

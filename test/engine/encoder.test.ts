@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  Encoder, Parameters, Plaintext, WasmHeap, clone, polyFromBigInts, polyToBigInts, toCoefficients, toNtt,
-} from "../../engine/index.js";
+import { Encoder, Parameters, Plaintext, WasmHeap } from "../../engine/index.js";
+import { clone, polyFromBigInts, polyToBigInts, toCoefficients, toNtt } from "../../engine/ring/index.js";
 import { expectFheError, expectPrecision, pad, slotsFor, testLiterals, vectorArb, type Vec } from "../helpers/ckks.js";
 
 const toVec = (d: { re: Float64Array; im: Float64Array }): Vec => ({ re: Array.from(d.re), im: Array.from(d.im) });

@@ -8,9 +8,9 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Decryptor, Encryptor, KeyGenerator, Parameters, clone, readLimb, serializeCiphertext, toCoefficients,
-  type SecretKey,
+  Decryptor, Encryptor, KeyGenerator, Parameters, serializeCiphertext, type SecretKey,
 } from "../../engine/index.js";
+import { clone, readLimb, toCoefficients } from "../../engine/ring/index.js";
 import {
   expectFheError, expectPrecision, makeContext, oneOperationBound, pad, precision, testLiterals, uniformValues,
   vectorArb, type CkksContext, type Vec,

@@ -8,7 +8,8 @@
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Evaluator, rotationGaloisElement, serializeCiphertext, type Ciphertext } from "../../engine/index.js";
+import { Evaluator, serializeCiphertext, type Ciphertext } from "../../engine/index.js";
+import { rotationGaloisElement } from "../../engine/ring/index.js";
 import {
   expectFheError, expectPrecision, makeContext, oneOperationBound, pad, testLiterals, uniformValues, vconj, vectorArb, vrotate,
   type CkksContext, type Vec,

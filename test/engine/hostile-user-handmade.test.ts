@@ -6,9 +6,11 @@
 
 import { describe, expect, it } from "vitest";
 import {
-  Ciphertext, Decryptor, Encryptor, Evaluator, KeyGenerator, loadCiphertext, loadPlaintext, memory, type Parameters, PublicKey, type RnsPoly,
-  SecretKey, serializeCiphertext, serializePlaintext, serializePublicKey, serializeSecretKey, serializeSwitchingKey, SwitchingKey,
+  Ciphertext, Decryptor, Encryptor, Evaluator, KeyGenerator, loadCiphertext, loadPlaintext, memory, type Parameters,
+  PublicKey, SecretKey, serializeCiphertext, serializePlaintext, serializePublicKey, serializeSecretKey,
+  serializeSwitchingKey, SwitchingKey,
 } from "../../engine/index.js";
+import { type RnsPoly } from "../../engine/ring/index.js";
 import { crc32 } from "../../engine/serialization/crc32.js";
 import { expectFheError, makeContext, testLiterals } from "../helpers/ckks.js";
 import { logModulus, relativeBits } from "../helpers/hostile.js";

@@ -8,10 +8,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  Ciphertext, Decryptor, Encryptor, Evaluator, FheError, GaloisKeys, KeyGenerator, loadCiphertext, loadPublicKey, loadSecretKey,
-  loadSwitchingKey, memory, neg, Parameters, Plaintext, serializeCiphertext, serializePlaintext, serializePublicKey,
-  serializeSecretKey, serializeSwitchingKey, setMemoryWarning, toCoefficients, WasmHeap,
+  Ciphertext, Decryptor, Encryptor, Evaluator, FheError, GaloisKeys, KeyGenerator, loadCiphertext, loadPublicKey,
+  loadSecretKey, loadSwitchingKey, memory, Parameters, Plaintext, serializeCiphertext, serializePlaintext,
+  serializePublicKey, serializeSecretKey, serializeSwitchingKey, setMemoryWarning, WasmHeap,
 } from "../../engine/index.js";
+import { neg, toCoefficients } from "../../engine/ring/index.js";
 import { expectFheError, makeContext, testLiterals, type Vec, vmul } from "../helpers/ckks.js";
 import { attempt, Bystander, Garbage, relativeBits } from "../helpers/hostile.js";
 import { slots, valuesFrom } from "../helpers/hostile-attacks.js";

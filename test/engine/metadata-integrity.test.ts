@@ -3,9 +3,8 @@
 // one object changes another.
 
 import { describe, expect, it } from "vitest";
-import {
-  Ciphertext, divideRoundByLastPrimes, GaloisKeys, Parameters, Plaintext, SwitchingKey, toCoefficients,
-} from "../../engine/index.js";
+import { Ciphertext, GaloisKeys, Parameters, Plaintext, SwitchingKey } from "../../engine/index.js";
+import { divideRoundByLastPrimes, toCoefficients } from "../../engine/ring/index.js";
 import { expectFheError, makeContext, testLiterals, type Vec } from "../helpers/ckks.js";
 
 const c = makeContext(testLiterals.single, { steps: [1] });

@@ -10,9 +10,9 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  centeredCoefficients, clone, presets, sub, toCoefficients, type Ciphertext, type DecryptOptions, type FloodingWidth,
-  type WasmHeap,
+  presets, type Ciphertext, type DecryptOptions, type FloodingWidth, type WasmHeap,
 } from "../../engine/index.js";
+import { centeredCoefficients, clone, sub, toCoefficients } from "../../engine/ring/index.js";
 import {
   expectFheError, makeContext, precision, testLiterals, uniformValues, vmul, type CkksContext, type Vec,
 } from "../helpers/ckks.js";

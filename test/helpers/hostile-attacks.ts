@@ -6,9 +6,9 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import {
-  Ciphertext, loadCiphertext, loadPlaintext, mulScalar, neg, add, Plaintext, type RnsPoly, serializeCiphertext,
-  serializePlaintext, toCoefficients, toNtt,
+  Ciphertext, loadCiphertext, loadPlaintext, Plaintext, serializeCiphertext, serializePlaintext,
 } from "../../engine/index.js";
+import { mulScalar, neg, add, type RnsPoly, toCoefficients, toNtt } from "../../engine/ring/index.js";
 import { type CkksContext, uniformValues, type Vec } from "./ckks.js";
 import {
   attempt, ciphertextBytes, type Flip, flipArb, flipOffset, flipWithValidCrc, type Garbage, headerBytes, logModulus, type Meaning, plaintextBytes,

@@ -5,10 +5,11 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import {
-  type Ciphertext, Decryptor, dispose, Encoder, Encryptor, Evaluator, FheError, GaloisKeys, KeyGenerator, loadGaloisKeys, loadPublicKey,
-  loadSecretKey, loadSwitchingKey, type Parameters, PublicKey, type RnsPoly, SecretKey, serializeGaloisKeys, serializePublicKey,
-  serializeSecretKey, serializeSwitchingKey, SwitchingKey, toCoefficients, toNtt,
+  type Ciphertext, Decryptor, dispose, Encoder, Encryptor, Evaluator, FheError, GaloisKeys, KeyGenerator,
+  loadGaloisKeys, loadPublicKey, loadSecretKey, loadSwitchingKey, type Parameters, PublicKey, SecretKey,
+  serializeGaloisKeys, serializePublicKey, serializeSecretKey, serializeSwitchingKey, SwitchingKey,
 } from "../../engine/index.js";
+import { type RnsPoly, toCoefficients, toNtt } from "../../engine/ring/index.js";
 import { type CkksContext, vconj, vmul, vrotate, type Vec } from "./ckks.js";
 import { type Flip, flipArb, flipOffset, flipWithValidCrc, type Garbage, headerBytes, type Meaning, refusedWrite } from "./hostile.js";
 import { slots, valuesFrom } from "./hostile-attacks.js";

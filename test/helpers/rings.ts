@@ -1,7 +1,8 @@
 // Rings per (kernel build, logN) and direct calls of the NTT kernels on JS arrays.
 
 import { expect } from "vitest";
-import { Ring, type KernelBuild, type Modulus } from "../../engine/index.js";
+import { type KernelBuild } from "../../engine/index.js";
+import { Ring, type Modulus } from "../../engine/ring/index.js";
 import { heapFor } from "./builds.js";
 import { untouchedGuards, withScratch } from "./scratch.js";
 

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { FheError, WasmHeap, type FheErrorCode, type KernelBuild } from "../../engine/index.js";
 import {
-  FheError, Modulus, Ring, RnsPoly, SeededStream, WasmHeap, add, addScalar, automorphism, clone, convertBasis,
-  copy, divideRoundByLastPrimes, fillUniform, generateNttPrimes, kernelBuildEnvVariable, mulCoeffs, mulCoeffsAdd,
+  Modulus, Ring, RnsPoly, SeededStream, add, addScalar, automorphism, clone, convertBasis, copy,
+  divideRoundByLastPrimes, fillUniform, generateNttPrimes, kernelBuildEnvVariable, mulCoeffs, mulCoeffsAdd,
   mulScalar, neg, polyFromBigInts, polyFromSmall, polyToBigInts, readLimb, resolveKernelBuild, sampleGaussian,
-  sampleTernary, sampleTernaryFixedWeight, sub, toCoefficients, toNtt, writeLimb, type FheErrorCode, type KernelBuild, type RnsBasis,
-} from "../../engine/index.js";
+  sampleTernary, sampleTernaryFixedWeight, sub, toCoefficients, toNtt, writeLimb, type RnsBasis,
+} from "../../engine/ring/index.js";
 import { heapFor, kernelBuilds } from "../helpers/builds.js";
 
 /** Runs f, requires an FheError with `code` whose message starts "cannot <operation>: ", and returns it. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { FheError } from "../../engine/index.js";
 import {
-  FheError, Ring, centeredCoefficients, generateNttPrimes, polyFromBigInts, polyToBigInts, setIntegerCoefficients, toNtt,
-} from "../../engine/index.js";
+  Ring, centeredCoefficients, generateNttPrimes, polyFromBigInts, polyToBigInts, setIntegerCoefficients, toNtt,
+} from "../../engine/ring/index.js";
 import { heapFor, kernelBuilds } from "../helpers/builds.js";
 import { mod } from "../helpers/reference.js";
 

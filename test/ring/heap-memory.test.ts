@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { FheError, WasmHeap, type KernelBuild } from "../../engine/index.js";
 import {
-  FheError, Ring, RnsPoly, WasmHeap, add, clone, divideRoundByLastPrimes, fillUniform, generateNttPrimes,
-  polyFromSmall, readLimb, sampleTernary, toNtt, writeLimb, type KernelBuild, type RnsBasis,
-} from "../../engine/index.js";
+  Ring, RnsPoly, add, clone, divideRoundByLastPrimes, fillUniform, generateNttPrimes, polyFromSmall, readLimb,
+  sampleTernary, toNtt, writeLimb, type RnsBasis,
+} from "../../engine/ring/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -8,11 +8,11 @@
 import { expectFheError } from "../helpers/ckks.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { FheError, WasmHeap, type FheErrorCode, type KernelBuild } from "../../engine/index.js";
 import {
-  EncodedMatrix, FheError, Ring, RnsPoly, WasmHeap, fillUniform, generateNttPrimes, linearCombine,
-  polyFromBigInts, polyToBigInts, toCoefficients, toNtt, type FheErrorCode, type KernelBuild, type RnsBasis,
-  type SparseMatrix,
-} from "../../engine/index.js";
+  EncodedMatrix, Ring, RnsPoly, fillUniform, generateNttPrimes, linearCombine, polyFromBigInts, polyToBigInts,
+  toCoefficients, toNtt, type RnsBasis, type SparseMatrix,
+} from "../../engine/ring/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { watchFrees } from "../helpers/heap-watch.js";
 import { crtBig, mod } from "../helpers/reference.js";

@@ -3,9 +3,8 @@ import fc from "fast-check";
 import {
   Ring, RnsPoly, add, addScalar, automorphism, clone, conjugationGaloisElement, convertBasis, copy,
   divideRoundByLastPrimes, fillUniform, generateNttPrimes, mulCoeffs, mulCoeffsAdd, mulScalar, neg, polyFromBigInts,
-  polyToBigInts, readLimb, rotationGaloisElement, sub, toCoefficients, toNtt, writeLimb,
-  type RnsBasis,
-} from "../../engine/index.js";
+  polyToBigInts, readLimb, rotationGaloisElement, sub, toCoefficients, toNtt, writeLimb, type RnsBasis,
+} from "../../engine/ring/index.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { ringFor } from "../helpers/rings.js";
 import { mod, negacyclicProduct, powBig } from "../helpers/reference.js";

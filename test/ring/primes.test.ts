@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { FheError } from "../../engine/index.js";
 import {
-  FheError, generateNttPrimes, isNttFriendlyPrime, isPrime, maxPrimeBits, minimalPrimitiveRoot,
-} from "../../engine/index.js";
+  generateNttPrimes, isNttFriendlyPrime, isPrime, maxPrimeBits, minimalPrimitiveRoot,
+} from "../../engine/ring/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Obviously-correct references.

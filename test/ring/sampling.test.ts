@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { turboshake128 } from "@noble/hashes/sha3-addons.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { FheError } from "../../engine/index.js";
 import {
-  FheError, Ring, SeededStream, cryptoRandom, defaultSigma, fillUniform, freshSeed, generateNttPrimes,
-  polyFromSmall, polyToBigInts, readLimb, sampleGaussian, sampleTernary, sampleTernaryFixedWeight, seedBytes,
-  toNtt, type RandomSource,
-} from "../../engine/index.js";
+  Ring, SeededStream, cryptoRandom, defaultSigma, fillUniform, freshSeed, generateNttPrimes, polyFromSmall,
+  polyToBigInts, readLimb, sampleGaussian, sampleTernary, sampleTernaryFixedWeight, seedBytes, toNtt,
+  type RandomSource,
+} from "../../engine/ring/index.js";
 import { heapFor, kernelBuilds } from "../helpers/builds.js";
 
 // Statistical checks use 6-sigma bounds: a correct sampler fails one about once in 5 * 10^8 runs.

@@ -3,10 +3,11 @@
 // setIntegerCoefficients holds the secrets, ephemerals, errors or noise being written.
 
 import { describe, expect, it } from "vitest";
+import { WasmHeap } from "../../engine/index.js";
 import {
-  Ring, WasmHeap, fillUniform, type RnsPoly, generateNttPrimes, polyFromSmall, sampleGaussian, sampleTernary, sampleTernaryFixedWeight,
-  setIntegerCoefficients, type RandomSource,
-} from "../../engine/index.js";
+  Ring, fillUniform, type RnsPoly, generateNttPrimes, polyFromSmall, sampleGaussian, sampleTernary,
+  sampleTernaryFixedWeight, setIntegerCoefficients, type RandomSource,
+} from "../../engine/ring/index.js";
 import { sampleFloodingGaussian } from "../../engine/ring/sampling.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { watchFrees } from "../helpers/heap-watch.js";

@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { turboshake128 } from "@noble/hashes/sha3-addons.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { FheError, WasmHeap } from "../../engine/index.js";
 import {
-  FheError, Ring, SeededStream, Shake128, TurboShake128, WasmHeap, fillUniform, fillUniformSeeded, generateNttPrimes,
-  readLimb, seededMessage,
-} from "../../engine/index.js";
+  Ring, SeededStream, Shake128, TurboShake128, fillUniform, fillUniformSeeded, generateNttPrimes, readLimb,
+  seededMessage,
+} from "../../engine/ring/index.js";
 import { heapFor, kernelBuilds } from "../helpers/builds.js";
 
 /** SHAKE128(message) from node:crypto. */

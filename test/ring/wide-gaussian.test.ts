@@ -4,7 +4,7 @@
 // once in 5 * 10^8 runs.
 
 import { describe, expect, it } from "vitest";
-import { generateNttPrimes, polyToBigInts, Ring, type RandomSource } from "../../engine/index.js";
+import { generateNttPrimes, polyToBigInts, Ring, type RandomSource } from "../../engine/ring/index.js";
 import { maxFloodingBaseSigma, sampleFloodingGaussian } from "../../engine/ring/sampling.js";
 import { fillWideGaussian, wideGaussianBoundBits } from "../../engine/ring/wide-gaussian.js";
 import { heapFor, kernelBuilds } from "../helpers/builds.js";

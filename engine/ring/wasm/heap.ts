@@ -1,10 +1,8 @@
 import { checkOptions, describe, FheError } from "../errors.js";
 import { FreeList } from "./free-list.js";
 import type { KernelExports } from "./kernel-exports.js";
-import {
-  instantiateKernels, instantiateKernelsAsync, resolveKernelBuild, type KernelBuild,
-  type KernelBuildOption,
-} from "./loader.js";
+import { instantiateKernels, instantiateKernelsAsync } from "./instantiate.js";
+import { resolveKernelBuild, type KernelBuild, type KernelBuildOption } from "./loader.js";
 import { warmUpKernels } from "./warm-up.js";
 
 const pageBytes = 65536;
@@ -13,6 +11,17 @@ const initialPages = 16;
 /** Every block starts on a 64-byte boundary (a cache line; v128 needs 16). */
 export const heapAlignment = 64;
 const firstAddress = heapAlignment; // address 0 stays unused so that 0 never names a block
+
+/**
+ * What the library uses of the heap's `WebAssembly.Memory` (the object itself is one), declared
+ * structurally so that users' types need neither the DOM library nor @types/node.
+ */
+export interface HeapMemory {
+  /** The memory's bytes; replaced (the old one detached) by every grow. */
+  readonly buffer: ArrayBuffer;
+  /** Grows by `delta` 64 KiB pages and returns the previous size in pages; throws a RangeError when it cannot. */
+  grow(delta: number): number;
+}
 
 export interface HeapOptions {
   /** Kernel build to run; see {@link KernelBuildOption}. Default "auto". */
@@ -37,7 +46,7 @@ export class WasmHeap {
   #u32Cache: Uint32Array | undefined;
 
   private constructor(
-    readonly memory: WebAssembly.Memory,
+    readonly memory: HeapMemory,
     readonly kernels: KernelExports,
     readonly build: KernelBuild,
   ) {
@@ -155,9 +164,27 @@ export class WasmHeap {
 }
 
 let sharedHeap: WasmHeap | undefined;
+let sharedHeapPending: Promise<WasmHeap> | undefined;
 
 /** The process-wide heap used when no heap is passed explicitly (created on first use). */
 export function defaultHeap(): WasmHeap {
   sharedHeap ??= WasmHeap.create();
+  return sharedHeap;
+}
+
+/**
+ * The process-wide heap, created with {@link WasmHeap.createAsync} when it does not exist yet:
+ * await it once on a page's main thread before the first `Parameters.create`, so that no
+ * synchronous WebAssembly compilation happens there; afterwards {@link defaultHeap} returns it.
+ * `options` apply only to the call that creates the heap (concurrent calls share it); a heap
+ * that already exists is returned as it is.
+ */
+export async function defaultHeapAsync(options: HeapOptions = {}): Promise<WasmHeap> {
+  if (sharedHeap !== undefined) return sharedHeap;
+  sharedHeapPending ??= WasmHeap.createAsync(options).finally(() => {
+    sharedHeapPending = undefined;
+  });
+  const created = await sharedHeapPending;
+  sharedHeap ??= created;
   return sharedHeap;
 }

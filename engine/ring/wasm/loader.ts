@@ -1,5 +1,4 @@
 import { describe, FheError } from "../errors.js";
-import { kernelNames, type KernelExports } from "./kernel-exports.js";
 import { scalarKernelsBase64, simdKernelsBase64 } from "./kernels.generated.js";
 
 /** Which compiled body of the kernels runs: WebAssembly SIMD (i32x4) or plain scalar code. */
@@ -14,8 +13,6 @@ export type KernelBuildOption = KernelBuild | "auto";
 /** Environment variable that forces a kernel build when the option is "auto". */
 export const kernelBuildEnvVariable = "WASM_CKKS_KERNELS";
 
-const compiled = new Map<KernelBuild, WebAssembly.Module>();
-
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -23,7 +20,8 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function kernelBytes(build: KernelBuild): Uint8Array<ArrayBuffer> {
+/** The WebAssembly bytes of a build (decoded from the generated module at each call). */
+export function kernelBytes(build: KernelBuild): Uint8Array<ArrayBuffer> {
   return decodeBase64(build === "simd" ? simdKernelsBase64 : scalarKernelsBase64);
 }
 
@@ -62,35 +60,4 @@ export function resolveKernelBuild(option: KernelBuildOption = "auto"): KernelBu
     throw new FheError("WASM_UNAVAILABLE", "load kernels", "this WebAssembly engine does not support SIMD");
   }
   return "scalar";
-}
-
-function checkedExports(instance: WebAssembly.Instance): KernelExports {
-  for (const name of kernelNames) {
-    if (typeof instance.exports[name] !== "function") {
-      throw new FheError("WASM_UNAVAILABLE", "load kernels", `kernel module lacks export ${name}`);
-    }
-  }
-  return instance.exports as unknown as KernelExports;
-}
-
-/** Compiles (once per build) and instantiates the kernels over `memory`, synchronously. */
-export function instantiateKernels(build: KernelBuild, memory: WebAssembly.Memory): KernelExports {
-  let module = compiled.get(build);
-  if (module === undefined) {
-    module = new WebAssembly.Module(kernelBytes(build));
-    compiled.set(build, module);
-  }
-  return checkedExports(new WebAssembly.Instance(module, { env: { memory } }));
-}
-
-/** Asynchronous variant of {@link instantiateKernels}, for browsers' main threads. */
-export async function instantiateKernelsAsync(
-  build: KernelBuild, memory: WebAssembly.Memory,
-): Promise<KernelExports> {
-  let module = compiled.get(build);
-  if (module === undefined) {
-    module = await WebAssembly.compile(kernelBytes(build));
-    compiled.set(build, module);
-  }
-  return checkedExports(await WebAssembly.instantiate(module, { env: { memory } }));
 }
