@@ -2,7 +2,7 @@
 // so a held-out set keeps the class balance of the whole. No Node API.
 
 import { checkOptions, describe, FheError, isInteger } from "../../engine/ring/errors.js";
-import { SeededRandom } from "../train/random.js";
+import { SeededRandom } from "../random.js";
 
 export interface SplitOptions {
   /** Fraction of each class held out for testing: a number in (0, 1). Default 0.2. */

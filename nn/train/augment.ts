@@ -1,7 +1,7 @@
 // Data augmentation: every training image moved by a random whole number of pixels (up to
 // `maxShift` each way, zeros shifted in), drawn from the run's seeded generator.
 
-import type { SeededRandom } from "./random.js";
+import type { SeededRandom } from "../random.js";
 
 /** Per item two shifts (rows, columns), each uniform in [-maxShift, maxShift]. */
 export function randomShifts(random: SeededRandom, count: number, maxShift: number): Int8Array {

@@ -8,7 +8,7 @@ import { FheError, type Polynomial } from "../../engine/index.js";
 import type { LayerSpec, Padding4 } from "../model-spec.js";
 import { conv2dValid } from "./conv.js";
 import { polyActivation } from "./poly-activation.js";
-import type { SeededRandom } from "./random.js";
+import type { SeededRandom } from "../random.js";
 
 /** A layer of an architecture, before weights exist. */
 export type LayerConfig =

@@ -8,7 +8,7 @@ import type { Polynomial } from "../../engine/circuits/polynomial.js";
 import { FheError } from "../../engine/ring/errors.js";
 import type { DenseSpec, LayerSpec, PolyActivationSpec } from "../model-spec.js";
 import { polyActivation } from "./poly-activation.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../random.js";
 
 /**
  * One layer of the network: dense (Glorot-uniform weights and zero bias, or `initial` weights),

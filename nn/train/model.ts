@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MODEL_FORMAT, MODEL_VERSION, type ModelSpec } from "../model-spec.js";
 import { buildLayers, type LayerConfig, type Mode, type TrainableLayer } from "./layers.js";
-import type { SeededRandom } from "./random.js";
+import type { SeededRandom } from "../random.js";
 
 export class TrainableModel {
   readonly layers: readonly TrainableLayer[];

@@ -15,7 +15,7 @@ import { modelDepth } from "./depth.js";
 import { modelToJson } from "./export.js";
 import { evaluate, trainBatch } from "./loop.js";
 import { TrainableModel } from "./model.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../random.js";
 
 function load(args: TrainArgs, split: Split, limit?: number): Dataset {
   const options = limit === undefined ? { split } : { split, limit };

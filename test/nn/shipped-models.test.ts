@@ -10,7 +10,7 @@ import { initBackend } from "../../nn/train/backend.js";
 import { modelDepth } from "../../nn/train/depth.js";
 import { shortestFloat32 } from "../../nn/train/export.js";
 import { TrainableModel } from "../../nn/train/model.js";
-import { SeededRandom } from "../../nn/train/random.js";
+import { SeededRandom } from "../../nn/random.js";
 
 const weightKeys = ["kernel", "bias", "gamma", "beta", "movingMean", "movingVariance"];
 

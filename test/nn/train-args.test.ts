@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { parseTrainArgs } from "../../nn/train/args.js";
 import { randomShifts, shiftImage } from "../../nn/train/augment.js";
-import { SeededRandom } from "../../nn/train/random.js";
+import { SeededRandom } from "../../nn/random.js";
 import { expectFheError } from "../helpers/ckks.js";
 
 describe("parseTrainArgs", () => {

@@ -13,7 +13,7 @@ import { modelToJson, shortestFloat32 } from "../../nn/train/export.js";
 import { buildLayers } from "../../nn/train/layers.js";
 import { batchTensors } from "../../nn/train/loop.js";
 import { TrainableModel } from "../../nn/train/model.js";
-import { SeededRandom } from "../../nn/train/random.js";
+import { SeededRandom } from "../../nn/random.js";
 import { expectFheError } from "../helpers/ckks.js";
 
 function byName(spec: ModelSpec, name: string): LayerSpec {

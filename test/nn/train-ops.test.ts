@@ -10,7 +10,7 @@ import { Polynomial } from "../../engine/index.js";
 import { initBackend } from "../../nn/train/backend.js";
 import { conv2dValid, type Strides } from "../../nn/train/conv.js";
 import { monomialCoefficients, polyActivation, reluPolynomial } from "../../nn/train/poly-activation.js";
-import { SeededRandom } from "../../nn/train/random.js";
+import { SeededRandom } from "../../nn/random.js";
 
 function randomArray(random: SeededRandom, length: number): Float32Array {
   return Float32Array.from({ length }, () => random.symmetric(1));

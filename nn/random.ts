@@ -1,4 +1,4 @@
-// Seeded randomness for training: one generator drives the weight initialisers and the shuffles,
+// Seeded randomness (training, data splits): one generator drives the weight initialisers and the shuffles,
 // so a run is reproduced exactly by its seed.
 
 /** A generator of uniform numbers in [0, 1) (mulberry32: 32-bit state, period 2^32). */
