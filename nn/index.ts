@@ -22,3 +22,4 @@ export { BatchNorm } from "./layers/batch-norm.js";
 export { Square, PolyActivation } from "./layers/activation.js";
 export { shapeSize, type Shape, type Layer, type LinearLayer, type ActivationLayer, type AnyLayer } from "./layers/layer.js";
 export { importTfjs, type ImportTfjsOptions, type WeightBytes, type WeightsSource } from "./import/tfjs.js";
+export * from "./training/index.js";
