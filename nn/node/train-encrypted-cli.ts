@@ -54,6 +54,7 @@ export interface TrainingReport {
   readonly keyBytes: number;
   readonly dataBytes: number;
   readonly clientSeconds: { readonly keys: number; readonly encrypt: number; readonly decrypt: number };
+  /** Wall time from the end of encryption until every worker has loaded its keys and data. */
   readonly loadSeconds: number;
   readonly peakRssMiB: number;
   readonly workerHeapMiB: readonly number[];
@@ -112,7 +113,7 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
   const shards: WorkerShard[] = [];
   let dataBytes = 0;
   let encryptSeconds = 0;
-  let loadSeconds = 0;
+  const loads: Promise<void>[] = [];
   try {
     for (let k = 0; k * perShard < layout.ciphertexts; k++) {
       const first = k * perShard;
@@ -131,15 +132,17 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
       dataBytes += data.bytes.length;
       const shard = new WorkerShard(params);
       shards.push(shard);
-      started = performance.now();
-      await shard.load({
+      // Workers load (and check) their keys and data while the client encrypts the next share.
+      loads.push(shard.load({
         kind: "load", params: serializeParameters(params), insecure: params.insecure, relinearizationKey, galoisKeys, layout,
         indices: Array.from({ length: count }, (_, i) => first + i), data,
-      });
-      loadSeconds += (performance.now() - started) / 1000;
+      }));
     }
+    started = performance.now();
+    await Promise.all(loads);
+    const loadSeconds = (performance.now() - started) / 1000;
     const keyBytes = relinearizationKey.length + galoisKeys.length;
-    console.log(`client: keys ${keySeconds.toFixed(1)} s (${(keyBytes / 2 ** 20).toFixed(0)} MiB: ${plan.galoisSteps.length} Galois keys + relinearization), encryption ${encryptSeconds.toFixed(1)} s (${(dataBytes / 2 ** 20).toFixed(0)} MiB); ${shards.length} workers loaded in ${loadSeconds.toFixed(1)} s`);
+    console.log(`client: keys ${keySeconds.toFixed(1)} s (${(keyBytes / 2 ** 20).toFixed(0)} MiB: ${plan.galoisSteps.length} Galois keys + relinearization), encryption ${encryptSeconds.toFixed(1)} s (${(dataBytes / 2 ** 20).toFixed(0)} MiB); ${shards.length} workers done loading ${loadSeconds.toFixed(1)} s after the last encryption`);
 
     const bar = new SingleBar({ format: "training |{bar}| {value}/{total} iterations | {duration_formatted} elapsed | ETA {eta_formatted} | level {level}", etaBuffer: 3 }, Presets.shades_classic);
     const perIterationSeconds: number[] = [];
@@ -147,11 +150,13 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     started = performance.now();
     let last = started;
     bar.start(iterations, 0, { level: plan.inputLevel });
+    const tty = process.stderr.isTTY === true;
     const encryptedWeights = await trainEncrypted(coordinator, plan, options, shards, (p) => {
       const now = performance.now();
       perIterationSeconds.push((now - last) / 1000);
       last = now;
       bar.update(p.t + 1, { level: p.level });
+      if (!tty) console.log(`iteration ${p.t + 1}/${iterations}: ${perIterationSeconds.at(-1)!.toFixed(1)} s, level ${p.level}`);
     });
     bar.stop();
     const trainSeconds = (performance.now() - started) / 1000;

@@ -72,7 +72,7 @@ export class GradientShard {
     try {
       for (const { ciphertext: z } of used) {
         using inner = this.innerProducts(z, v);
-        plaintexts ??= this.encodeSigmoid(inner, step.kappa, sigmoid);
+        plaintexts ??= this.encodeSigmoid(inner, z.scale, step.kappa, sigmoid);
         using factor = this.sigmoidFactor(inner, plaintexts);
         using spread = sumSlots(ev, factor, { count: this.layout.blockSize });
         if (this.layout.samplesPerCiphertext > 1) ev.rotateInPlace(spread, -this.layout.blockSize);
@@ -116,19 +116,26 @@ export class GradientShard {
     return sumSlots(ev, product, { count: this.layout.blockSize });
   }
 
-  private encodeSigmoid(t: Ciphertext, kappa: number, sigmoid: SigmoidChoice): SigmoidPlaintexts {
+  /**
+   * The sigmoid's plaintexts for inner products `t` (all of a shard's share the level and scale)
+   * and data at scale `zScale`. The cubic term's plaintext scale is solved for so that h_t lands
+   * exactly at the parameters' scale: the scale of h_t is cubic in that of v_t, so any excess
+   * would triple with every iteration.
+   */
+  private encodeSigmoid(t: Ciphertext, zScale: number, kappa: number, sigmoid: SigmoidChoice): SigmoidPlaintexts {
     const { params } = this.evaluator;
     const [b0, b1, b3] = sigmoid.coefficients;
     const level = t.level;
-    const cubicScale = Number(droppedModulus(params, level)) * 2 ** (4 * dataScaleBits);
-    const aScale = (t.scale * cubicScale) / Number(droppedModulus(params, level));
-    const squareScale = (t.scale * t.scale) / Number(droppedModulus(params, level));
-    const productScale = aScale * squareScale;
+    const [q0, q1, q2] = [level, level - 1, level - 2].map((l) => Number(droppedModulus(params, l))) as [number, number, number];
+    const factorScale = (params.scale * q2) / zScale; // G, so that G ⊙ Z rescaled is at params.scale
+    const productScale = factorScale * q1; // B = A T^2 + linear term, before its rescale
+    const squareScale = (t.scale * t.scale) / q0;
+    const cubicScale = ((productScale / squareScale) * q0) / t.scale; // ~ q 2^(4a)
     const encode = (value: number, at: number, scale: number): Plaintext =>
       this.#encoder.encode(blockEndMask(this.layout, value), { level: at, scale, slots: params.maxSlots });
     const cubic = encode(kappa * b3, level, cubicScale);
     const linear = encode(kappa * b1, level - 1, productScale / t.scale);
-    const constant = encode(kappa * b0, level - 2, productScale / Number(droppedModulus(params, level - 1)));
+    const constant = encode(kappa * b0, level - 2, factorScale);
     return { cubic, linear, constant, dispose: () => [cubic, linear, constant].forEach((p) => p.dispose()) };
   }
 
