@@ -4,12 +4,14 @@
 // For t >= 1 and each ciphertext Z (samples in blocks of f slots) with v_t replicated per block:
 //   T  = rotate-and-sum_{1, 2, .., f/2}(Z ⊙ v): the last slot of block s holds d = z_{s+1} . v
 //        (the last slot of every block is zero, so the window starting there is block s + 1);
-//   G  = mask ⊙ (kappa b0 + kappa b1 T + kappa b3 T^3): the sigmoid factor q(d) = p(-d) with the
-//        block-end mask and the step kappa folded into its plaintext coefficients (2 levels);
+//   G  = mask ⊙ (kappa b1 T + kappa b3 T^3): the sigmoid factor q(d) = p(-d) with the block-end
+//        mask and the step kappa folded into its plaintext coefficients (2 levels);
 //   G  = rotate-and-sum_{1, .., f/2}(G) replicates it over block s, rotate(G, -f) moves it to
-//        block s + 1, the block of its sample;
+//        block s + 1, the block of its sample, and + kappa b0 (the replicated mask is all ones);
 //   h += G ⊙ Z (degree 2, one relinearization per shard), then a sum over the blocks by
 //        rotations f, 2f, .., slots/2 leaves h_t = kappa sum_i q(z_i . v) z_i in every block.
+// Every rotation acts on a product before its rescale, at scale ~Δ q: a key switch adds noise of
+// ~N sigma D / P ~ 2^18 (P is about one digit D here), negligible at 2^54 but ~2^-11 at Δ = 2^29.
 // Scales: Z is encrypted at scale Δ / 2^a (a = dataScaleBits) and the cubic term's plaintext at
 // q 2^(4a): the tiny kappa b3 (~2^-24) is then encoded with ~23 bits, and h_t still lands at ~Δ.
 // For t = 0 (v_0 = 0): h_0 = kappa b0 sum_i z_i.
@@ -42,7 +44,6 @@ function readAtScale(ct: Ciphertext, scale: number): void {
 interface SigmoidPlaintexts {
   readonly cubic: Plaintext;
   readonly linear: Plaintext;
-  readonly constant: Plaintext;
   dispose(): void;
 }
 
@@ -76,13 +77,17 @@ export class GradientShard {
         using factor = this.sigmoidFactor(inner, plaintexts);
         using spread = sumSlots(ev, factor, { count: this.layout.blockSize });
         if (this.layout.samplesPerCiphertext > 1) ev.rotateInPlace(spread, -this.layout.blockSize);
+        ev.rescaleInPlace(spread);
+        // The constant term: the block-end mask replicated over every block is 1 everywhere.
+        ev.addConstantInPlace(spread, step.kappa * sigmoid.coefficients[0]);
         using product = ev.multiply(spread, z);
         if (sum === undefined) sum = ev.copy(product);
         else ev.addInPlace(sum, product);
       }
       ev.relinearizeInPlace(sum!);
-      ev.rescaleInPlace(sum!);
-      return this.sumBlocks(sum!);
+      const total = this.sumBlocks(sum!);
+      ev.rescaleInPlace(total);
+      return total;
     } finally {
       plaintexts?.dispose();
       sum?.dispose();
@@ -94,9 +99,9 @@ export class GradientShard {
     const ev = this.evaluator;
     using sum = ev.copy(used[0]!.ciphertext);
     for (const d of used.slice(1)) ev.addInPlace(sum, d.ciphertext);
-    using total = this.sumBlocks(sum);
     // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
-    const result = ev.multiplyConstant(total, factor * 2 ** dataScaleBits);
+    using scaled = ev.multiplyConstant(sum, factor * 2 ** dataScaleBits);
+    const result = this.sumBlocks(scaled);
     ev.rescaleInPlace(result);
     readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
     return result;
@@ -112,8 +117,9 @@ export class GradientShard {
   private innerProducts(z: Ciphertext, v: Ciphertext): Ciphertext {
     const ev = this.evaluator;
     using product = ev.mulRelin(z, v);
-    ev.rescaleInPlace(product);
-    return sumSlots(ev, product, { count: this.layout.blockSize });
+    const sums = sumSlots(ev, product, { count: this.layout.blockSize });
+    ev.rescaleInPlace(sums);
+    return sums;
   }
 
   /**
@@ -124,7 +130,7 @@ export class GradientShard {
    */
   private encodeSigmoid(t: Ciphertext, zScale: number, kappa: number, sigmoid: SigmoidChoice): SigmoidPlaintexts {
     const { params } = this.evaluator;
-    const [b0, b1, b3] = sigmoid.coefficients;
+    const [, b1, b3] = sigmoid.coefficients;
     const level = t.level;
     const [q0, q1, q2] = [level, level - 1, level - 2].map((l) => Number(droppedModulus(params, l))) as [number, number, number];
     const factorScale = (params.scale * q2) / zScale; // G, so that G ⊙ Z rescaled is at params.scale
@@ -135,11 +141,10 @@ export class GradientShard {
       this.#encoder.encode(blockEndMask(this.layout, value), { level: at, scale, slots: params.maxSlots });
     const cubic = encode(kappa * b3, level, cubicScale);
     const linear = encode(kappa * b1, level - 1, productScale / t.scale);
-    const constant = encode(kappa * b0, level - 2, factorScale);
-    return { cubic, linear, constant, dispose: () => [cubic, linear, constant].forEach((p) => p.dispose()) };
+    return { cubic, linear, dispose: () => [cubic, linear].forEach((p) => p.dispose()) };
   }
 
-  /** mask ⊙ kappa q(T), two levels below T. */
+  /** mask ⊙ kappa (b1 T + b3 T^3), relinearized, one level below T and not yet rescaled. */
   private sigmoidFactor(t: Ciphertext, p: SigmoidPlaintexts): Ciphertext {
     const ev = this.evaluator;
     using a = ev.multiplyPlain(t, p.cubic);
@@ -152,8 +157,6 @@ export class GradientShard {
       using linear = ev.multiplyPlain(t, p.linear);
       ev.addInPlace(result, linear);
       ev.relinearizeInPlace(result);
-      ev.rescaleInPlace(result);
-      ev.addPlainInPlace(result, p.constant);
     } catch (error) {
       result.dispose();
       throw error;
