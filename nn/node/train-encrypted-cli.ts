@@ -1,4 +1,4 @@
-// `npm run train:encrypted -- --task mnist38 [--iterations K] [--batch B] [--threads N] [--samples S] [--json FILE]`:
+// `npm run train:encrypted -- --task mnist38 [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]`:
 // logistic regression trained on encrypted MNIST 3-vs-8 (HELR-style Nesterov, nn/training),
 // with the float64 twin beside it, a progress bar per iteration and a JSON report. The client
 // (keys, encryption, decryption) and the coordinator run in the main thread; the data is split
@@ -27,7 +27,7 @@ import { bundle } from "../wire.js";
 import { describeParameters } from "./report.js";
 import { WorkerShard } from "./training-pool.js";
 
-const usage = "usage: npm run train:encrypted -- --task mnist38 [--iterations K] [--batch B] [--threads N] [--samples S] [--json FILE]";
+const usage = "usage: npm run train:encrypted -- --task mnist38 [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]";
 
 /** The JSON report (the issue's fields, then details). */
 export interface TrainingReport {
@@ -43,6 +43,8 @@ export interface TrainingReport {
   readonly plainTwinAuc: number;
   readonly trainSeconds: number;
   readonly perIterationSeconds: readonly number[];
+  /** CPU time of the whole process (all threads) during training: trainSeconds on an idle machine is at least this / threads. */
+  readonly trainCpuSeconds: number;
   readonly uploadBytes: number;
   readonly threads: number;
   readonly batch: number | null;
@@ -81,13 +83,16 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     options: {
       task: { type: "string", default: "mnist38" }, iterations: { type: "string", default: "10" }, batch: { type: "string" },
       threads: { type: "string", default: "2" }, samples: { type: "string" }, json: { type: "string" },
+      interval: { type: "string" }, step: { type: "string" },
     },
   });
   const iterations = integerOption(values.iterations, "iterations")!;
   const threads = integerOption(values.threads, "threads")!;
   const batch = integerOption(values.batch, "batch");
   const { train, test } = tasks(values.task, integerOption(values.samples, "samples"));
-  const options: TrainingOptions = { iterations, ...(batch === undefined ? {} : { batch }) };
+  const interval = values.interval === undefined ? defaultInterval : Number(values.interval);
+  const stepScale = values.step === undefined ? defaultStepScale : Number(values.step);
+  const options: TrainingOptions = { iterations, interval, stepScale, ...(batch === undefined ? {} : { batch }) };
 
   const literal = trainingLiteral(iterations);
   const params = Parameters.create(literal);
@@ -98,6 +103,7 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
 
   const twin = trainPlain(train, options, params.maxSlots);
   console.log(`float64 twin: test accuracy ${(100 * accuracy(twin.weights, test)).toFixed(2)}%, max |z.v| ${twin.maxInnerProduct.toFixed(2)} (interval [-${twin.interval}, ${twin.interval}])`);
+  if (twin.maxInnerProduct > twin.interval) console.log(`warning: the inner products leave the sigmoid's interval; pass a larger --interval or a smaller --step`);
 
   // Client: keys and encrypted data, serialized (seeded) as they would be uploaded.
   let started = performance.now();
@@ -148,6 +154,7 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     const perIterationSeconds: number[] = [];
     const coordinator = new Evaluator(params);
     started = performance.now();
+    const cpuBefore = process.cpuUsage();
     let last = started;
     bar.start(iterations, 0, { level: plan.inputLevel });
     const tty = process.stderr.isTTY === true;
@@ -160,6 +167,8 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     });
     bar.stop();
     const trainSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
     started = performance.now();
     const weights = decryptWeights(new Decryptor(params, keygen.secretKey), encoder, layout, encryptedWeights);
     encryptedWeights.dispose();
@@ -169,16 +178,16 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     const report: TrainingReport = {
       task: train.name, samples: train.samples, features: train.features, iterations, preset: `trainingLiteral(${iterations}) = ${JSON.stringify(literal)}`,
       encryptedAccuracy: accuracy(weights, test), plainTwinAccuracy: accuracy(twin.weights, test), maxWeightDiff,
-      auc: auc(weights, test), plainTwinAuc: auc(twin.weights, test), trainSeconds, perIterationSeconds,
+      auc: auc(weights, test), plainTwinAuc: auc(twin.weights, test), trainSeconds, perIterationSeconds, trainCpuSeconds,
       uploadBytes: keyBytes + dataBytes, threads: shards.length, batch: batch ?? null, testSamples: test.samples,
-      maxInnerProduct: twin.maxInnerProduct, interval: options.interval ?? defaultInterval, stepScale: options.stepScale ?? defaultStepScale,
+      maxInnerProduct: twin.maxInnerProduct, interval, stepScale,
       ciphertexts: layout.ciphertexts, keyBytes, dataBytes,
       clientSeconds: { keys: keySeconds, encrypt: encryptSeconds, decrypt: decryptSeconds }, loadSeconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024, workerHeapMiB: shards.map((s) => s.heapBytes / 2 ** 20),
     };
     const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
     console.log(`test accuracy: encrypted ${pct(report.encryptedAccuracy)}, float64 twin ${pct(report.plainTwinAccuracy)}; AUC ${report.auc.toFixed(4)} / ${report.plainTwinAuc.toFixed(4)}; max weight difference ${maxWeightDiff.toExponential(2)}`);
-    console.log(`server training ${trainSeconds.toFixed(1)} s on ${shards.length} threads (per iteration: ${perIterationSeconds.map((s) => s.toFixed(1)).join(", ")} s); upload ${(report.uploadBytes / 2 ** 20).toFixed(0)} MiB; peak RSS ${report.peakRssMiB.toFixed(0)} MiB, worker heaps ${report.workerHeapMiB.map((m) => m.toFixed(0)).join(", ")} MiB`);
+    console.log(`server training ${trainSeconds.toFixed(1)} s on ${shards.length} threads, ${trainCpuSeconds.toFixed(1)} CPU seconds (per iteration: ${perIterationSeconds.map((s) => s.toFixed(1)).join(", ")} s); upload ${(report.uploadBytes / 2 ** 20).toFixed(0)} MiB; peak RSS ${report.peakRssMiB.toFixed(0)} MiB, worker heaps ${report.workerHeapMiB.map((m) => m.toFixed(0)).join(", ")} MiB`);
     if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } finally {
