@@ -50,7 +50,7 @@ export async function trainEncrypted(
   let w: Ciphertext | undefined;
   try {
     for (const step of steps) {
-      const h = await sumOf(evaluator, await Promise.all(sources.map((s) => s.gradient(v, step, sigmoid))), step);
+      const h = sumOf(evaluator, await Promise.all(sources.map((s) => s.gradient(v, step, sigmoid))), step);
       const last = step.t === plan.iterations - 1;
       if (last) {
         if (v !== undefined) evaluator.addInPlace(h, v);
@@ -75,7 +75,7 @@ export async function trainEncrypted(
   }
 }
 
-async function sumOf(evaluator: Evaluator, parts: readonly (Ciphertext | undefined)[], step: IterationStep): Promise<Ciphertext> {
+function sumOf(evaluator: Evaluator, parts: readonly (Ciphertext | undefined)[], step: IterationStep): Ciphertext {
   const present = parts.filter((p): p is Ciphertext => p !== undefined);
   if (present.length === 0) throw new FheError("INVALID_ARGUMENT", operation, `no gradient source holds the ciphertexts of iteration ${step.t} (${step.ciphertexts.join(", ")})`);
   const [first, ...rest] = present;

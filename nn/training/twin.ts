@@ -30,7 +30,7 @@ export function trainPlain(task: TrainingTask, options: TrainingOptions, slots: 
   const sigmoid = sigmoidChoice(checked.interval);
   const d = task.features;
   const m = d + 1;
-  let v = new Float64Array(m);
+  const v = new Float64Array(m);
   let w = new Float64Array(m);
   const history: Float64Array[] = [];
   const z = new Float64Array(m);
