@@ -31,3 +31,4 @@ export { readSafetensors, type SafetensorsFile, type SafetensorsTensor, type Rea
 export { writeSafetensors, type TensorToWrite } from "./import/safetensors-writer.js";
 export { importHead, type HeadOptions, type HeadLinear } from "./import/head.js";
 export { binaryMetrics, auroc, type BinaryMetrics } from "./metrics.js";
+export * from "./training/index.js";

@@ -1,0 +1,204 @@
+// `npm run train:encrypted -- --task mnist38 [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]`:
+// logistic regression trained on encrypted MNIST 3-vs-8 (HELR-style Nesterov, nn/training),
+// with the float64 twin beside it, a progress bar per iteration and a JSON report. The client
+// (keys, encryption, decryption) and the coordinator run in the main thread; the data is split
+// across N worker threads, each holding its share and its own copy of the evaluation keys.
+
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { SingleBar, Presets } from "cli-progress";
+import { Decryptor } from "../../engine/decryptor.js";
+import { Encoder } from "../../engine/encoding/encoder.js";
+import { Encryptor } from "../../engine/encryptor.js";
+import { Evaluator } from "../../engine/evaluator/evaluator.js";
+import { KeyGenerator } from "../../engine/key-generator.js";
+import { Parameters } from "../../engine/parameters.js";
+import { serializeCiphertext, serializeGaloisKeys, serializeParameters, serializeSwitchingKey } from "../../engine/serialization/serialize.js";
+import { loadMnist } from "../data/mnist.js";
+import { decryptWeights, encryptTask } from "../training/client.js";
+import { accuracy, auc } from "../training/metrics.js";
+import { mnist38Task } from "../training/mnist38.js";
+import { planLogisticRegression, trainingLiteral } from "../training/plan.js";
+import { defaultInterval, defaultStepScale, type TrainingOptions } from "../training/schedule.js";
+import { sliceTask, type TrainingTask } from "../training/task.js";
+import { trainEncrypted } from "../training/trainer.js";
+import { trainPlain } from "../training/twin.js";
+import { bundle } from "../wire.js";
+import { describeParameters } from "./report.js";
+import { WorkerShard } from "./training-pool.js";
+
+const usage = "usage: npm run train:encrypted -- --task mnist38 [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]";
+
+/** The JSON report (the issue's fields, then details). */
+export interface TrainingReport {
+  readonly task: string;
+  readonly samples: number;
+  readonly features: number;
+  readonly iterations: number;
+  readonly preset: string;
+  readonly encryptedAccuracy: number;
+  readonly plainTwinAccuracy: number;
+  readonly maxWeightDiff: number;
+  readonly auc: number;
+  readonly plainTwinAuc: number;
+  readonly trainSeconds: number;
+  readonly perIterationSeconds: readonly number[];
+  /** CPU time of the whole process (all threads) during training: trainSeconds on an idle machine is at least this / threads. */
+  readonly trainCpuSeconds: number;
+  readonly uploadBytes: number;
+  readonly threads: number;
+  readonly batch: number | null;
+  readonly testSamples: number;
+  readonly maxInnerProduct: number;
+  readonly interval: number;
+  readonly stepScale: number;
+  readonly ciphertexts: number;
+  readonly keyBytes: number;
+  readonly dataBytes: number;
+  readonly clientSeconds: { readonly keys: number; readonly encrypt: number; readonly decrypt: number };
+  /** Wall time from the end of encryption until every worker has loaded its keys and data. */
+  readonly loadSeconds: number;
+  readonly peakRssMiB: number;
+  readonly workerHeapMiB: readonly number[];
+}
+
+function tasks(name: string, samples: number | undefined): { train: TrainingTask; test: TrainingTask } {
+  if (name !== "mnist38") throw new Error(`--task ${name}: only mnist38 is available (spam needs the shared tokenizer)\n${usage}`);
+  const train = mnist38Task(loadMnist({ split: "train" }));
+  const test = mnist38Task(loadMnist({ split: "test" }));
+  if (samples !== undefined && (samples < 1 || samples > train.samples)) throw new Error(`--samples must be in [1, ${train.samples}]\n${usage}`);
+  return { train: samples === undefined ? train : sliceTask(train, 0, samples), test };
+}
+
+function integerOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}\n${usage}`);
+  return n;
+}
+
+export async function runTraining(argv: readonly string[]): Promise<TrainingReport> {
+  const { values } = parseArgs({
+    args: [...argv], strict: true,
+    options: {
+      task: { type: "string", default: "mnist38" }, iterations: { type: "string", default: "10" }, batch: { type: "string" },
+      threads: { type: "string", default: "2" }, samples: { type: "string" }, json: { type: "string" },
+      interval: { type: "string" }, step: { type: "string" },
+    },
+  });
+  const iterations = integerOption(values.iterations, "iterations")!;
+  const threads = integerOption(values.threads, "threads")!;
+  const batch = integerOption(values.batch, "batch");
+  const { train, test } = tasks(values.task, integerOption(values.samples, "samples"));
+  const interval = values.interval === undefined ? defaultInterval : Number(values.interval);
+  const stepScale = values.step === undefined ? defaultStepScale : Number(values.step);
+  const options: TrainingOptions = { iterations, interval, stepScale, ...(batch === undefined ? {} : { batch }) };
+
+  const literal = trainingLiteral(iterations);
+  const params = Parameters.create(literal);
+  const plan = planLogisticRegression(params, train, options);
+  const { layout } = plan;
+  console.log(`task ${train.name}: ${train.samples} samples x ${train.features} features (test ${test.samples}); ${layout.ciphertexts} ciphertexts of ${layout.samplesPerCiphertext} samples (blocks of ${layout.blockSize} slots)`);
+  console.log(`parameters: ${describeParameters(params)}, ${params.digits} key-switching digits; ${iterations} iterations of ${plan.maxIterations} that fit, ${plan.levelsPerIteration} levels each; data at level ${plan.inputLevel}`);
+
+  const twin = trainPlain(train, options, params.maxSlots);
+  console.log(`float64 twin: test accuracy ${(100 * accuracy(twin.weights, test)).toFixed(2)}%, max |z.v| ${twin.maxInnerProduct.toFixed(2)} (interval [-${twin.interval}, ${twin.interval}])`);
+  if (twin.maxInnerProduct > twin.interval) console.log(`warning: the inner products leave the sigmoid's interval; pass a larger --interval or a smaller --step`);
+
+  // Client: keys and encrypted data, serialized (seeded) as they would be uploaded.
+  let started = performance.now();
+  const keygen = new KeyGenerator(params);
+  const relinearizationKey = serializeSwitchingKey(keygen.createRelinearizationKey());
+  const galois = keygen.createGaloisKeys({ steps: [...plan.galoisSteps], conjugate: false });
+  const galoisKeys = serializeGaloisKeys(galois);
+  galois.dispose();
+  const keySeconds = (performance.now() - started) / 1000;
+  const encoder = new Encoder(params);
+  const encryptor = new Encryptor(params, keygen.secretKey);
+  const perShard = Math.ceil(layout.ciphertexts / threads);
+  const shards: WorkerShard[] = [];
+  let dataBytes = 0;
+  let encryptSeconds = 0;
+  const loads: Promise<void>[] = [];
+  try {
+    for (let k = 0; k * perShard < layout.ciphertexts; k++) {
+      const first = k * perShard;
+      const count = Math.min(perShard, layout.ciphertexts - first);
+      started = performance.now();
+      const parts = Array.from({ length: count }, (_, i) => {
+        const [ct] = encryptTask(encryptor, encoder, plan, train, { first: first + i, count: 1 });
+        try {
+          return serializeCiphertext(ct!);
+        } finally {
+          ct!.dispose();
+        }
+      });
+      encryptSeconds += (performance.now() - started) / 1000;
+      const data = bundle(parts);
+      dataBytes += data.bytes.length;
+      const shard = new WorkerShard(params);
+      shards.push(shard);
+      // Workers load (and check) their keys and data while the client encrypts the next share.
+      loads.push(shard.load({
+        kind: "load", params: serializeParameters(params), insecure: params.insecure, relinearizationKey, galoisKeys, layout,
+        indices: Array.from({ length: count }, (_, i) => first + i), data,
+      }));
+    }
+    started = performance.now();
+    await Promise.all(loads);
+    const loadSeconds = (performance.now() - started) / 1000;
+    const keyBytes = relinearizationKey.length + galoisKeys.length;
+    console.log(`client: keys ${keySeconds.toFixed(1)} s (${(keyBytes / 2 ** 20).toFixed(0)} MiB: ${plan.galoisSteps.length} Galois keys + relinearization), encryption ${encryptSeconds.toFixed(1)} s (${(dataBytes / 2 ** 20).toFixed(0)} MiB); ${shards.length} workers done loading ${loadSeconds.toFixed(1)} s after the last encryption`);
+
+    const bar = new SingleBar({ format: "training |{bar}| {value}/{total} iterations | {duration_formatted} elapsed | ETA {eta_formatted} | level {level}", etaBuffer: 3 }, Presets.shades_classic);
+    const perIterationSeconds: number[] = [];
+    const coordinator = new Evaluator(params);
+    started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    let last = started;
+    bar.start(iterations, 0, { level: plan.inputLevel });
+    const tty = process.stderr.isTTY === true;
+    const encryptedWeights = await trainEncrypted(coordinator, plan, options, shards, (p) => {
+      const now = performance.now();
+      perIterationSeconds.push((now - last) / 1000);
+      last = now;
+      bar.update(p.t + 1, { level: p.level });
+      if (!tty) console.log(`iteration ${p.t + 1}/${iterations}: ${perIterationSeconds.at(-1)!.toFixed(1)} s, level ${p.level}`);
+    });
+    bar.stop();
+    const trainSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    started = performance.now();
+    const weights = decryptWeights(new Decryptor(params, keygen.secretKey), encoder, layout, encryptedWeights);
+    encryptedWeights.dispose();
+    const decryptSeconds = (performance.now() - started) / 1000;
+
+    const maxWeightDiff = weights.reduce((m, w, j) => Math.max(m, Math.abs(w - twin.weights[j]!)), 0);
+    const report: TrainingReport = {
+      task: train.name, samples: train.samples, features: train.features, iterations, preset: `trainingLiteral(${iterations}) = ${JSON.stringify(literal)}`,
+      encryptedAccuracy: accuracy(weights, test), plainTwinAccuracy: accuracy(twin.weights, test), maxWeightDiff,
+      auc: auc(weights, test), plainTwinAuc: auc(twin.weights, test), trainSeconds, perIterationSeconds, trainCpuSeconds,
+      uploadBytes: keyBytes + dataBytes, threads: shards.length, batch: batch ?? null, testSamples: test.samples,
+      maxInnerProduct: twin.maxInnerProduct, interval, stepScale,
+      ciphertexts: layout.ciphertexts, keyBytes, dataBytes,
+      clientSeconds: { keys: keySeconds, encrypt: encryptSeconds, decrypt: decryptSeconds }, loadSeconds,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024, workerHeapMiB: shards.map((s) => s.heapBytes / 2 ** 20),
+    };
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+    console.log(`test accuracy: encrypted ${pct(report.encryptedAccuracy)}, float64 twin ${pct(report.plainTwinAccuracy)}; AUC ${report.auc.toFixed(4)} / ${report.plainTwinAuc.toFixed(4)}; max weight difference ${maxWeightDiff.toExponential(2)}`);
+    console.log(`server training ${trainSeconds.toFixed(1)} s on ${shards.length} threads, ${trainCpuSeconds.toFixed(1)} CPU seconds (per iteration: ${perIterationSeconds.map((s) => s.toFixed(1)).join(", ")} s); upload ${(report.uploadBytes / 2 ** 20).toFixed(0)} MiB; peak RSS ${report.peakRssMiB.toFixed(0)} MiB, worker heaps ${report.workerHeapMiB.map((m) => m.toFixed(0)).join(", ")} MiB`);
+    if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    await Promise.all(shards.map((s) => s.close()));
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  runTraining(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,60 @@
+// HELR packing of a training task: one ciphertext holds slots / f samples, sample s of
+// ciphertext c in slots [s f, s f + f), as z = y' (x_1 .. x_d, 1) with y' = 2 y - 1 in {-1, +1}
+// (features, then the bias column, then zeros). f is the smallest power of two above d + 1, so
+// the last slot of every block stays zero: the rotate-and-sum of a block then leaves the next
+// block's inner product in that slot (see gradient.ts). Weights use the same blocks, replicated.
+
+import { FheError } from "../../engine/ring/errors.js";
+import type { TrainingTask } from "./task.js";
+
+export interface TrainingLayout {
+  readonly slots: number;
+  readonly samples: number;
+  /** d features per sample (without the bias). */
+  readonly features: number;
+  /** d + 1: the weights, bias last. */
+  readonly weights: number;
+  /** f: a power of two >= d + 2. */
+  readonly blockSize: number;
+  readonly samplesPerCiphertext: number;
+  readonly ciphertexts: number;
+}
+
+/** The packing of `samples` x `features` into ciphertexts of `slots` slots; throws when a sample does not fit. */
+export function trainingLayout(slots: number, samples: number, features: number): TrainingLayout {
+  const blockSize = 2 ** Math.ceil(Math.log2(features + 2));
+  if (blockSize > slots) {
+    throw new FheError("INVALID_ARGUMENT", "pack training data",
+      `${features} features need blocks of ${blockSize} slots (features, bias and a zero slot, rounded up to a power of two) and the parameters have ${slots} slots; use fewer features or a larger ring (logN)`);
+  }
+  const samplesPerCiphertext = slots / blockSize;
+  return { slots, samples, features, weights: features + 1, blockSize, samplesPerCiphertext, ciphertexts: Math.ceil(samples / samplesPerCiphertext) };
+}
+
+/** The slot values of ciphertext `c`: z_s = y'_s (x_s, 1) in block s, zeros elsewhere (and in blocks past the last sample). */
+export function packCiphertext(layout: TrainingLayout, task: TrainingTask, c: number): Float64Array {
+  const values = new Float64Array(layout.slots);
+  const first = c * layout.samplesPerCiphertext;
+  const count = Math.min(layout.samplesPerCiphertext, task.samples - first);
+  const d = task.features;
+  for (let s = 0; s < count; s++) {
+    const sample = first + s;
+    const sign = task.labels[sample] === 1 ? 1 : -1;
+    const offset = s * layout.blockSize;
+    for (let j = 0; j < d; j++) values[offset + j] = sign * task.rows[sample * d + j]!;
+    values[offset + d] = sign;
+  }
+  return values;
+}
+
+/** The weights (d + 1, bias last) held in the first block of decoded weight slots. */
+export function unpackWeights(layout: TrainingLayout, values: ArrayLike<number>): Float64Array {
+  return Float64Array.from({ length: layout.weights }, (_, j) => values[j]!);
+}
+
+/** Mask values: `value` at the last slot of every block, 0 elsewhere. */
+export function blockEndMask(layout: TrainingLayout, value: number): Float64Array {
+  const values = new Float64Array(layout.slots);
+  for (let s = 0; s < layout.samplesPerCiphertext; s++) values[s * layout.blockSize + layout.blockSize - 1] = value;
+  return values;
+}

@@ -1,0 +1,111 @@
+// The planner of encrypted training: how many iterations a parameter set's depth holds, the
+// level of every iterate, the rotation keys and the key switches, computed without encrypting.
+//
+// Levels: the first iteration starts from v_0 = 0, where every inner product is 0, so its
+// gradient is p(0) sum_i z_i: sums, rotations and one scalar product (1 level). Every later
+// iteration costs 4: z ⊙ v (1), the degree-3 sigmoid with the block mask and the step folded
+// into its plaintext coefficients (2), the product with z (1). The momentum update multiplies
+// operands that sit at least one level above the gradient by scalars, so it costs none.
+
+import type { Parameters, ParametersLiteral } from "../../engine/parameters.js";
+import { presets, type PresetName } from "../../engine/presets.js";
+import { describe, FheError } from "../../engine/ring/errors.js";
+import { trainingLayout, type TrainingLayout } from "./layout.js";
+import { checkTrainingOptions, type TrainingOptions } from "./schedule.js";
+
+/** Levels of the first iteration and of each later one. */
+export const firstIterationLevels = 1;
+export const levelsPerIteration = 4;
+
+/** Levels that K iterations need: 1 + 4 (K - 1). */
+export function levelsForIterations(iterations: number): number {
+  return firstIterationLevels + levelsPerIteration * (iterations - 1);
+}
+
+/** Iterations that `depth` levels hold (0 when depth is 0). */
+export function iterationsForDepth(depth: number): number {
+  return depth < firstIterationLevels ? 0 : 1 + Math.floor((depth - firstIterationLevels) / levelsPerIteration);
+}
+
+export interface TrainingShape {
+  readonly samples: number;
+  readonly features: number;
+}
+
+export interface TrainingPlan {
+  readonly layout: TrainingLayout;
+  readonly iterations: number;
+  /** Iterations the parameters' depth would hold. */
+  readonly maxIterations: number;
+  readonly levelsPerIteration: number;
+  /** Level the data is encrypted at (the lowest that holds the iterations). */
+  readonly inputLevel: number;
+  /** vLevels[t]: level of v_t for t = 1..K-1 (index 0 unused: v_0 = 0 is never encrypted). */
+  readonly vLevels: readonly number[];
+  /** Level of the returned weights w_K. */
+  readonly outputLevel: number;
+  /** Rotation steps of the Galois keys needed (createGaloisKeys({ steps, conjugate: false })). */
+  readonly galoisSteps: readonly number[];
+  /** Key switches of one iteration after the first, per ciphertext used and per shard (worker) once. */
+  readonly keySwitches: { readonly perCiphertext: number; readonly perShard: number; readonly firstIterationPerShard: number };
+}
+
+/** The rotation steps: 1, 2, .., f/2 (sums and replication inside a block), -f (the shift), f, 2f, .., slots/2 (sum over samples). */
+export function trainingRotationSteps(layout: TrainingLayout): number[] {
+  const steps: number[] = [];
+  for (let s = 1; s < layout.blockSize; s *= 2) steps.push(s);
+  if (layout.samplesPerCiphertext > 1) steps.push(-layout.blockSize);
+  for (let s = layout.blockSize; s < layout.slots; s *= 2) steps.push(s);
+  return steps;
+}
+
+/**
+ * A literal at N = 2^16 (scale 2^29, 128-bit) with exactly the depth `iterations` need: with
+ * fewer levels than the presets, the special primes take the rest of the 1747-bit budget, so
+ * key switching has 2 digits and a Galois key is ~59 MiB instead of ~276 MiB at `inference16`.
+ */
+export function trainingLiteral(iterations: number): ParametersLiteral {
+  return { logN: 16, logScale: 29, depth: levelsForIterations(iterations) };
+}
+
+/** The preset with the fewest levels that holds `iterations` with blocks of `blockSize`, if any. */
+function presetHolding(iterations: number, blockSize: number): PresetName | undefined {
+  const fitting = (Object.keys(presets) as PresetName[])
+    .filter((name) => 2 ** (presets[name].logN - 1) >= blockSize && iterationsForDepth(presets[name].depth) >= iterations)
+    .sort((a, b) => presets[a].depth - presets[b].depth);
+  return fitting[0];
+}
+
+/**
+ * Plans training of `shape` on `params`. Throws INVALID_ARGUMENT when the features do not fit
+ * the slots or the iterations do not fit the depth (naming how many fit and a preset that holds
+ * more).
+ */
+export function planLogisticRegression(params: Parameters, shape: TrainingShape, options: TrainingOptions): TrainingPlan {
+  const operation = "plan logistic regression";
+  const checked = checkTrainingOptions(options, operation);
+  if (shape === null || typeof shape !== "object" || !Number.isSafeInteger(shape.samples) || shape.samples < 1 || !Number.isSafeInteger(shape.features) || shape.features < 1) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the shape must be { samples, features } with positive integers, got ${describe(shape)}`);
+  }
+  const layout = trainingLayout(params.maxSlots, shape.samples, shape.features);
+  const { iterations } = checked;
+  const maxIterations = iterationsForDepth(params.maxLevel);
+  const needed = levelsForIterations(iterations);
+  if (iterations > maxIterations) {
+    const preset = presetHolding(iterations, layout.blockSize);
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `${iterations} iterations need ${needed} levels (1 + ${levelsPerIteration} per iteration after the first) and the parameters have ${params.maxLevel}: ${maxIterations} fit; ` +
+      `use trainingLiteral(${iterations}) (N = 2^16, depth ${needed})${preset === undefined ? "" : ` or the preset ${preset} (depth ${presets[preset].depth}, ${iterationsForDepth(presets[preset].depth)} iterations)`}, or bootstrap (not provided)`);
+  }
+  const vLevels = [Number.NaN];
+  for (let t = 1; t < iterations; t++) vLevels.push(needed - firstIterationLevels - levelsPerIteration * (t - 1));
+  const logBlock = Math.log2(layout.blockSize);
+  const logSamples = Math.log2(layout.samplesPerCiphertext);
+  const shift = layout.samplesPerCiphertext > 1 ? 1 : 0;
+  return Object.freeze({
+    layout, iterations, maxIterations, levelsPerIteration, inputLevel: needed, vLevels: Object.freeze(vLevels), outputLevel: 0,
+    galoisSteps: Object.freeze(trainingRotationSteps(layout)),
+    // per ciphertext: relinearize z ⊙ v, v^2 and the sigmoid; 2 log2 f rotations (sum, replicate) and the shift.
+    keySwitches: Object.freeze({ perCiphertext: 3 + 2 * logBlock + shift, perShard: 1 + logSamples, firstIterationPerShard: logSamples }),
+  });
+}

@@ -1,0 +1,53 @@
+// A binary classification task for encrypted training: a feature matrix (samples x features,
+// row-major float64) and labels in {0, 1}. Any dataset plugs in through this one shape.
+
+import { describe, FheError } from "../../engine/ring/errors.js";
+
+/** samples x features values, row after row, with one label in {0, 1} per row. */
+export interface TrainingTask {
+  /** A short name for reports ("mnist38"). */
+  readonly name: string;
+  readonly samples: number;
+  readonly features: number;
+  /** samples · features finite values, row-major. A bias column is added by the packing, not here. */
+  readonly rows: Float64Array;
+  /** samples labels, each 0 or 1. */
+  readonly labels: Uint8Array;
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `task` is a well-formed {@link TrainingTask}: positive integer
+ * sizes, `rows` of samples · features finite numbers, labels 0 or 1. `operation` names the caller.
+ */
+export function checkTask(task: TrainingTask, operation: string): void {
+  if (task === null || typeof task !== "object") throw new FheError("INVALID_ARGUMENT", operation, `the task must be an object { name, samples, features, rows, labels }, got ${describe(task)}`);
+  const { samples, features, rows, labels } = task;
+  for (const [what, value] of [["samples", samples], ["features", features]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new FheError("INVALID_ARGUMENT", operation, `the task's ${what} must be a positive integer, got ${describe(value)}`);
+  }
+  if (!(rows instanceof Float64Array) || rows.length !== samples * features) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the task's rows must be a Float64Array of samples · features = ${samples * features} values, got ${describe(rows)}${rows instanceof Float64Array ? ` of length ${rows.length}` : ""}`);
+  }
+  if (!(labels instanceof Uint8Array) || labels.length !== samples) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the task's labels must be a Uint8Array of ${samples} values, got ${describe(labels)}`);
+  }
+  for (let i = 0; i < rows.length; i++) {
+    if (!Number.isFinite(rows[i])) {
+      throw new FheError("INVALID_ARGUMENT", operation, `feature ${i % features} of sample ${Math.floor(i / features)} is ${describe(rows[i])}; every feature must be a finite number`);
+    }
+  }
+  for (let i = 0; i < samples; i++) {
+    if (labels[i] !== 0 && labels[i] !== 1) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the label of sample ${i} is ${labels[i]}; labels must be 0 or 1 (logistic regression is binary)`);
+    }
+  }
+}
+
+/** The samples [start, start + count) of a task as a task of their own (views, no copy). */
+export function sliceTask(task: TrainingTask, start: number, count: number): TrainingTask {
+  return {
+    name: task.name, samples: count, features: task.features,
+    rows: task.rows.subarray(start * task.features, (start + count) * task.features),
+    labels: task.labels.subarray(start, start + count),
+  };
+}
