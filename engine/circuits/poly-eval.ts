@@ -11,6 +11,7 @@ import type { LevelScale } from "./plan.js";
 import { accumulateScaled, settleToPlan } from "./plan-execution.js";
 import { planPolynomial, type PlanNode, type PolynomialOptions, type PolynomialPlan } from "./poly-plan.js";
 import type { Polynomial } from "./polynomial.js";
+import { relinearizeRescaleInPlace } from "./relinearize-rescale.js";
 
 const operation = "evaluate polynomial";
 
@@ -75,7 +76,7 @@ class PlanExecution {
 
   private power(step: PolynomialPlan["powers"][number]): void {
     const ev = this.evaluator;
-    const product = ev.mulRelin(this.#powers.get(step.a)!, this.#powers.get(step.b)!);
+    const product = ev.multiply(this.#powers.get(step.a)!, this.#powers.get(step.b)!);
     try {
       const state = ciphertextState(product);
       state.scale = step.productScale;
@@ -84,7 +85,7 @@ class PlanExecution {
       } else {
         this.accumulate(state.polys, state.level, this.#powers.get(step.c)!, -step.factor);
       }
-      ev.rescaleInPlace(product);
+      relinearizeRescaleInPlace(ev, product, operation);
       if (step.lift !== 1n) {
         for (const poly of state.polys) mulScalar(poly, poly, step.lift);
         state.scale *= Number(step.lift);
@@ -101,8 +102,8 @@ class PlanExecution {
   private rescaled(node: PlanNode): Ciphertext {
     const ct = this.sum(node);
     try {
-      if (node.degree === 2) this.evaluator.relinearizeInPlace(ct);
-      this.evaluator.rescaleInPlace(ct);
+      if (node.degree === 2) relinearizeRescaleInPlace(this.evaluator, ct, operation);
+      else this.evaluator.rescaleInPlace(ct);
       this.settle(ct, node, "a polynomial term");
     } catch (error) {
       ct.dispose();

@@ -24,6 +24,7 @@ export interface EvaluatorKeys {
 }
 
 let galoisKeysOf: (evaluator: Evaluator) => GaloisKeys | undefined;
+let relinearizationKeyOf: (evaluator: Evaluator, operation: string) => SwitchingKey;
 
 /**
  * Homomorphic operations on ciphertexts. Every operation has an out-of-place form returning a
@@ -37,6 +38,7 @@ export class Evaluator {
 
   static {
     galoisKeysOf = (evaluator) => evaluator.galoisKeys;
+    relinearizationKeyOf = (evaluator, operation) => evaluator.liveRelinearizationKey(operation);
   }
 
   constructor(readonly params: Parameters, keys: EvaluatorKeys = {}) {
@@ -326,12 +328,17 @@ export class Evaluator {
     const operation = "relinearize";
     const ct = checkCiphertext(this.params, a, operation);
     if (ct.degree < 2) return;
+    relinearizeWith(this.params, this.liveRelinearizationKey(operation), ct);
+  }
+
+  /** The relinearization key, checked live; MISSING_KEY when the evaluator has none. */
+  private liveRelinearizationKey(operation: string): SwitchingKey {
     const key = this.relinearizationKey;
     if (key === undefined) {
       throw new FheError("MISSING_KEY", operation, "the evaluator has no relinearization key: pass { relinearizationKey: keyGenerator.createRelinearizationKey() } to the Evaluator");
     }
     checkKeyLive(key, operation);
-    relinearizeWith(this.params, key, ct);
+    return key;
   }
 
   // ---------------------------------------------------------------- rotations
@@ -504,4 +511,13 @@ export class Evaluator {
  */
 export function evaluatorGaloisKeys(evaluator: Evaluator): GaloisKeys | undefined {
   return galoisKeysOf(evaluator);
+}
+
+/**
+ * @internal The evaluator's live relinearization key, for circuits that switch keys themselves
+ * (engine/circuits: relinearization fused with rescaling); MISSING_KEY naming `operation` when
+ * it has none. Not part of the package's public API.
+ */
+export function evaluatorRelinearizationKey(evaluator: Evaluator, operation: string): SwitchingKey {
+  return relinearizationKeyOf(evaluator, operation);
 }

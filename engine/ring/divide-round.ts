@@ -34,6 +34,18 @@ class DivisionPlan {
   }
 }
 
+/** The memoized constants for dividing polynomials over `basis` by its last k primes. */
+function divisionPlan(ring: Ring, basis: RnsBasis, k: number): DivisionPlan {
+  return ring.memo(`divide:${basis.key}|${k}`, () => new DivisionPlan(ring, basis, k));
+}
+
+/** Throws INVALID_ARGUMENT unless `k` is an integer in [1, max]. */
+function checkPrimeCount(k: number, max: number, operation: string): void {
+  if (!isInteger(k) || k < 1 || k > max) {
+    throw new FheError("INVALID_ARGUMENT", operation, `k must be an integer in [1, ${max}], got ${describe(k)}`);
+  }
+}
+
 /**
  * Replaces `poly` (basis q_0..q_{L-1}, either form) in place by its quotient by the product P
  * of its last k primes, over basis q_0..q_{L-1-k}, keeping its form.
@@ -44,12 +56,9 @@ class DivisionPlan {
 export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
   const operation = "divide by last primes";
   checkOperands(operation, [poly], "any");
-  const size = poly.basis.size;
-  if (!isInteger(k) || k < 1 || k >= size) {
-    throw new FheError("INVALID_ARGUMENT", operation, `k must be an integer in [1, ${size - 1}], got ${describe(k)}`);
-  }
+  checkPrimeCount(k, poly.basis.size - 1, operation);
   const { ring } = poly;
-  const plan = ring.memo(`divide:${poly.basis.key}|${k}`, () => new DivisionPlan(ring, poly.basis, k));
+  const plan = divisionPlan(ring, poly.basis, k);
   const { heap, n } = ring;
   const limbBytes = 4 * n;
   const droppedBytes = limbBytes * k;
@@ -57,25 +66,11 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
   const dropped = heap.allocate(droppedBytes, operation);
   const converted = heap.allocate(keptBytes, operation);
   try {
-    heap.kernels.copyWords(dropped, poly.limbAddress(size - k), n * k);
-    plan.dropped.moduli.forEach((m, j) => {
-      if (poly.isNtt) inverseNttLimb(m, dropped + limbBytes * j);
-    });
-    if (k === 1) {
-      const last = plan.dropped.moduli[0]!;
-      plan.kept.moduli.forEach((m, i) => reduceCenteredLimb(m, converted + limbBytes * i, dropped, last));
-    } else {
-      plan.dropped.moduli.forEach((m, j) => {
-        const address = dropped + limbBytes * j;
-        heap.kernels.addScalarMod(address, address, n, m.q, plan.halfDropped[j]!);
-      });
-      BasisConverter.of(ring, plan.dropped, plan.kept).convertLimbs(converted, dropped, poly.secret);
-    }
+    copyLimbsToCoefficients(poly, plan.kept.size, plan.dropped, dropped);
+    computeCorrections(ring, plan, dropped, converted, poly.secret);
     plan.kept.moduli.forEach((m, i) => {
       const target = poly.limbAddress(i);
       const correction = converted + limbBytes * i;
-      // (x + h - conv(x_P + h)) / P: subtract h from the correction, coefficient-wise.
-      if (k > 1) heap.kernels.addScalarMod(correction, correction, n, m.q, (m.q - plan.halfKept[i]!) % m.q);
       if (poly.isNtt) nttLimb(m, correction);
       heap.kernels.subMulScalarShoup(target, target, correction, n, m.q, plan.inverse[i]!, plan.inverseShoup[i]!);
     });
@@ -88,6 +83,113 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
     heap.free(converted, keptBytes);
   }
   poly.shrinkTo(plan.kept);
+}
+
+/** Constants of two divisions in a row: by P1 (the last k1 primes), then by P2 (the next k2). */
+class TwoStepPlan {
+  readonly first: DivisionPlan;
+  readonly second: DivisionPlan;
+  /** P1 mod q_i and (P1 P2)^-1 mod q_i (with Shoup companions) for each finally kept prime. */
+  readonly firstProduct: number[];
+  readonly firstProductShoup: number[];
+  readonly inverse: number[];
+  readonly inverseShoup: number[];
+
+  constructor(ring: Ring, basis: RnsBasis, k1: number, k2: number) {
+    this.first = divisionPlan(ring, basis, k1);
+    this.second = divisionPlan(ring, this.first.kept, k2);
+    const p1 = this.first.dropped.product();
+    const both = p1 * this.second.dropped.product();
+    const kept = this.second.kept.primes;
+    this.firstProduct = kept.map((q) => bigMod(p1, q));
+    this.firstProductShoup = kept.map((q, i) => shoupCompanion(this.firstProduct[i]!, q));
+    this.inverse = kept.map((q) => invMod(bigMod(both, q), q));
+    this.inverseShoup = kept.map((q, i) => shoupCompanion(this.inverse[i]!, q));
+  }
+}
+
+/**
+ * Exactly divideRoundByLastPrimes(poly, k1) followed by divideRoundByLastPrimes(poly, k2), bit
+ * for bit, with one NTT per finally kept limb instead of two: both corrections are combined in
+ * coefficient form (key switching's division by P followed by a rescale). Preconditions:
+ * k1, k2 >= 1 and k1 + k2 < number of limbs; either form (kept).
+ */
+export function divideRoundByLastPrimesTwice(poly: RnsPoly, k1: number, k2: number): void {
+  const operation = "divide by last primes";
+  checkOperands(operation, [poly], "any");
+  const size = poly.basis.size;
+  if (!isInteger(k1) || !isInteger(k2) || k1 < 1 || k2 < 1 || k1 + k2 >= size) {
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `k1 and k2 must be integers >= 1 with k1 + k2 below the ${size} limbs, got ${describe(k1)} and ${describe(k2)}`);
+  }
+  const { ring } = poly;
+  const plan = ring.memo(`divide2:${poly.basis.key}|${k1}|${k2}`, () => new TwoStepPlan(ring, poly.basis, k1, k2));
+  const { first, second } = plan;
+  const { heap, n } = ring;
+  const limbBytes = 4 * n;
+  const kept = second.kept.size;
+  const bytes = limbBytes * (k1 + first.kept.size + k2 + kept);
+  const scratch = heap.allocate(bytes, operation);
+  const dropped = scratch;
+  const firstCorrections = dropped + limbBytes * k1;
+  const top = firstCorrections + limbBytes * first.kept.size;
+  const secondCorrections = top + limbBytes * k2;
+  try {
+    copyLimbsToCoefficients(poly, first.kept.size, first.dropped, dropped);
+    computeCorrections(ring, first, dropped, firstCorrections, poly.secret);
+    // The first quotient's limbs that the second division drops, in coefficient form.
+    copyLimbsToCoefficients(poly, kept, second.dropped, top);
+    second.dropped.moduli.forEach((m, j) => {
+      const address = top + limbBytes * j;
+      heap.kernels.subMulScalarShoup(address, address, firstCorrections + limbBytes * (kept + j), n, m.q,
+        first.inverse[kept + j]!, first.inverseShoup[kept + j]!);
+    });
+    computeCorrections(ring, second, top, secondCorrections, poly.secret);
+    // ((x - c1) / P1 - c2) / P2 = (x - (c1 + P1 c2)) / (P1 P2), limb by limb.
+    second.kept.moduli.forEach((m, i) => {
+      const target = poly.limbAddress(i);
+      const correction = firstCorrections + limbBytes * i;
+      heap.kernels.mulAddScalarShoup(correction, secondCorrections + limbBytes * i, n, m.q, plan.firstProduct[i]!, plan.firstProductShoup[i]!);
+      if (poly.isNtt) nttLimb(m, correction);
+      heap.kernels.subMulScalarShoup(target, target, correction, n, m.q, plan.inverse[i]!, plan.inverseShoup[i]!);
+    });
+  } finally {
+    if (poly.secret) heap.zero(scratch, bytes);
+    heap.free(scratch, bytes);
+  }
+  poly.shrinkTo(second.kept);
+}
+
+/** Copies the limbs of `poly` from index `from` on (one per prime of `primes`) to `output`, in coefficient form. */
+function copyLimbsToCoefficients(poly: RnsPoly, from: number, primes: RnsBasis, output: number): void {
+  const { heap, n } = poly.ring;
+  heap.kernels.copyWords(output, poly.limbAddress(from), n * primes.size);
+  if (poly.isNtt) primes.moduli.forEach((m, j) => inverseNttLimb(m, output + 4 * n * j));
+}
+
+/**
+ * The coefficient-form values subtracted from each kept limb before the multiplication by
+ * P^-1, written to `output` (one limb per kept prime): the centred residue mod P (k = 1), or
+ * conv(x_P + floor(P/2)) - floor(P/2) (k > 1). `dropped` holds the k dropped limbs in
+ * coefficient form; it is overwritten.
+ */
+function computeCorrections(ring: Ring, plan: DivisionPlan, dropped: number, output: number, secret: boolean): void {
+  const { heap, n } = ring;
+  const limbBytes = 4 * n;
+  if (plan.dropped.size === 1) {
+    const last = plan.dropped.moduli[0]!;
+    plan.kept.moduli.forEach((m, i) => reduceCenteredLimb(m, output + limbBytes * i, dropped, last));
+    return;
+  }
+  plan.dropped.moduli.forEach((m, j) => {
+    const address = dropped + limbBytes * j;
+    heap.kernels.addScalarMod(address, address, n, m.q, plan.halfDropped[j]!);
+  });
+  BasisConverter.of(ring, plan.dropped, plan.kept).convertLimbs(output, dropped, secret);
+  plan.kept.moduli.forEach((m, i) => {
+    const address = output + limbBytes * i;
+    heap.kernels.addScalarMod(address, address, n, m.q, (m.q - plan.halfKept[i]!) % m.q);
+  });
 }
 
 function reduceCenteredLimb(target: Modulus, output: number, input: number, source: Modulus): void {

@@ -14,7 +14,7 @@ export { add, sub, neg, mulCoeffs, mulCoeffsAdd, mulScalar, mulScalarAdd, addSca
 export { toNtt, toCoefficients, nttLimb, inverseNttLimb } from "./transforms.js";
 export { automorphism, rotationGaloisElement, conjugationGaloisElement } from "./automorphism.js";
 export { BasisConverter, convertBasis } from "./basis-conversion.js";
-export { divideRoundByLastPrimes } from "./divide-round.js";
+export { divideRoundByLastPrimes, divideRoundByLastPrimesTwice } from "./divide-round.js";
 export {
   fillUniform, sampleTernary, sampleTernaryFixedWeight, sampleGaussian, polyFromSmall, defaultSigma,
 } from "./sampling.js";

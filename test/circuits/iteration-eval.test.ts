@@ -9,6 +9,10 @@ import { foldableInputScale } from "../../engine/circuits/poly-plan.js";
 import type { Interval } from "../../engine/circuits/polynomial.js";
 import { Evaluator } from "../../engine/index.js";
 import { expectFheError, makeContext } from "../helpers/ckks.js";
+import { relinearizeRescaleInPlace } from "../../engine/circuits/relinearize-rescale.js";
+
+// Key switches happen in Evaluator.relinearizeInPlace or, in the initial polynomial, fused with a rescale: count both.
+vi.mock("../../engine/circuits/relinearize-rescale.js", { spy: true });
 
 const c = makeContext({ logN: 11, logScale: 30, depth: 10, allowInsecureParametersForTesting: true });
 const iterations = new IterationEvaluator(c.evaluator);
@@ -44,6 +48,7 @@ function run(plan: IterationPlan, xs: number[], options: { scale?: number; targe
   const evaluationOptions = options.targetScale === undefined ? {} : { targetScale: options.targetScale };
   const planned = iterations.plan(ct, plan, evaluationOptions);
   const spies = [vi.spyOn(c.evaluator, "multiply"), vi.spyOn(c.evaluator, "square"), vi.spyOn(c.evaluator, "relinearizeInPlace")];
+  vi.mocked(relinearizeRescaleInPlace).mockClear();
   let out;
   let products: number;
   let relinearizations: number;
@@ -51,7 +56,7 @@ function run(plan: IterationPlan, xs: number[], options: { scale?: number; targe
     out = iterations.evaluate(ct, plan, evaluationOptions);
   } finally {
     products = spies[0]!.mock.calls.length + spies[1]!.mock.calls.length;
-    relinearizations = spies[2]!.mock.calls.length;
+    relinearizations = spies[2]!.mock.calls.length + vi.mocked(relinearizeRescaleInPlace).mock.calls.length;
     for (const spy of spies) spy.mockRestore();
   }
   using result = out;
