@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   divideRoundByLastPrimes, divideRoundByLastPrimesTwice, generateNttPrimes, polyFromBigInts, polyToBigInts, toNtt,
-} from "../../engine/index.js";
+} from "../../engine/ring/index.js";
 import { vectorOf } from "../helpers/arbitraries.js";
 import { kernelBuilds } from "../helpers/builds.js";
 import { expectFheError } from "../helpers/ckks.js";
