@@ -14,6 +14,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, FheError } from "../../engine/ring/errors.js";
 
+/** Seed of the fixed stratified 80/20 split every SpamAssassin experiment here uses. */
+export const spamSplitSeed = 20250222;
+
 export interface SpamAssassinCorpus {
   readonly count: number;
   /**

@@ -6,7 +6,7 @@
 // AUROC, agreement, the learned temperature, latency and sizes; writes the model file.
 
 import { writeFileSync } from "node:fs";
-import { loadSpamAssassin } from "../data/spam-assassin.js";
+import { loadSpamAssassin, spamSplitSeed as splitSeed } from "../data/spam-assassin.js";
 import { stratifiedSplit } from "../data/split.js";
 import { binaryMetrics, type BinaryMetrics } from "../metrics.js";
 import type { SoftArgmax } from "../layers/soft-argmax.js";
@@ -21,8 +21,6 @@ import { runSingleImages } from "./mnist-single.js";
 import { progressBar, type Progress } from "./progress.js";
 import { describeParameters } from "./report.js";
 
-/** Seed of the fixed 80/20 stratified split (independent of the training seed). */
-export const splitSeed = 20250222;
 
 export interface HnnReport {
   readonly features: FeatureKind;

@@ -16,3 +16,4 @@ export { trainEncrypted, localSource, type GradientSource, type IterationProgres
 export { encryptTask, decryptWeights } from "./client.js";
 export { accuracy, auc, scores } from "./metrics.js";
 export { mnist38Task } from "./mnist38.js";
+export { spamTask, spamTaskBuckets } from "./spam.js";
