@@ -1,5 +1,6 @@
 // Evaluation of trained weights on a task: accuracy and the area under the ROC curve.
 
+import { auroc } from "../metrics.js";
 import { checkTask, type TrainingTask } from "./task.js";
 import { FheError } from "../../engine/ring/errors.js";
 
@@ -28,22 +29,5 @@ export function accuracy(weights: ArrayLike<number>, task: TrainingTask): number
 
 /** Area under the ROC curve (ties count one half); NaN when one class is absent. */
 export function auc(weights: ArrayLike<number>, task: TrainingTask): number {
-  const s = scores(weights, task);
-  const order = Array.from(s.keys()).sort((a, b) => s[a]! - s[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j < order.length && s[order[j]!] === s[order[i]!]) j++;
-    const midRank = (i + j + 1) / 2;
-    for (let k = i; k < j; k++) {
-      if (task.labels[order[k]!] === 1) {
-        positives++;
-        rankSum += midRank;
-      }
-    }
-    i = j;
-  }
-  const negatives = task.samples - positives;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  return auroc(scores(weights, task), task.labels);
 }
