@@ -64,7 +64,7 @@ describe("the web demo in headless Chromium", () => {
       const tasks = (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks;
       return Math.max(0, ...tasks.filter((t) => t.start + t.duration >= from! && t.start <= to!).map((t) => t.duration));
     }, [before, after]);
-    const figures = await page.$$eval("#figures tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent).join(" | ")));
+    const figures = await page.$$eval("#figures tr", (rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent).join(" | ")));
     console.log(`[web demo] digit ${digit.label}: shown ${shown}, plaintext ${expected}; longest main-thread task during the round trip ${longest} ms ` +
       `(0: none over 50 ms)\n  ${figures.join("\n  ")}\n  server log:\n  ${logs.join("\n  ")}`);
     // The server's log: sizes, ids and times only.

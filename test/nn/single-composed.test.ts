@@ -8,28 +8,14 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { decomposeRotation, planComposed } from "../../engine/circuits/composed-rotations.js";
 import { Evaluator } from "../../engine/index.js";
 import { switchKey, switchKeyLazy } from "../../engine/key-switching.js";
-import { decryptSingle, encryptSingle, Sequential, type LayerSpec, type SinglePlan } from "../../nn/index.js";
+import { decryptSingle, encryptSingle, type SinglePlan } from "../../nn/index.js";
 import { makeContext, type CkksContext } from "../helpers/ckks.js";
-import { randomArray, seededRandom, spec } from "../helpers/nn-models.js";
+import { randomArray, seededRandom, smallCryptoNets } from "../helpers/nn-models.js";
 
 vi.mock("../../engine/key-switching.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../engine/key-switching.js")>();
   return { ...original, switchKey: vi.fn(original.switchKey), switchKeyLazy: vi.fn(original.switchKeyLazy) };
 });
-
-/** CryptoNets' architecture on 12×12 images with random weights. */
-function smallCryptoNets(seed: number): Sequential {
-  const random = seededRandom(seed);
-  const layers: LayerSpec[] = [
-    { type: "conv2d", filters: 5, kernelSize: [5, 5], strides: [2, 2], padding: [0, 1, 0, 1], kernel: randomArray(125, random, 0.3), bias: randomArray(5, random, 0.1) },
-    { type: "square" },
-    { type: "flatten" },
-    { type: "dense", units: 16, kernel: randomArray(5 * 5 * 5 * 16, random, 0.1), bias: randomArray(16, random, 0.1) },
-    { type: "square" },
-    { type: "dense", units: 10, kernel: randomArray(160, random, 0.3), bias: randomArray(10, random, 0.1) },
-  ];
-  return Sequential.fromSpec(spec([12, 12, 1], layers));
-}
 
 const literal = { logN: 11, logScale: 29, depth: 7, allowInsecureParametersForTesting: true } as const;
 
