@@ -36,6 +36,8 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Uint8
       resolve(new Uint8Array(body.buffer, body.byteOffset, body.length));
     });
     request.on("error", reject);
+    // A client gone before the end of its body: settle (no-op after "end"), keep nothing.
+    request.on("close", () => reject(new HttpError(400, "ABORTED", "cannot read request: the client closed the connection before the end of the body")));
   });
 }
 

@@ -1,7 +1,8 @@
 // The web demo end to end in headless Chromium (Debian's chromium through playwright-core): the
 // demo server on 127.0.0.1, the page generating keys in its worker and uploading them once,
-// then a picked test digit encrypted, evaluated on the server and decrypted; the shown digit is
-// the plaintext model's prediction. Prints the figures and the longest main-thread task during
+// then a picked test digit and a digit drawn with the mouse encrypted, evaluated on the server and
+// decrypted; the shown digit is the plaintext model's prediction (for the drawing: on the pad's
+// ink as the page digitizes it). Prints the figures and the longest main-thread task during
 // the round trip (Long Tasks API; printed, not asserted: no timings in tests). With
 // DEMO_SCREENSHOT=path it also saves a screenshot of the page (the README's).
 
@@ -10,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { digitize } from "../../demo/client/digitize.js";
 import { startDemoServer, type DemoServer } from "../../demo/server/app.js";
 import { compileDemoModel, demoDigits, demoParameters } from "../../demo/server/model.js";
 import type { CompiledModel } from "../../nn/index.js";
@@ -37,7 +39,7 @@ describe("the web demo in headless Chromium", () => {
     compiled?.dispose();
   });
 
-  it("a picked test digit: the page shows the plaintext model's prediction; the server logged only sizes and ids", async () => {
+  it("a picked test digit, then a drawn one: the page shows the plaintext model's predictions; the server logged only sizes and ids", async () => {
     const page = await (await browser.newContext({ viewport: { width: 1000, height: 720 } })).newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
@@ -71,5 +73,24 @@ describe("the web demo in headless Chromium", () => {
     expect(logs.some((l) => /session [0-9a-f]{8} opened: keys \d+ B/.test(l))).toBe(true);
     expect(logs.some((l) => /ciphertext \d+ B in/.test(l))).toBe(true);
     if (process.env.DEMO_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.DEMO_SCREENSHOT });
+
+    // A drawn digit: a stroke on the pad, classified; the shown digit is the plaintext model's
+    // prediction on the pad's ink as digitize makes it.
+    await page.click("#clear");
+    const pad = (await page.locator("#pad").boundingBox())!;
+    await page.mouse.move(pad.x + 150, pad.y + 40);
+    await page.mouse.down();
+    for (const [x, y] of [[140, 100], [132, 170], [128, 240]] as const) await page.mouse.move(pad.x + x, pad.y + y, { steps: 8 });
+    await page.mouse.up();
+    const ink = await page.evaluate(() => {
+      const canvas = document.getElementById("pad") as HTMLCanvasElement;
+      const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      return Array.from({ length: canvas.width * canvas.height }, (_, i) => data[4 * i]! / 255);
+    });
+    await page.click("#classify");
+    await page.waitForSelector("body[data-state=done]", { timeout: 60_000 });
+    const drawnScores = compiled.model.predictPlain(digitize(ink, 280, 280));
+    expect(Number(await page.textContent("#prediction"))).toBe(drawnScores.indexOf(Math.max(...drawnScores)));
+    expect(errors).toEqual([]);
   });
 });

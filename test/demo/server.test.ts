@@ -6,6 +6,7 @@
 // eviction (404 after); wrong methods and paths.
 
 import { spawn } from "node:child_process";
+import { connect } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -105,10 +106,19 @@ describe("demo server", () => {
     for (const line of sessionLines) expect(line).toMatch(/^session [0-9a-f]{8}(:| opened:) [a-zA-Z ]*(keys|ciphertext) \d+ B/);
   });
 
-  it("size limits: a key upload or a ciphertext over the limit is 413 PAYLOAD_TOO_LARGE", async () => {
+  it("size limits: a key upload or a ciphertext over the limit is 413 PAYLOAD_TOO_LARGE; a body cut short leaves the server serving", async () => {
     const url = await start({ maxKeyUploadBytes: 4096, maxCiphertextBytes: 1000 });
     expect(await post(`${url}/api/sessions`, encodeKeyUpload(client.relinearization, client.galois))).toMatchObject({ status: 413, code: "PAYLOAD_TOO_LARGE" });
     expect(await post(`${url}/api/sessions/${"0".repeat(8)}/predict`, new Uint8Array(5000))).toMatchObject({ status: 413, code: "PAYLOAD_TOO_LARGE" });
+    const { port } = new URL(url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write("POST /api/sessions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 4000\r\n\r\n" + "x".repeat(10));
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on("close", () => resolve());
+    });
+    expect(await post(`${url}/api/sessions`, new Uint8Array(3))).toMatchObject({ status: 400, code: "CORRUPT_DATA" });
   });
 
   it("malformed, truncated and foreign ciphertexts are 400 with the library's code; the session goes on serving", async () => {
@@ -205,7 +215,7 @@ describe("demo server", () => {
   });
 
   it("sessions expire after their TTL and the least recently used is evicted beyond the bound (then 404)", async () => {
-    const url = await start({ sessionTtlMs: 300, maxSessions: 2 });
+    const url = await start({ sessionTtlMs: 1000, maxSessions: 2 });
     const bytes = encryptImage(image(7));
     const first = await openSession(url, client.relinearization, client.galois);
     const second = await openSession(url, client.relinearization, client.galois);
@@ -214,7 +224,7 @@ describe("demo server", () => {
     expect(server!.sessions).toBe(2);
     await expect(requestPrediction(url, second.session, bytes)).rejects.toMatchObject({ status: 404, code: "UNKNOWN_SESSION" });
     await requestPrediction(url, third.session, bytes);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     await expect(requestPrediction(url, third.session, bytes)).rejects.toMatchObject({ status: 404, code: "UNKNOWN_SESSION" });
     expect(server!.sessions).toBe(0);
     expect(logs.some((l) => l.includes(`session ${second.session.slice(0, 8)} evicted`))).toBe(true);
