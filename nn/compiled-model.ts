@@ -32,6 +32,13 @@ export interface CompileOptions {
    * chunks whose activations are accumulated straight into the next stage (same results).
    */
   readonly streamAboveBytes?: number;
+  /**
+   * Single packing only: an integer b >= 2 whose powers 1, b, b^2, ... (below the slots) are the
+   * only Galois keys; every other rotation is composed of them (its base-b digits) and nothing is
+   * hoisted. Fewer keys to upload, more key switches (plan.rotationSteps, plan.keySwitches).
+   * Default: an exact key for every rotation step (hoisted baby steps).
+   */
+  readonly rotationBase?: number;
 }
 
 export type Packing = "batch" | "single";
@@ -47,10 +54,12 @@ export class CompiledModel implements Disposable {
   readonly #steps: readonly StageStep[];
   readonly #program: SingleProgram | undefined;
 
-  constructor(readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[], streamAboveBytes?: number, readonly packing: Packing = "batch") {
+  constructor(
+    readonly model: Sequential, readonly params: Parameters, stages: readonly Stage[], streamAboveBytes?: number, readonly packing: Packing = "batch", rotationBase?: number,
+  ) {
     this.stages = Object.freeze([...stages]);
     if (packing === "single") {
-      const plan = planSingle(params, stages, model.layers, model.inputShape, "compile model");
+      const plan = planSingle(params, stages, model.layers, model.inputShape, "compile model", rotationBase);
       this.plan = plan;
       this.#steps = [];
       this.#program = new SingleProgram(plan);
@@ -164,5 +173,8 @@ export function compileModel(model: Sequential, options: CompileOptions = {}): C
   if (bytes !== undefined && !(typeof bytes === "number" && bytes >= 0)) {
     throw new FheError("INVALID_ARGUMENT", operation, `streamAboveBytes must be a number ≥ 0, got ${describe(bytes)}`);
   }
-  return new CompiledModel(model, params, stages, bytes, packing);
+  if (options.rotationBase !== undefined && packing !== "single") {
+    throw new FheError("INVALID_ARGUMENT", operation, `rotationBase applies to single packing (batch packing has no rotations): compile with { packing: "single" } or without rotationBase`);
+  }
+  return new CompiledModel(model, params, stages, bytes, packing, options.rotationBase);
 }

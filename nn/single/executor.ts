@@ -4,6 +4,7 @@
 // the circuits' evaluator. Checks every Galois key before any work and, after every stage, that
 // the level and scale equal the plan.
 
+import { applyComposed, rotateBySteps } from "../../engine/circuits/lintrans-composed.js";
 import { LinearTransformEvaluator } from "../../engine/circuits/lintrans-eval.js";
 import { PolynomialEvaluator } from "../../engine/circuits/poly-eval.js";
 import { RotationKeys } from "../../engine/circuits/rotation-keys.js";
@@ -46,10 +47,10 @@ export function runSingle(
 }
 
 function linear(evaluator: Evaluator, transforms: LinearTransformEvaluator, stage: SingleStagePlan, encoded: EncodedStage, x: Ciphertext): Ciphertext {
-  const y = transforms.apply(x, encoded.transform);
+  const y = stage.composed === undefined ? transforms.apply(x, encoded.transform) : applyComposed(evaluator, x, encoded.transform, stage.composed);
   try {
-    for (const step of stage.lowering!.replication) {
-      using rotated = evaluator.rotate(y, step);
+    for (const steps of stage.replicationSteps) {
+      using rotated = rotateBySteps(evaluator, y, steps);
       evaluator.addInPlace(y, rotated);
     }
     evaluator.addPlainInPlace(y, encoded.bias);

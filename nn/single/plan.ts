@@ -3,6 +3,7 @@
 // key switches of one image and the Galois keys the client must provide.
 
 import { galoisKeyBytes, planBsgs, signedStep, transformSteps, type BsgsPlan } from "../../engine/circuits/bsgs.js";
+import { checkRotationBase, decomposeRotation, planComposed, type ComposedPlan } from "../../engine/circuits/composed-rotations.js";
 import { keySwitchCount } from "../../engine/circuits/lintrans.js";
 import type { Parameters } from "../../engine/parameters.js";
 import { presets, type PresetName } from "../../engine/presets.js";
@@ -24,6 +25,10 @@ export interface SingleStagePlan extends StagePlan {
   readonly lowering?: Lowering;
   /** Baby-step giant-step split of a linear stage's diagonals. */
   readonly bsgs?: BsgsPlan;
+  /** With a rotation base: how the stage's transform composes its rotations from the key steps. */
+  readonly composed?: ComposedPlan;
+  /** The key steps of each replication rotation (lowering.replication), in order. */
+  readonly replicationSteps: readonly (readonly number[])[];
   /** Rotation steps the stage uses (each needs its exact Galois key). */
   readonly rotationSteps: readonly number[];
   /** Key switches (rotations and relinearizations) one image costs. */
@@ -38,6 +43,8 @@ export interface SinglePlan extends ModelPlan {
   /** The layout of the outputs (decryptSingle). */
   readonly outputLayout: SingleLayout;
   readonly keySwitches: number;
+  /** The base whose powers are the only Galois keys (compile option rotationBase), if any. */
+  readonly rotationBase?: number;
   /** Serialized size of the Galois keys of `rotationSteps` in seeded form (what the client uploads with the relinearization key). */
   readonly galoisKeyBytes: number;
 }
@@ -56,10 +63,14 @@ export function singlePresetFor(stages: readonly Stage[], inputShape: readonly n
 
 /**
  * Plans `stages` (of a model with these layers and input shape) for one image per ciphertext of
- * params.maxSlots slots. Throws FheError: INVALID_PARAMETERS when the parameters are too shallow
- * (see planStages) or a tensor does not fit the slots.
+ * params.maxSlots slots. With `rotationBase` b, every rotation is composed from Galois keys for
+ * the powers of b only (fewer keys, more key switches: see engine/circuits/composed-rotations.ts).
+ * Throws FheError: INVALID_PARAMETERS when the parameters are too shallow (see planStages) or a
+ * tensor does not fit the slots; INVALID_ARGUMENT for a rotation base outside [2, slots].
  */
-export function planSingle(params: Parameters, stages: readonly Stage[], layers: readonly AnyLayer[], inputShape: readonly number[], operation: string): SinglePlan {
+export function planSingle(
+  params: Parameters, stages: readonly Stage[], layers: readonly AnyLayer[], inputShape: readonly number[], operation: string, rotationBase?: number,
+): SinglePlan {
   const softArgmax = stages.find((s) => s.kind === "softArgmax");
   if (softArgmax !== undefined) {
     throw new FheError("INVALID_ARGUMENT", operation,
@@ -68,6 +79,7 @@ export function planSingle(params: Parameters, stages: readonly Stage[], layers:
   }
   const base = planStages(params, stages, operation);
   const slots = params.maxSlots;
+  if (rotationBase !== undefined) checkRotationBase(rotationBase, slots, operation);
   const size = largestTensor(stages, inputShape);
   if (size > slots) {
     const preset = singlePresetFor(stages, inputShape);
@@ -85,19 +97,28 @@ export function planSingle(params: Parameters, stages: readonly Stage[], layers:
     layout = singleLayout({ ...(lowering?.output ?? layout), shape: stage.outputShape });
     if (lowering !== undefined) {
       const { diagonals } = lowering;
+      const common = { ...stagePlan, layout, lowering, outputDegree: 1 as const, relinearizations: 0, products: 0, terms: diagonals.indices.length };
+      if (rotationBase !== undefined) {
+        const bsgs = planBsgs(diagonals.indices, slots, slots);
+        const composed = planComposed(diagonals.indices, diagonals.windows, diagonals.stride, slots, rotationBase);
+        const replicationSteps = lowering.replication.map((s) => decomposeRotation(s, rotationBase, slots));
+        const steps = [...new Set([...composed.keySteps, ...replicationSteps.flat()])].sort((a, b) => a - b);
+        const keySwitches = composed.keySwitches + replicationSteps.flat().length;
+        return { ...common, bsgs, composed, replicationSteps, rotationSteps: steps, keySwitches };
+      }
       const bsgs = planBsgs(diagonals.indices, slots, diagonals.babyStep);
       const steps = [...transformSteps(bsgs, diagonals.windows, diagonals.stride), ...lowering.replication];
       const keySwitches = keySwitchCount([bsgs.babies], [[...bsgs.giants.keys()]], diagonals.windows) + lowering.replication.length;
-      return { ...stagePlan, layout, lowering, bsgs, rotationSteps: steps, keySwitches, outputDegree: 1, relinearizations: 0, products: 0, terms: diagonals.indices.length };
+      return { ...common, bsgs, replicationSteps: lowering.replication.map((s) => [s]), rotationSteps: steps, keySwitches };
     }
     const polynomial = stagePlan.polynomial;
     const relinearizations = polynomial === undefined ? 1 : polynomial.keySwitches - polynomial.rotations;
     const products = polynomial === undefined ? 1 : polynomial.nonScalarProducts;
-    return { ...stagePlan, layout, rotationSteps: [], keySwitches: relinearizations, outputDegree: 1, relinearizations, products, terms: 0 };
+    return { ...stagePlan, layout, replicationSteps: [], rotationSteps: [], keySwitches: relinearizations, outputDegree: 1, relinearizations, products, terms: 0 };
   });
   const rotationSteps = [...new Set(plans.flatMap((p) => p.rotationSteps.map((s) => signedStep(s, slots))))].sort((a, b) => a - b);
   return {
-    ...base, packing: "single", stages: plans, inputLayout, outputLayout: layout, rotationSteps,
+    ...base, packing: "single", stages: plans, inputLayout, outputLayout: layout, rotationSteps, ...(rotationBase === undefined ? {} : { rotationBase }),
     relinearizations: plans.reduce((sum, p) => sum + p.relinearizations, 0),
     keySwitches: plans.reduce((sum, p) => sum + p.keySwitches, 0),
     galoisKeyBytes: galoisKeyBytes(params, rotationSteps.length),

@@ -31,7 +31,10 @@ function encodeStage(plan: SinglePlan, stage: SingleStagePlan, encoder: Encoder)
   const transform = new LinearTransform(plan.params, diagonals, { babyStep: stage.bsgs!.babyStep });
   try {
     const steps = [...transform.rotationSteps(), ...stage.lowering!.replication];
-    if (steps.length !== stage.rotationSteps.length || steps.some((s, i) => s !== stage.rotationSteps[i])) {
+    const planned = stage.composed === undefined
+      ? steps.length === stage.rotationSteps.length && steps.every((s, i) => s === stage.rotationSteps[i])
+      : transform.bsgs.giants.size <= 1;
+    if (!planned) {
       throw new FheError("INVALID_ARGUMENT", "compile model", `the transform of stage ${stage.stage.layers.join("+")} uses other rotations than planned (internal error: please report)`);
     }
     transform.encode(stage.input.level);

@@ -74,3 +74,22 @@ export function smallCnn(seed: number, { side, filters, stride, padding, units }
   ];
   return Sequential.fromSpec(spec([side, side, 1], layers));
 }
+
+/**
+ * CryptoNets' architecture on size×size images (default 12): conv 5×5 stride 2 (5 maps, one row
+ * and column of padding: bottom-right by default, top-left as the shipped model) → square →
+ * dense →16 → square → dense 16→10.
+ */
+export function smallCryptoNets(seed: number, size = 12, padding: readonly [number, number, number, number] = [0, 1, 0, 1]): Sequential {
+  const random = seededRandom(seed);
+  const side = Math.floor((size + 1 - 5) / 2) + 1;
+  const layers: LayerSpec[] = [
+    { type: "conv2d", filters: 5, kernelSize: [5, 5], strides: [2, 2], padding, kernel: randomArray(125, random, 0.3), bias: randomArray(5, random, 0.1) },
+    { type: "square" },
+    { type: "flatten" },
+    { type: "dense", units: 16, kernel: randomArray(side * side * 5 * 16, random, 0.1), bias: randomArray(16, random, 0.1) },
+    { type: "square" },
+    { type: "dense", units: 10, kernel: randomArray(160, random, 0.3), bias: randomArray(10, random, 0.1) },
+  ];
+  return Sequential.fromSpec(spec([size, size, 1], layers));
+}

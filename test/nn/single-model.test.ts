@@ -13,7 +13,7 @@ import {
 } from "../../nn/index.js";
 import { singlePresetFor } from "../../nn/single/plan.js";
 import { makeContext, type CkksContext } from "../helpers/ckks.js";
-import { randomArray, seededRandom, smallCnn as smallCnnOf, spec } from "../helpers/nn-models.js";
+import { randomArray, seededRandom, smallCnn as smallCnnOf, smallCryptoNets, spec } from "../helpers/nn-models.js";
 
 vi.mock("../../engine/key-switching.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../engine/key-switching.js")>();
@@ -28,25 +28,6 @@ vi.mock("../../engine/ring/automorphism.js", async (importOriginal) => {
 
 const geometry = { side: 8, filters: 3, stride: 2, padding: [0, 1, 0, 1], units: 8 } as const;
 const smallCnn = (seed: number) => smallCnnOf(seed, { ...geometry, padding: [...geometry.padding] });
-
-/**
- * CryptoNets' architecture on size×size images (default 12): conv 5×5 stride 2 (5 maps, one row
- * and column of padding: bottom-right by default, top-left as the shipped model) → square →
- * dense →16 → square → dense 16→10.
- */
-function smallCryptoNets(seed: number, size = 12, padding: readonly [number, number, number, number] = [0, 1, 0, 1]): Sequential {
-  const random = seededRandom(seed);
-  const side = Math.floor((size + 1 - 5) / 2) + 1;
-  const layers: LayerSpec[] = [
-    { type: "conv2d", filters: 5, kernelSize: [5, 5], strides: [2, 2], padding, kernel: randomArray(125, random, 0.3), bias: randomArray(5, random, 0.1) },
-    { type: "square" },
-    { type: "flatten" },
-    { type: "dense", units: 16, kernel: randomArray(side * side * 5 * 16, random, 0.1), bias: randomArray(16, random, 0.1) },
-    { type: "square" },
-    { type: "dense", units: 10, kernel: randomArray(160, random, 0.3), bias: randomArray(10, random, 0.1) },
-  ];
-  return Sequential.fromSpec(spec([size, size, 1], layers));
-}
 
 const literal = { logN: 11, logScale: 29, depth: 7, allowInsecureParametersForTesting: true } as const;
 
