@@ -11,7 +11,7 @@
 //   `sumInterval`, and E = (Σ i·ê_i)·r; the index weights are formed by additions only (suffix
 //   sums), so E costs one product after r.
 
-import { inversePlan, type IterationPlan, runPlan, type PlanOps } from "../../engine/circuits/approx/inverse.js";
+import { evaluatePlan, inversePlan, type IterationPlan } from "../../engine/circuits/approx/inverse.js";
 import { minimax } from "../../engine/circuits/approx/remez.js";
 import { sigmoidFunction } from "../../engine/circuits/approx/functions.js";
 import type { Polynomial } from "../../engine/circuits/polynomial.js";
@@ -25,15 +25,6 @@ import { formatShape, type Shape, type SoftArgmaxLayer } from "./layer.js";
 export const maxSoftArgmaxClasses = 256;
 /** Default relative precision of 1/S. */
 export const defaultInversePrecision = 1e-3;
-
-const float64Ops: PlanOps<number> = {
-  polynomial: (x, p) => p.evaluate(x),
-  mul: (a, b) => a * b,
-  mulConstant: (a, c) => a * c,
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  addConstant: (a, c) => a + c,
-};
 
 /** The expected index Σ i·p_i of probabilities p (any non-negative weights summing to 1). */
 export function expectedIndex(p: ArrayLike<number>): number {
@@ -66,6 +57,7 @@ export class SoftArgmax implements SoftArgmaxLayer {
   /** n classes: the plan for 1/S on sumInterval; undefined for two classes. */
   readonly inverse?: IterationPlan;
   readonly #spec: SoftArgmaxSpec;
+  readonly #preMap: Affine;
 
   constructor(readonly inputShape: Shape, spec: SoftArgmaxSpec, operation: string) {
     this.name = spec.name ?? "softArgmax";
@@ -105,6 +97,7 @@ export class SoftArgmax implements SoftArgmaxLayer {
       this.inverse = inversePlan({ interval: [sum[0]!, sum[1]!], precision: precision / sum[0]! });
     }
     this.#spec = spec;
+    this.#preMap = preMap(this.classes, this.temperature);
   }
 
   /**
@@ -112,24 +105,19 @@ export class SoftArgmax implements SoftArgmaxLayer {
    * (x − mean x) / T for n classes. Folded into the previous linear stage.
    */
   toAffine(): Affine {
-    const n = this.classes;
-    const t = this.temperature;
-    if (n === 2) return affineFromRows(1, 2, new Float64Array(1), (_, push) => { push(0, -1 / t); push(1, 1 / t); });
-    return affineFromRows(n, n, new Float64Array(n), (j, push) => {
-      for (let i = 0; i < n; i++) push(i, ((i === j ? 1 : 0) - 1 / n) / t);
-    });
+    return this.#preMap;
   }
 
   /** The float64 twin: the same polynomials and iterations as the encrypted layer. */
   forwardPlain(x: Float64Array): Float64Array {
-    const z = applyAffine(this.toAffine(), x);
+    const z = applyAffine(this.#preMap, x);
     if (this.classes === 2) {
       const s = this.polynomial.evaluate(z[0]!);
       return this.output === "index" ? Float64Array.of(s) : Float64Array.of(1 - s, s);
     }
     const e = z.map((y) => this.polynomial.evaluate(y));
     const sum = e.reduce((a, b) => a + b, 0);
-    const r = runPlan(this.inverse!, sum, float64Ops);
+    const r = evaluatePlan(this.inverse!, sum);
     return this.output === "index" ? Float64Array.of(expectedIndex(e) * r) : e.map((v) => v * r);
   }
 
@@ -142,4 +130,12 @@ export class SoftArgmax implements SoftArgmaxLayer {
   toSpec(): SoftArgmaxSpec {
     return { ...this.#spec, name: this.name };
   }
+}
+
+/** (x1 − x0) / T for two classes, (x − mean x) / T for n. */
+function preMap(n: number, t: number): Affine {
+  if (n === 2) return affineFromRows(1, 2, new Float64Array(1), (_, push) => { push(0, -1 / t); push(1, 1 / t); });
+  return affineFromRows(n, n, new Float64Array(n), (j, push) => {
+    for (let i = 0; i < n; i++) push(i, ((i === j ? 1 : 0) - 1 / n) / t);
+  });
 }
