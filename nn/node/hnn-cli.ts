@@ -100,9 +100,11 @@ export async function runHnn(argv: readonly string[]): Promise<HnnReport> {
   // The plaintext model: its logits' argmax is the reference; its Soft-Argmax twin the score.
   const body = Sequential.fromSpec({ ...trained.spec, layers: trained.spec.layers.slice(0, -1) });
   const sample = (i: number) => test.features.subarray(i * test.width, (i + 1) * test.width);
-  const plainMargins = Array.from({ length: test.count }, (_, i) => { const z = body.predictPlain(sample(i)); return z[1]! - z[0]!; });
+  const head = model.layers[model.layers.length - 1]!;
+  const plainLogits = Array.from({ length: test.count }, (_, i) => body.predictPlain(sample(i)));
+  const plainMargins = plainLogits.map((z) => z[1]! - z[0]!);
   const plainArgmax = plainMargins.map((m) => (m > 0 ? 1 : 0));
-  const plainScores = Array.from({ length: test.count }, (_, i) => model.predictPlain(sample(i))[0]!);
+  const plainScores = plainLogits.map((z) => head.forwardPlain(z)[0]!);
 
   const compiled = model.compile({ packing: "single" });
   console.log(`encrypted: ${describeParameters(compiled.params)}; depth ${compiled.plan.depth}; ${compiled.plan.rotationSteps.length} Galois keys`);

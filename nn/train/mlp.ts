@@ -29,7 +29,7 @@ export interface MlpOptions {
   /** L2 penalty on dense kernels (default 0). */
   readonly weightDecay?: number;
   readonly seed: number;
-  /** Called after every epoch with its number (1-based), the mean loss and the training accuracy. */
+  /** Called after every epoch with its number (1-based), the mean loss and the training accuracy (each batch scored before its update). */
   readonly progress?: (epoch: number, loss: number, accuracy: number) => void;
 }
 
@@ -96,15 +96,18 @@ export function trainMlp(data: FeatureSet, options: MlpOptions): (LayerSpec | { 
       tf.tidy(() => {
         const x = tf.tensor2d(xs, [rows.length, data.width]);
         const y = tf.oneHot(tf.tensor1d(ys, "int32"), classes);
+        let predicted: tf.Tensor | undefined;
         const loss = optimizer.minimize(() => {
           const logits = forward(x, options.layers, dense);
+          predicted = tf.keep(logits.argMax(1));
           let total = tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
           if (decay > 0) for (const d of dense) if (d !== undefined) total = tf.add(total, tf.mul(decay, tf.sum(tf.square(d.kernel))));
           return total;
         }, true)!;
         lossSum += loss.dataSync()[0]! * rows.length;
-        const predicted = forward(x, options.layers, dense).argMax(1).dataSync();
-        predicted.forEach((p, i) => { if (p === ys[i]) correct++; });
+        // The batch's predictions before this step's update (no second forward pass).
+        predicted!.dataSync().forEach((p, i) => { if (p === ys[i]) correct++; });
+        predicted!.dispose();
       });
     }
     options.progress?.(epoch, lossSum / data.count, correct / data.count);
