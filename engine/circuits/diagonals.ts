@@ -82,8 +82,13 @@ export class Diagonals {
   /** Baby step requested with the shape, if any. */
   readonly babyStep: number | undefined;
   readonly #entries: ReadonlyMap<number, Float64Array>;
+  /** Imaginary parts of complex diagonals (fromComplexMap); absent for real ones. */
+  readonly #imaginary: ReadonlyMap<number, Float64Array>;
 
-  private constructor(shape: CheckedShape, windows: number, stride: number, babyStep: number | undefined, entries: Map<number, Float64Array>) {
+  private constructor(
+    shape: CheckedShape, windows: number, stride: number, babyStep: number | undefined, entries: Map<number, Float64Array>,
+    imaginary: Map<number, Float64Array> = new Map(),
+  ) {
     this.rows = shape.rows;
     this.cols = shape.cols;
     this.slots = shape.slots;
@@ -93,6 +98,7 @@ export class Diagonals {
     this.stride = stride;
     this.babyStep = babyStep;
     this.#entries = entries;
+    this.#imaginary = imaginary;
     Object.freeze(this);
   }
 
@@ -153,6 +159,73 @@ export class Diagonals {
     }
     const shape: CheckedShape = { rows: slots, cols: slots, slots, input: "padded", period: slots };
     return new Diagonals(shape, 1, 0, undefined, entries);
+  }
+
+  /**
+   * Complex diagonals given directly: index d -> { re, im } of `slots` values each, for
+   * apply(v) = sum_d diagonal_d * rot_d(v) in complex arithmetic (the slots of a CKKS
+   * ciphertext are complex; the special FFT of bootstrapping needs complex diagonals). The
+   * rules of {@link fromMap} apply; a diagonal is skipped when both parts are all zero.
+   */
+  static fromComplexMap(diagonals: ReadonlyMap<number, { readonly re: ArrayLike<number>; readonly im: ArrayLike<number> }>, slots: number): Diagonals {
+    const operation = "create diagonals";
+    if (!(diagonals instanceof Map)) throw new FheError("INVALID_ARGUMENT", operation, `expected a Map from diagonal index to { re, im }, got ${describe(diagonals)}`);
+    const real = new Map<number, ArrayLike<number>>();
+    const imaginary = new Map<number, Float64Array>();
+    for (const [index, value] of diagonals) {
+      if (value === null || typeof value !== "object") throw new FheError("INVALID_ARGUMENT", operation, `diagonal ${describe(index)} must be { re, im }, got ${describe(value)}`);
+      real.set(index, value.re);
+      const a = isInteger(index) ? ((index % slots) + slots) % slots : index;
+      imaginary.set(a, readVector(value.im, slots, operation, `diagonal ${index} (imaginary part)`));
+    }
+    const base = Diagonals.fromMap(real, slots);
+    const entries = new Map<number, Float64Array>();
+    const kept = new Map<number, Float64Array>();
+    for (const [a, im] of imaginary) {
+      const re = base.#entries.get(a);
+      if (re === undefined && im.every((v) => v === 0)) continue;
+      entries.set(a, re ?? new Float64Array(slots));
+      if (im.some((v) => v !== 0)) kept.set(a, im);
+    }
+    const shape: CheckedShape = { rows: slots, cols: slots, slots, input: "padded", period: slots };
+    return new Diagonals(shape, 1, 0, undefined, entries, kept);
+  }
+
+  /** True when some diagonal has a non-zero imaginary part (see {@link fromComplexMap}). */
+  get isComplex(): boolean {
+    return this.#imaginary.size > 0;
+  }
+
+  /** A copy of the imaginary part of diagonal `index`, or undefined when it is zero. */
+  imaginary(index: number): Float64Array | undefined {
+    return this.#imaginary.get(index)?.slice();
+  }
+
+  /**
+   * The complex float64 twin: the `slots` complex values the transform's output decrypts to
+   * for a complex input of `slots` values (packed, no output windows: fromMap/fromComplexMap).
+   */
+  applyComplex(x: { readonly re: ArrayLike<number>; readonly im: ArrayLike<number> }): { re: Float64Array; im: Float64Array } {
+    const operation = "apply diagonals";
+    if (this.windows !== 1 || this.cols !== this.slots) {
+      throw new FheError("INVALID_ARGUMENT", operation, "applyComplex takes diagonals of a full slots x slots map (fromMap or fromComplexMap)");
+    }
+    const { slots } = this;
+    const vr = readVector(x?.re, slots, operation, "the real part of the input");
+    const vi = readVector(x?.im, slots, operation, "the imaginary part of the input");
+    const re = new Float64Array(slots);
+    const im = new Float64Array(slots);
+    for (const [a, dr] of this.#entries) {
+      const di = this.#imaginary.get(a);
+      for (let s = 0; s < slots; s++) {
+        const t = (s + a) % slots;
+        const ar = dr[s]!;
+        const ai = di === undefined ? 0 : di[s]!;
+        re[s] = re[s]! + ar * vr[t]! - ai * vi[t]!;
+        im[s] = im[s]! + ar * vi[t]! + ai * vr[t]!;
+      }
+    }
+    return { re, im };
   }
 
   /** Rotation indices of the non-zero diagonals, in [0, slots), increasing. */

@@ -2,7 +2,7 @@
 // split, the rotation keys it needs, and the diagonals encoded once per level (cached).
 
 import "../ring/dispose-symbols.js";
-import { Encoder } from "../encoding/encoder.js";
+import { Encoder, type ComplexVector } from "../encoding/encoder.js";
 import { droppedModulus } from "../evaluator/alignment.js";
 import { scaleFits } from "../evaluator/scale-adjustment.js";
 import { checkParameters, type Parameters } from "../parameters.js";
@@ -162,9 +162,11 @@ export class LinearTransform implements Disposable {
         const terms: EncodedTerm[] = [];
         giants.set(g, terms);
         for (const baby of babies) {
-          const diagonal = this.diagonals.values(g + baby)!;
-          const rotated = diagonal.map((_, s) => diagonal[(s - g + slots) % slots]!);
-          terms.push({ baby, poly: this.encodeDiagonal(rotated, level, scale, baby !== 0, g + baby, operation) });
+          const rotate = (diagonal: Float64Array): Float64Array => diagonal.map((_, s) => diagonal[(s - g + slots) % slots]!);
+          const re = rotate(this.diagonals.values(g + baby)!);
+          const imaginary = this.diagonals.imaginary(g + baby);
+          const im = imaginary === undefined ? new Float64Array(slots) : rotate(imaginary);
+          terms.push({ baby, poly: this.encodeDiagonal({ re, im }, level, scale, baby !== 0, g + baby, operation) });
         }
       }
     } catch (error) {
@@ -174,10 +176,10 @@ export class LinearTransform implements Disposable {
     return encoded;
   }
 
-  private encodeDiagonal(values: Float64Array, level: number, scale: number, overQP: boolean, index: number, operation: string): RnsPoly {
+  private encodeDiagonal(values: ComplexVector, level: number, scale: number, overQP: boolean, index: number, operation: string): RnsPoly {
     let plaintext;
     try {
-      plaintext = this.#encoder.encode(values, { level, scale, slots: this.slots });
+      plaintext = this.#encoder.encodeComplex(values, { level, scale, slots: this.slots });
     } catch (error) {
       if (!(error instanceof FheError)) throw error;
       throw new FheError(error.code, operation, `diagonal ${index} cannot be encoded at level ${level}: ${error.reason}`);

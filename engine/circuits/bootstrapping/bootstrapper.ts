@@ -1,0 +1,300 @@
+// CKKS bootstrapping of full-slot ciphertexts: ModRaise, CoeffsToSlots, EvalMod, SlotsToCoeffs.
+//
+// A ciphertext at level 0 (scale D) decrypts to m, a polynomial whose coefficients are D times
+// small numbers. ModRaise reads it over the top-level modulus: t = m + Q_0 I. CoeffsToSlots
+// (the inverse special FFT, sparse factors) moves the coefficients into the slots as
+// x_k = t_k / (K Q_0) in [-1, 1] (real and imaginary halves split by one conjugation). EvalMod
+// computes sin(2 pi K x) ~ 2 pi m_k / Q_0 slot by slot. SlotsToCoeffs (the special FFT) moves
+// them back; reading the result at scale 2 pi D / Q_0 times the EvalMod scale gives m / D
+// again, at a higher level. Levels, top down: CoeffsToSlots, EvalMod, SlotsToCoeffs.
+
+import "../../ring/dispose-symbols.js";
+import { Ciphertext, ciphertextState } from "../../ciphertext.js";
+import { imaginaryUnit } from "../../evaluator/constants.js";
+import { checkCiphertext } from "../../evaluator/checks.js";
+import { droppedModulus } from "../../evaluator/alignment.js";
+import { Evaluator } from "../../evaluator/evaluator.js";
+import { mulCoeffs, mulScalar, neg } from "../../ring/arithmetic.js";
+import { checkOptions, describe, FheError, isInteger } from "../../ring/errors.js";
+import { galoisKeyBytes, type KeyBytesOptions } from "../bsgs.js";
+import { Diagonals } from "../diagonals.js";
+import { LinearTransform } from "../lintrans.js";
+import { LinearTransformEvaluator } from "../lintrans-eval.js";
+import { PolynomialEvaluator } from "../poly-eval.js";
+import { planPolynomial, type PolynomialPlan } from "../poly-plan.js";
+import type { Polynomial } from "../polynomial.js";
+import { relinearizeRescaleInPlace } from "../relinearize-rescale.js";
+import { coeffsToSlotsFactors, slotsToCoeffsFactors } from "./dft-factors.js";
+import { evalModError, evalModPolynomial } from "./eval-mod.js";
+import { log2FailureProbability, smallestK } from "./failure.js";
+import { modRaise } from "./mod-raise.js";
+import type { Parameters } from "../../parameters.js";
+
+/** The shape of a bootstrapping circuit. Every field has a default. */
+export interface BootstrappingLiteral {
+  /** Levels of CoeffsToSlots: an integer in [1, log2(slots)] (default min(3, log2(slots))). */
+  readonly coeffsToSlotsLevels?: number;
+  /** Levels of SlotsToCoeffs: an integer in [1, log2(slots)] (default min(3, log2(slots))). */
+  readonly slotsToCoeffsLevels?: number;
+  /**
+   * Bound K on the modulus raise's overflow |I|, an integer in [1, 4096] (default: the smallest
+   * K with a failure probability of at most 2^-128 for the secret's Hamming weight).
+   */
+  readonly k?: number;
+  /** Degree of the scaled-cosine interpolant, an integer in [2, 255] (default 30). */
+  readonly degree?: number;
+  /** Double-angle steps, an integer in [0, 10] (default 3). */
+  readonly doubleAngles?: number;
+}
+
+/** The literal with defaults filled in. */
+export type BootstrappingShape = Readonly<Required<BootstrappingLiteral>>;
+
+/** What a bootstrapping does, predicted at construction (see {@link Bootstrapper.plan}). */
+export interface BootstrappingPlan {
+  readonly shape: BootstrappingShape;
+  readonly slots: number;
+  /** Level of the raised ciphertext (the top level). */
+  readonly inputLevel: number;
+  /** Level after CoeffsToSlots, after EvalMod, after SlotsToCoeffs (the result's level). */
+  readonly afterCoeffsToSlots: number;
+  readonly afterEvalMod: number;
+  readonly outputLevel: number;
+  /** Levels the circuit consumes (inputLevel - outputLevel). */
+  readonly depth: number;
+  /** The result's scale: the parameters' scale. */
+  readonly outputScale: number;
+  /** max |EvalMod twin - sin(2 pi K x)| near the integers (see evalModError). */
+  readonly evalModError: number;
+  /** log2 of the failure probability (|I| >= K somewhere), from the secret's Hamming weight. */
+  readonly log2FailureProbability: number;
+  /** Key switches of one bootstrapping (rotations, the conjugation, relinearizations). */
+  readonly keySwitches: number;
+  /** Exactly the rotation steps the evaluator needs Galois keys for (plus the conjugation key). */
+  readonly rotationSteps: readonly number[];
+}
+
+const operation = "bootstrap";
+
+/** Reads an optional integer field of the literal in [min, max]. */
+function field(literal: BootstrappingLiteral, name: keyof BootstrappingLiteral, min: number, max: number, fallback: number): number {
+  const value: unknown = literal[name];
+  if (value === undefined) return fallback;
+  if (!isInteger(value) || value < min || value > max) {
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
+  }
+  return value;
+}
+
+const literalKeys = new Set(["coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles"]);
+
+/**
+ * The filled-in shape of a literal for `params` (full slots). Throws INVALID_PARAMETERS for an
+ * unknown key, a field out of range, or a dense secret without an explicit K.
+ */
+export function bootstrappingShape(params: Parameters, literal: BootstrappingLiteral = {}): BootstrappingShape {
+  if (literal === null || typeof literal !== "object") {
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `the bootstrapping literal must be an object, got ${describe(literal)}`);
+  }
+  for (const key of Object.keys(literal)) {
+    if (!literalKeys.has(key)) throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `unknown bootstrapping field "${key}" (known: ${[...literalKeys].join(", ")})`);
+  }
+  const logSlots = params.logN - 1;
+  return Object.freeze({
+    coeffsToSlotsLevels: field(literal, "coeffsToSlotsLevels", 1, logSlots, Math.min(3, logSlots)),
+    slotsToCoeffsLevels: field(literal, "slotsToCoeffsLevels", 1, logSlots, Math.min(3, logSlots)),
+    k: field(literal, "k", 1, 4096, Math.min(4096, smallestK(params.logN, params.hammingWeight, 128))),
+    degree: field(literal, "degree", 2, 255, 30),
+    doubleAngles: field(literal, "doubleAngles", 0, 10, 3),
+  });
+}
+
+/**
+ * Bootstraps full-slot ciphertexts (N/2 slots) of one parameter set: a ciphertext at level 0
+ * comes back at {@link BootstrappingPlan.outputLevel} with the same values (up to the stated
+ * precision) at the parameters' scale. Needs an evaluator with the relinearization key, the
+ * conjugation key and Galois keys for exactly {@link rotationSteps} (MISSING_KEY otherwise).
+ * Owns the encoded CoeffsToSlots and SlotsToCoeffs diagonals: dispose() frees them.
+ */
+export class Bootstrapper implements Disposable {
+  readonly params: Parameters;
+  readonly plan: BootstrappingPlan;
+  readonly #coeffsToSlots: LinearTransform[];
+  readonly #slotsToCoeffs: LinearTransform[];
+  readonly #polynomial: Polynomial;
+  readonly #polynomialPlan: PolynomialPlan;
+  readonly #transforms: LinearTransformEvaluator;
+  readonly #polynomials: PolynomialEvaluator;
+
+  constructor(readonly evaluator: Evaluator, literal: BootstrappingLiteral = {}) {
+    if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", "create bootstrapper", `expected an Evaluator, got ${describe(evaluator)}`);
+    const params = evaluator.params;
+    this.params = params;
+    const shape = bootstrappingShape(params, literal);
+    const built = buildCircuit(params, shape);
+    this.#coeffsToSlots = built.coeffsToSlots;
+    this.#slotsToCoeffs = built.slotsToCoeffs;
+    this.#polynomial = built.polynomial;
+    this.#polynomialPlan = built.polynomialPlan;
+    this.plan = built.plan;
+    this.#transforms = new LinearTransformEvaluator(evaluator);
+    this.#polynomials = new PolynomialEvaluator(evaluator);
+  }
+
+  /** The rotation steps a bootstrapper of this shape needs, without building one. */
+  static rotationSteps(params: Parameters, literal: BootstrappingLiteral = {}): number[] {
+    const built = buildCircuit(params, bootstrappingShape(params, literal));
+    for (const t of [...built.coeffsToSlots, ...built.slotsToCoeffs]) t.dispose();
+    return [...built.plan.rotationSteps];
+  }
+
+  /** Serialized bytes of the Galois keys (rotations and conjugation) and of the relinearization key. */
+  keyBytes(options: KeyBytesOptions = {}): number {
+    checkOptions(options, "compute key size");
+    return galoisKeyBytes(this.params, this.plan.rotationSteps.length + 2, options);
+  }
+
+  /**
+   * The bootstrapped copy of `ct`: degree 1, level 0, N/2 slots (FheError otherwise). Returns a
+   * new ciphertext at plan.outputLevel and the parameters' scale; `ct` is not modified.
+   */
+  bootstrap(ct: Ciphertext): Ciphertext {
+    const { params, evaluator } = this;
+    const state = checkCiphertext(params, ct, operation, 1);
+    if (state.level !== 0) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext is at level ${state.level}; bootstrapping takes ciphertexts at level 0 (drop it there with evaluator.dropLevel(ct, 0))`);
+    }
+    if (state.slots !== params.maxSlots) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext packs ${state.slots} slots; this bootstrapper takes full-slot ciphertexts (${params.maxSlots} slots)`);
+    }
+    this.checkLive();
+    const owned: Ciphertext[] = [];
+    const keep = <T extends Ciphertext>(c: T): T => {
+      owned.push(c);
+      return c;
+    };
+    try {
+      let x = keep(modRaise(params, state, params.scale));
+      for (const transform of this.#coeffsToSlots) x = keep(this.#transforms.apply(x, transform));
+      // Real parts t_k / (K Q_0) = x + conj(x), imaginary parts t_(k + N/2) / (K Q_0) = -i (x - conj(x)).
+      const conjugate = keep(evaluator.conjugate(x));
+      const real = keep(evaluator.add(x, conjugate));
+      const imaginary = keep(evaluator.sub(x, conjugate));
+      multiplyByI(params, imaginary, -1);
+      // EvalMod lands at scale sigma; read at sigma 2 pi D / Q_0 the slots are m / D.
+      const q0 = Number(params.basisQ(0).product());
+      const target = (params.scale * q0) / (2 * Math.PI * state.scale);
+      const [re, im] = [real, imaginary].map((part) => keep(this.evalMod(part, target)));
+      multiplyByI(params, im!, 1);
+      let y = keep(evaluator.add(re!, im!));
+      const relabelled = ciphertextState(y);
+      relabelled.scale *= (2 * Math.PI * state.scale) / q0;
+      for (const transform of this.#slotsToCoeffs) y = keep(this.#transforms.apply(y, transform));
+      owned.pop();
+      if (ciphertextState(y).level !== this.plan.outputLevel) {
+        throw new FheError("INVALID_ARGUMENT", operation, `internal error: the result is at level ${ciphertextState(y).level}, planned ${this.plan.outputLevel}`);
+      }
+      return y;
+    } finally {
+      for (const c of owned) c.dispose();
+    }
+  }
+
+  /** sin(2 pi K x) slot-wise at scale `target`: the polynomial, then the double angles. */
+  private evalMod(x: Ciphertext, target: number): Ciphertext {
+    const { params, evaluator } = this;
+    const { doubleAngles } = this.plan.shape;
+    const levelAfterPolynomial = this.#polynomialPlan.output.level;
+    // Backwards: a double angle at level l maps scale s to s^2 / q_l.
+    let scale = target;
+    for (let i = doubleAngles - 1; i >= 0; i--) scale = Math.sqrt(scale * Number(droppedModulus(params, levelAfterPolynomial - i)));
+    let y = this.#polynomials.evaluate(x, this.#polynomial, { targetScale: scale });
+    try {
+      for (let i = 0; i < doubleAngles; i++) {
+        const square = evaluator.square(y);
+        y.dispose();
+        y = square;
+        relinearizeRescaleInPlace(evaluator, y, operation);
+        for (const poly of ciphertextState(y).polys) mulScalar(poly, poly, 2);
+        evaluator.addConstantInPlace(y, -1);
+      }
+    } catch (error) {
+      y.dispose();
+      throw error;
+    }
+    return y;
+  }
+
+  #disposed = false;
+
+  private checkLive(): void {
+    if (this.#disposed) throw new FheError("DISPOSED", operation, "the bootstrapper was disposed");
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    for (const t of [...this.#coeffsToSlots, ...this.#slotsToCoeffs]) t.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Multiplies every slot of `ct` by sign * i in place (times sign X^(N/2): exact, no level). */
+function multiplyByI(params: Parameters, ct: Ciphertext, sign: 1 | -1): void {
+  const state = ciphertextState(ct);
+  const unit = imaginaryUnit(params, params.basisQ(state.level));
+  for (const poly of state.polys) {
+    mulCoeffs(poly, poly, unit);
+    if (sign === -1) neg(poly, poly);
+  }
+  state.seed = undefined;
+}
+
+interface Circuit {
+  readonly coeffsToSlots: LinearTransform[];
+  readonly slotsToCoeffs: LinearTransform[];
+  readonly polynomial: Polynomial;
+  readonly polynomialPlan: PolynomialPlan;
+  readonly plan: BootstrappingPlan;
+}
+
+/** The transforms, the EvalMod polynomial and the plan; throws when the chain is too short. */
+function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
+  const slots = params.maxSlots;
+  const top = params.maxLevel;
+  const { coeffsToSlotsLevels: c, slotsToCoeffsLevels: s, k, doubleAngles } = shape;
+  const polynomial = evalModPolynomial(shape);
+  const polynomialLevels = polynomial.depth;
+  const needed = c + polynomialLevels + doubleAngles + s;
+  if (needed > top) {
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper",
+      `bootstrapping needs ${needed} levels (CoeffsToSlots ${c}, EvalMod ${polynomialLevels + doubleAngles}, SlotsToCoeffs ${s}) and these parameters have ${top}; use parameters with more levels or a shape with fewer`);
+  }
+  const q0 = Number(params.basisQ(0).product());
+  // x = t / (K Q_0): the raised ciphertext is read at the parameters' scale.
+  const coeffsFactor = params.scale / (2 * slots * q0 * k);
+  const coeffsToSlots = coeffsToSlotsFactors(slots, c, coeffsFactor).map((map) => new LinearTransform(params, Diagonals.fromComplexMap(map, slots)));
+  const slotsToCoeffs = slotsToCoeffsFactors(slots, s, 1).map((map) => new LinearTransform(params, Diagonals.fromComplexMap(map, slots)));
+  const afterCoeffsToSlots = top - c;
+  const polynomialPlan = planPolynomial(params, { level: afterCoeffsToSlots, scale: params.scale }, polynomial);
+  const afterEvalMod = polynomialPlan.output.level - doubleAngles;
+  const outputLevel = afterEvalMod - s;
+  if (outputLevel < 0) {
+    for (const t of [...coeffsToSlots, ...slotsToCoeffs]) t.dispose();
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `bootstrapping needs ${top - outputLevel} levels and these parameters have ${top}`);
+  }
+  const transforms = [...coeffsToSlots, ...slotsToCoeffs];
+  const rotationSteps = [...new Set(transforms.flatMap((t) => t.rotationSteps()))].sort((a, b) => a - b);
+  const keySwitches = transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 + 2 * (polynomialPlan.keySwitches + doubleAngles);
+  const plan: BootstrappingPlan = Object.freeze({
+    shape, slots, inputLevel: top, afterCoeffsToSlots, afterEvalMod, outputLevel, depth: top - outputLevel,
+    outputScale: params.scale,
+    evalModError: evalModError(polynomial, shape),
+    log2FailureProbability: log2FailureProbability(params.logN, params.hammingWeight, k),
+    keySwitches,
+    rotationSteps: Object.freeze(rotationSteps),
+  });
+  return { coeffsToSlots, slotsToCoeffs, polynomial, polynomialPlan, plan };
+}

@@ -1,0 +1,7 @@
+// CKKS bootstrapping (full slots): ModRaise, CoeffsToSlots, EvalMod, SlotsToCoeffs.
+export {
+  Bootstrapper, bootstrappingShape, type BootstrappingLiteral, type BootstrappingPlan, type BootstrappingShape,
+} from "./bootstrapper.js";
+export { coeffsToSlotsFactors, slotsToCoeffsFactors, applyMap, type DiagonalMap, type ComplexSlots } from "./dft-factors.js";
+export { evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";
+export { log2FailureProbability, smallestK } from "./failure.js";
