@@ -34,6 +34,20 @@ export function minHammingWeight(n: number): number {
   return h;
 }
 
+/**
+ * Published 128-bit bounds for a sparse secret of Hamming weight exactly 192, by log2(N):
+ * Lattigo's default bootstrapping sets N16QP1553H192H32 (N = 2^16, log QP up to 1553) and
+ * N15QP768H192H32 (N = 2^15, log QP 768), from Bossuat, Troncoso-Pastoriza and Hubaux,
+ * "Bootstrapping for Approximate Homomorphic Encryption with Negligible Failure-Probability by
+ * Using Sparse-Secret Encapsulation" (ACNS 2022, ePrint 2022/024), estimated with the lattice
+ * estimator including the attacks that exploit sparsity. No other weight or ring degree is
+ * covered: those are refused as below 128-bit security.
+ */
+export const sparseSecretBounds: Readonly<Record<number, { readonly hammingWeight: number; readonly maxLogQP: number }>> = Object.freeze({
+  15: Object.freeze({ hammingWeight: 192, maxLogQP: 768 }),
+  16: Object.freeze({ hammingWeight: 192, maxLogQP: 1553 }),
+});
+
 /** What the 128-bit check looks at. */
 export interface SecurityInputs {
   readonly logN: number;
@@ -46,19 +60,21 @@ export interface SecurityInputs {
 /**
  * Why a parameter set is outside what 128-bit security is established for, or undefined when
  * it is inside: log2(QP) at most {@link maxLogQP128}[logN], a uniform ternary secret, and
- * sigma >= 3.19. Sparse (fixed-weight) secrets are refused because no published table gives a
- * 128-bit bound for every N, weight and log QP: Lattigo's h = 192 sets (N = 2^16, log QP up to
- * 1553; N = 2^15, log QP 768; Bossuat, Troncoso-Pastoriza and Hubaux, ePrint 2022/024) are
- * single estimates, not a table, and the HE standard leaves low-weight keys out.
+ * sigma >= 3.19; or a secret of weight exactly 192 within {@link sparseSecretBounds}. Other
+ * sparse (fixed-weight) secrets are refused: no published table gives a 128-bit bound for
+ * every N, weight and log QP, and the HE standard leaves low-weight keys out.
  */
 export function securityViolation(p: SecurityInputs): string | undefined {
   const reasons: string[] = [];
-  const bound = maxLogQP128[p.logN];
+  const sparse = sparseSecretBounds[p.logN];
+  const publishedSparse = p.hammingWeight !== undefined && sparse !== undefined && sparse.hammingWeight === p.hammingWeight;
+  const bound = publishedSparse ? sparse.maxLogQP : maxLogQP128[p.logN];
   if (bound === undefined || p.logQP > bound) {
-    reasons.push(`log2(QP) = ${p.logQP.toFixed(1)} exceeds the 128-bit security bound ${bound ?? "(none)"} for N = 2^${p.logN}`);
+    const which = publishedSparse ? ` with a secret of Hamming weight ${p.hammingWeight} (Lattigo, ePrint 2022/024)` : "";
+    reasons.push(`log2(QP) = ${p.logQP.toFixed(1)} exceeds the 128-bit security bound ${bound ?? "(none)"} for N = 2^${p.logN}${which}`);
   }
-  if (p.hammingWeight !== undefined) {
-    reasons.push(`a secret of fixed Hamming weight ${p.hammingWeight} is not covered by the HE standard's 128-bit table, which holds for a uniform ternary secret (omit hammingWeight), and no published table gives a sparse-secret bound for every N and log2(QP)`);
+  if (p.hammingWeight !== undefined && !publishedSparse) {
+    reasons.push(`a secret of fixed Hamming weight ${p.hammingWeight} is not covered by the HE standard's 128-bit table, which holds for a uniform ternary secret (omit hammingWeight); the only sparse secrets with a published bound have weight 192 at N = 2^15 (log QP <= 768) and N = 2^16 (log QP <= 1553)`);
   }
   if (p.sigma < standardSigma) {
     reasons.push(`sigma = ${p.sigma} is below ${standardSigma}, the error width the HE standard's 128-bit table assumes`);

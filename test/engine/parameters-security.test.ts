@@ -29,6 +29,21 @@ function referenceMinWeight(n: number): number {
 const secure = { logN: 13, logScale: 29, depth: 3, specialPrimes: 2 };
 
 describe("sparse secrets", () => {
+  it("weight 192 is accepted at N = 2^15 and 2^16 up to the published bounds (768, 1553), refused above and for other weights", () => {
+    // Primes only: logQP = q_0 + levels + P; the bounds come from engine/security.ts's source.
+    const within16 = { logN: 16, logScale: 50, depth: 24, logBaseModulus: 60, specialPrimes: 9, hammingWeight: 192 };
+    const p16 = Parameters.create(within16);
+    expect(p16.insecure).toBe(false);
+    expect(p16.logQP).toBeLessThanOrEqual(1553);
+    const over16 = expectFheError(() => Parameters.create({ ...within16, depth: 26 }), "INVALID_PARAMETERS", "create parameters");
+    expect(over16.message).toMatch(/exceeds the 128-bit security bound 1553 for N = 2\^16 with a secret of Hamming weight 192/);
+    const other = expectFheError(() => Parameters.create({ ...within16, hammingWeight: 256 }), "INVALID_PARAMETERS", "create parameters");
+    expect(other.message).toMatch(/fixed Hamming weight 256 is not covered by the HE standard/);
+    const within15 = { logN: 15, logScale: 29, depth: 20, logBaseModulus: 45, specialPrimes: 4, hammingWeight: 192 };
+    expect(Parameters.create(within15).logQP).toBeLessThanOrEqual(768);
+    expectFheError(() => Parameters.create({ ...within15, depth: 22 }), "INVALID_PARAMETERS", "create parameters");
+  });
+
   it("a fixed Hamming weight is refused without the insecure option, naming the option", () => {
     expect(Parameters.create(secure).insecure).toBe(false);
     for (const hammingWeight of [64, 192, 4096, 8192]) {
