@@ -20,3 +20,7 @@ export {
 } from "./slots.js";
 export type { MatrixShape } from "./diagonal-layout.js";
 export { ScalarLinearMap, combineCiphertexts, type CombineOptions } from "./scalar-combination.js";
+export {
+  Bootstrapper, bootstrappingShape, log2FailureProbability, type BootstrapOptions, type BootstrappingLiteral,
+  type BootstrappingPlan, type BootstrappingShape, type BootstrappingStage,
+} from "./bootstrapping/index.js";

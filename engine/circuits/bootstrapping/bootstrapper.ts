@@ -9,7 +9,7 @@
 // again, at a higher level. Levels, top down: CoeffsToSlots, EvalMod, SlotsToCoeffs.
 
 import "../../ring/dispose-symbols.js";
-import { Ciphertext, ciphertextState } from "../../ciphertext.js";
+import { Ciphertext, ciphertextState, type CiphertextState } from "../../ciphertext.js";
 import { imaginaryUnit } from "../../evaluator/constants.js";
 import { checkCiphertext } from "../../evaluator/checks.js";
 import { droppedModulus } from "../../evaluator/alignment.js";
@@ -75,6 +75,23 @@ export interface BootstrappingPlan {
 }
 
 const operation = "bootstrap";
+
+/** The stages of one bootstrapping, in order. */
+export type BootstrappingStage = "ModRaise" | "CoeffsToSlots" | "EvalMod" | "SlotsToCoeffs";
+
+/** Options of {@link Bootstrapper.bootstrap}. */
+export interface BootstrapOptions {
+  /** Called after each stage with its name and its wall-clock seconds (progress reporting). */
+  readonly onStage?: (stage: BootstrappingStage, seconds: number) => void;
+  /**
+   * 1 (default) or 2: two passes (META-BTS, Bossuat et al.) bootstrap the first pass's error
+   * again and subtract it, which roughly doubles the precision for twice the time and no extra
+   * level; the result then keeps the input's scale instead of the parameters'.
+   */
+  readonly iterations?: number;
+  /** Bits the first pass's error is amplified by before the second pass (integer in [1, 30], default 8). */
+  readonly residualBits?: number;
+}
 
 /** Reads an optional integer field of the literal in [min, max]. */
 function field(literal: BootstrappingLiteral, name: keyof BootstrappingLiteral, min: number, max: number, fallback: number): number {
@@ -156,11 +173,23 @@ export class Bootstrapper implements Disposable {
 
   /**
    * The bootstrapped copy of `ct`: degree 1, level 0, N/2 slots (FheError otherwise). Returns a
-   * new ciphertext at plan.outputLevel and the parameters' scale; `ct` is not modified.
+   * new ciphertext at plan.outputLevel and the parameters' scale (the input's scale with
+   * `iterations: 2`); `ct` is not modified.
    */
-  bootstrap(ct: Ciphertext): Ciphertext {
+  bootstrap(ct: Ciphertext, options: BootstrapOptions = {}): Ciphertext {
     const { params, evaluator } = this;
     const state = checkCiphertext(params, ct, operation, 1);
+    checkOptions(options, operation);
+    const onStage: unknown = options?.onStage;
+    if (onStage !== undefined && typeof onStage !== "function") {
+      throw new FheError("INVALID_ARGUMENT", operation, `onStage must be a function, got ${describe(onStage)}`);
+    }
+    const iterations = options?.iterations ?? 1;
+    if (iterations !== 1 && iterations !== 2) throw new FheError("INVALID_ARGUMENT", operation, `iterations must be 1 or 2, got ${describe(iterations)}`);
+    const residualBits = options?.residualBits ?? 8;
+    if (!isInteger(residualBits) || residualBits < 1 || residualBits > 30) {
+      throw new FheError("INVALID_ARGUMENT", operation, `residualBits must be an integer in [1, 30], got ${describe(residualBits)}`);
+    }
     if (state.level !== 0) {
       throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext is at level ${state.level}; bootstrapping takes ciphertexts at level 0 (drop it there with evaluator.dropLevel(ct, 0))`);
     }
@@ -168,6 +197,45 @@ export class Bootstrapper implements Disposable {
       throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext packs ${state.slots} slots; this bootstrapper takes full-slot ciphertexts (${params.maxSlots} slots)`);
     }
     this.checkLive();
+    const report = onStage as BootstrapOptions["onStage"];
+    if (iterations === 1) return this.pass(state, params.scale, report);
+    // Two passes (META-BTS): x1 = BTS(ct) at the input's scale D, so that its level-0 copy minus
+    // ct is its error e; its polynomial times 2^r (exact at level 0: 2^r e D stays far below
+    // Q_0) holds 2^r e, which the second pass returns at scale D / 2^r: read at D, it is e with
+    // the second pass's (absolute) error divided by 2^r. No level is lost.
+    const first = this.pass(state, state.scale, report);
+    try {
+      const residual = evaluator.dropLevel(first, 0);
+      try {
+        evaluator.subInPlace(residual, ct);
+        const amplified = ciphertextState(residual);
+        for (const poly of amplified.polys) mulScalar(poly, poly, 2 ** residualBits);
+        const correction = this.pass(amplified, state.scale / 2 ** residualBits, report);
+        ciphertextState(correction).scale = state.scale;
+        try {
+          evaluator.subInPlace(first, correction);
+        } finally {
+          correction.dispose();
+        }
+      } finally {
+        residual.dispose();
+      }
+    } catch (error) {
+      first.dispose();
+      throw error;
+    }
+    return first;
+  }
+
+  /** One bootstrapping of a checked ciphertext at level 0; the result is read at `outputScale`. */
+  private pass(state: CiphertextState, outputScale: number, onStage: BootstrapOptions["onStage"]): Ciphertext {
+    const { params, evaluator } = this;
+    let started = performance.now();
+    const stageDone = (stage: BootstrappingStage): void => {
+      const now = performance.now();
+      onStage?.(stage, (now - started) / 1000);
+      started = now;
+    };
     const owned: Ciphertext[] = [];
     const keep = <T extends Ciphertext>(c: T): T => {
       owned.push(c);
@@ -175,21 +243,25 @@ export class Bootstrapper implements Disposable {
     };
     try {
       let x = keep(modRaise(params, state, params.scale));
+      stageDone("ModRaise");
       for (const transform of this.#coeffsToSlots) x = keep(this.#transforms.apply(x, transform));
       // Real parts t_k / (K Q_0) = x + conj(x), imaginary parts t_(k + N/2) / (K Q_0) = -i (x - conj(x)).
       const conjugate = keep(evaluator.conjugate(x));
       const real = keep(evaluator.add(x, conjugate));
       const imaginary = keep(evaluator.sub(x, conjugate));
       multiplyByI(params, imaginary, -1);
+      stageDone("CoeffsToSlots");
       // EvalMod lands at scale sigma; read at sigma 2 pi D / Q_0 the slots are m / D.
       const q0 = Number(params.basisQ(0).product());
-      const target = (params.scale * q0) / (2 * Math.PI * state.scale);
+      const target = (outputScale * q0) / (2 * Math.PI * state.scale);
       const [re, im] = [real, imaginary].map((part) => keep(this.evalMod(part, target)));
       multiplyByI(params, im!, 1);
       let y = keep(evaluator.add(re!, im!));
       const relabelled = ciphertextState(y);
       relabelled.scale *= (2 * Math.PI * state.scale) / q0;
+      stageDone("EvalMod");
       for (const transform of this.#slotsToCoeffs) y = keep(this.#transforms.apply(y, transform));
+      stageDone("SlotsToCoeffs");
       owned.pop();
       if (ciphertextState(y).level !== this.plan.outputLevel) {
         throw new FheError("INVALID_ARGUMENT", operation, `internal error: the result is at level ${ciphertextState(y).level}, planned ${this.plan.outputLevel}`);

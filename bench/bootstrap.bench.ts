@@ -1,0 +1,123 @@
+// Bootstrapping end to end at a named configuration (bench/bootstrap-configs.ts): key sizes
+// reported before generation, then one (or --runs) bootstrap(s) of random complex slots in
+// [-1, 1], with each stage's time, the precision against the input (mean and worst slot,
+// bits), the levels left and the heap peak.
+//   npm run bench:bootstrap [-- --preset n15-insecure|n14-insecure|bootstrap16] [-- --runs 1] [-- --json FILE]
+import {
+  Bootstrapper, Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, Parameters, type BootstrappingStage,
+} from "../engine/index.js";
+import { galoisKeyBytes } from "../engine/circuits/bsgs.js";
+import { bootstrapConfigs } from "./bootstrap-configs.js";
+import { parseFlags, printTable, writeJson } from "./harness.js";
+
+const flags = parseFlags(process.argv.slice(2));
+const presetName = flags.get("preset") ?? "n15-insecure";
+const runs = Number(flags.get("runs") ?? 1);
+const preset = bootstrapConfigs[presetName];
+if (preset === undefined) throw new Error(`unknown preset ${presetName}; choose one of ${Object.keys(bootstrapConfigs).join(", ")}`);
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
+
+/** The wasm32 heap's ceiling. */
+const heapLimit = 2 ** 32;
+const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(2);
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+const log = (line: string): void => console.log(`[bootstrap ${presetName}] ${line}`);
+
+const params = Parameters.create(preset.parameters);
+if (!preset.secure) log(`NOT 128-bit secure (log QP ${params.logQP.toFixed(0)}): measures the circuit at this ring size only`);
+const steps = Bootstrapper.rotationSteps(params, preset.bootstrapping);
+const keyCount = steps.length + 2; // rotations, conjugation, relinearization
+const keyBytes = galoisKeyBytes(params, keyCount, {});
+const expandedKeyBytes = galoisKeyBytes(params, keyCount, { seeded: false });
+log(`N = 2^${params.logN}, log QP ${params.logQP.toFixed(1)}, ${params.digits} digits; ${steps.length} rotation keys + conjugation + relinearization: ` +
+  `${gib(keyBytes)} GiB seeded, ${gib(expandedKeyBytes)} GiB in memory`);
+if (expandedKeyBytes > 0.9 * heapLimit) {
+  const message = `the keys need ${gib(expandedKeyBytes)} GiB in the heap, more than the ${gib(heapLimit)} GiB a wasm32 heap holds: not run`;
+  log(message);
+  writeJson(flags.get("json"), {
+    preset: presetName, logN: params.logN, slots: params.maxSlots, rotationKeys: steps.length, keyBytes, expandedKeyBytes, notRun: message,
+  });
+  process.exit(0);
+}
+
+let started = performance.now();
+const keygen = new KeyGenerator(params);
+const galoisKeys = keygen.createGaloisKeys({ steps });
+const relinearizationKey = keygen.createRelinearizationKey();
+const evaluator = new Evaluator(params, { relinearizationKey, galoisKeys });
+const encryptor = new Encryptor(params, keygen.secretKey);
+const decryptor = new Decryptor(params, keygen.secretKey);
+const encoder = new Encoder(params);
+const keySeconds = seconds(performance.now() - started);
+log(`keys generated in ${keySeconds} s`);
+started = performance.now();
+const bootstrapper = new Bootstrapper(evaluator, preset.bootstrapping);
+const { plan } = bootstrapper;
+log(`plan: levels ${plan.inputLevel} -> ${plan.afterCoeffsToSlots} (CoeffsToSlots) -> ${plan.afterEvalMod} (EvalMod) -> ${plan.outputLevel} (SlotsToCoeffs); ` +
+  `K = ${plan.shape.k}, failure 2^${plan.log2FailureProbability.toFixed(1)}, EvalMod error 2^${Math.log2(plan.evalModError).toFixed(1)}, ${plan.keySwitches} key switches`);
+
+const n = params.maxSlots;
+let seed = 12345;
+const random = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return (2 * seed) / 2147483648 - 1;
+};
+const results: { seconds: number; stages: Record<BootstrappingStage, number>; mean: number; worst: number }[] = [];
+for (let run = 0; run < runs; run++) {
+  const re = Array.from({ length: n }, random);
+  const im = Array.from({ length: n }, random);
+  const plaintext = encoder.encodeComplex({ re, im }, { level: 0 });
+  const ct = encryptor.encrypt(plaintext);
+  plaintext.dispose();
+  const stages = {} as Record<BootstrappingStage, number>;
+  const t = performance.now();
+  const out = bootstrapper.bootstrap(ct, {
+    onStage: (stage, s) => {
+      stages[stage] = Math.round(s * 1000) / 1000;
+      log(`run ${run + 1}/${runs}: ${stage} ${s.toFixed(2)} s`);
+    },
+  });
+  const total = seconds(performance.now() - t);
+  const decrypted = decryptor.decrypt(out);
+  const slots = encoder.decodeComplex(decrypted);
+  decrypted.dispose();
+  let worst = 0;
+  let sumBits = 0;
+  for (let i = 0; i < n; i++) {
+    const error = Math.max(Math.hypot(slots.re[i]! - re[i]!, slots.im[i]! - im[i]!), 2 ** -60);
+    worst = Math.max(worst, error);
+    sumBits += -Math.log2(error);
+  }
+  results.push({ seconds: total, stages, mean: sumBits / n, worst: -Math.log2(worst) });
+  log(`run ${run + 1}/${runs}: ${total} s, precision ${(sumBits / n).toFixed(1)} bits mean, ${(-Math.log2(worst)).toFixed(1)} worst, level ${out.level}`);
+  ct.dispose();
+  out.dispose();
+}
+
+const sorted = [...results].sort((a, b) => a.seconds - b.seconds);
+const median = sorted[Math.floor(sorted.length / 2)]!;
+printTable(["preset", "slots", "levels left", "mean bits", "worst bits", "seconds", "keys GiB", "heap GiB"], [[
+  presetName, String(n), String(plan.outputLevel), median.mean.toFixed(1), median.worst.toFixed(1), String(median.seconds), gib(keyBytes), gib(params.heap.bytesReserved),
+]]);
+writeJson(flags.get("json"), {
+  preset: presetName,
+  secure: preset.secure,
+  logQP: params.logQP,
+  logN: params.logN,
+  slots: n,
+  levelsLeft: plan.outputLevel,
+  scale: params.scale,
+  precisionBits: { mean: median.mean, worst: Math.min(...results.map((r) => r.worst)) },
+  seconds: median.seconds,
+  stageSeconds: median.stages,
+  keyGenerationSeconds: keySeconds,
+  keyBytes,
+  expandedKeyBytes,
+  peakHeapBytes: params.heap.bytesReserved,
+  rotationKeys: steps.length,
+  keySwitches: plan.keySwitches,
+  k: plan.shape.k,
+  log2FailureProbability: plan.log2FailureProbability,
+  runs: results,
+});
+bootstrapper.dispose();
