@@ -7,6 +7,7 @@ import { droppedModulus } from "../evaluator/alignment.js";
 import { scaleFits } from "../evaluator/scale-adjustment.js";
 import { checkParameters, type Parameters } from "../parameters.js";
 import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
+import { OffHeapPoly } from "../ring/off-heap.js";
 import type { RnsPoly } from "../ring/poly.js";
 import { galoisKeyBytes, planBsgs, transformSteps, type BsgsPlan, type KeyBytesOptions } from "./bsgs.js";
 import type { MatrixShape } from "./diagonal-layout.js";
@@ -48,6 +49,8 @@ export interface EncodedLevel {
 export class LinearTransform implements Disposable {
   readonly bsgs: BsgsPlan;
   readonly #encoded = new Map<number, EncodedLevel>();
+  /** Encoded levels moved out of the heap by {@link moveOutOfHeap}, restored on next use. */
+  readonly #offHeap = new Map<number, OffHeapLevel>();
   readonly #encoder: Encoder;
   #disposed = false;
 
@@ -122,7 +125,7 @@ export class LinearTransform implements Disposable {
 
   /** Levels at which the diagonals are currently encoded, increasing. */
   get encodedLevels(): number[] {
-    return [...this.#encoded.keys()].sort((a, b) => a - b);
+    return [...this.#encoded.keys(), ...this.#offHeap.keys()].sort((a, b) => a - b);
   }
 
   /** @internal The diagonals encoded at `level`, encoding them on first use. */
@@ -131,10 +134,26 @@ export class LinearTransform implements Disposable {
     checkTransformLevel(this.params, level, operation);
     let encoded = this.#encoded.get(level);
     if (encoded === undefined) {
-      encoded = this.encodeLevel(level, operation);
+      const stored = this.#offHeap.get(level);
+      encoded = stored === undefined ? this.encodeLevel(level, operation) : restoreLevel(stored);
       this.#encoded.set(level, encoded);
+      this.#offHeap.delete(level);
     }
     return encoded;
+  }
+
+  /**
+   * Moves the encoded diagonals out of the WebAssembly heap into JS memory (a copy; the heap
+   * blocks are freed); the next evaluation at a level copies them back. For transforms too
+   * large to keep resident (bootstrapping at N = 2^16).
+   */
+  moveOutOfHeap(): void {
+    this.checkLive("move linear transform out of the heap");
+    for (const [level, encoded] of this.#encoded) {
+      this.#offHeap.set(level, storeLevel(encoded));
+      disposeLevel(encoded);
+    }
+    this.#encoded.clear();
   }
 
   /** Throws DISPOSED after dispose(). */
@@ -146,6 +165,7 @@ export class LinearTransform implements Disposable {
     this.#disposed = true;
     for (const encoded of this.#encoded.values()) disposeLevel(encoded);
     this.#encoded.clear();
+    this.#offHeap.clear();
   }
 
   [Symbol.dispose](): void {
@@ -191,6 +211,34 @@ export class LinearTransform implements Disposable {
       plaintext.dispose();
     }
   }
+}
+
+/** An encoded level outside the heap. */
+interface OffHeapLevel {
+  readonly level: number;
+  readonly scale: number;
+  readonly giants: ReadonlyMap<number, readonly { readonly baby: number; readonly poly: OffHeapPoly }[]>;
+}
+
+function storeLevel(encoded: EncodedLevel): OffHeapLevel {
+  const giants = new Map([...encoded.giants].map(([g, terms]) => [g, terms.map(({ baby, poly }) => ({ baby, poly: OffHeapPoly.of(poly) }))]));
+  return { level: encoded.level, scale: encoded.scale, giants };
+}
+
+function restoreLevel(stored: OffHeapLevel): EncodedLevel {
+  const giants = new Map<number, EncodedTerm[]>();
+  const restored: EncodedLevel = { level: stored.level, scale: stored.scale, giants };
+  try {
+    for (const [g, terms] of stored.giants) {
+      const list: EncodedTerm[] = [];
+      giants.set(g, list);
+      for (const { baby, poly } of terms) list.push({ baby, poly: poly.restore() });
+    }
+  } catch (error) {
+    disposeLevel(restored);
+    throw error;
+  }
+  return restored;
 }
 
 function disposeLevel(encoded: EncodedLevel): void {

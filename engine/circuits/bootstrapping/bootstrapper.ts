@@ -14,6 +14,8 @@ import { imaginaryUnit } from "../../evaluator/constants.js";
 import { checkCiphertext } from "../../evaluator/checks.js";
 import { droppedModulus } from "../../evaluator/alignment.js";
 import { Evaluator } from "../../evaluator/evaluator.js";
+import { OffHeapGaloisKeys } from "../../off-heap-keys.js";
+import { conjugationGaloisElement, rotationGaloisElement } from "../../ring/automorphism.js";
 import { mulCoeffs, mulScalar, neg } from "../../ring/arithmetic.js";
 import { checkOptions, describe, FheError, isInteger } from "../../ring/errors.js";
 import { galoisKeyBytes, type KeyBytesOptions } from "../bsgs.js";
@@ -49,6 +51,17 @@ export interface BootstrappingLiteral {
 
 /** The literal with defaults filled in. */
 export type BootstrappingShape = Readonly<Required<BootstrappingLiteral>>;
+
+/** Options of the {@link Bootstrapper} constructor. */
+export interface BootstrapperOptions {
+  /**
+   * Galois keys kept outside the heap (OffHeapGaloisKeys.generate with rotationSteps()):
+   * each transform loads only its keys, and the encoded diagonals move out of the heap between
+   * uses, for rings whose bootstrapping keys do not fit the 4 GiB heap (N = 2^16). Without
+   * it the evaluator's own Galois keys are used.
+   */
+  readonly keys?: OffHeapGaloisKeys;
+}
 
 /** What a bootstrapping does, predicted at construction (see {@link Bootstrapper.plan}). */
 export interface BootstrappingPlan {
@@ -142,13 +155,29 @@ export class Bootstrapper implements Disposable {
   readonly #polynomialPlan: PolynomialPlan;
   readonly #transforms: LinearTransformEvaluator;
   readonly #polynomials: PolynomialEvaluator;
+  readonly #keys: OffHeapGaloisKeys | undefined;
 
-  constructor(readonly evaluator: Evaluator, literal: BootstrappingLiteral = {}) {
-    if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", "create bootstrapper", `expected an Evaluator, got ${describe(evaluator)}`);
+  constructor(readonly evaluator: Evaluator, literal: BootstrappingLiteral = {}, options: BootstrapperOptions = {}) {
+    const construct = "create bootstrapper";
+    if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", construct, `expected an Evaluator, got ${describe(evaluator)}`);
     const params = evaluator.params;
     this.params = params;
+    checkOptions(options, construct);
+    const keys: unknown = options?.keys;
+    if (keys !== undefined && !(keys instanceof OffHeapGaloisKeys)) {
+      throw new FheError("INVALID_ARGUMENT", construct, `options.keys must be OffHeapGaloisKeys, got ${describe(keys)}`);
+    }
+    if (keys !== undefined && keys.params !== params) throw new FheError("MISMATCHED_OPERANDS", construct, "the off-heap keys use different parameters");
+    this.#keys = keys;
     const shape = bootstrappingShape(params, literal);
     const built = buildCircuit(params, shape);
+    if (keys !== undefined) {
+      const missing = [...galoisElements(params, built.plan.rotationSteps), conjugationGaloisElement(params.n)].filter((k) => !keys.has(k));
+      if (missing.length > 0) {
+        for (const t of [...built.coeffsToSlots, ...built.slotsToCoeffs]) t.dispose();
+        throw new FheError("MISSING_KEY", construct, `the off-heap keys lack ${missing.length} of the Galois keys bootstrapping needs; generate them with OffHeapGaloisKeys.generate(keygen, Bootstrapper.rotationSteps(params, literal))`);
+      }
+    }
     this.#coeffsToSlots = built.coeffsToSlots;
     this.#slotsToCoeffs = built.slotsToCoeffs;
     this.#polynomial = built.polynomial;
@@ -244,9 +273,9 @@ export class Bootstrapper implements Disposable {
     try {
       let x = keep(modRaise(params, state, params.scale));
       stageDone("ModRaise");
-      for (const transform of this.#coeffsToSlots) x = keep(this.#transforms.apply(x, transform));
+      for (const transform of this.#coeffsToSlots) x = keep(this.applyTransform(x, transform));
       // Real parts t_k / (K Q_0) = x + conj(x), imaginary parts t_(k + N/2) / (K Q_0) = -i (x - conj(x)).
-      const conjugate = keep(evaluator.conjugate(x));
+      const conjugate = keep(this.conjugate(x));
       const real = keep(evaluator.add(x, conjugate));
       const imaginary = keep(evaluator.sub(x, conjugate));
       multiplyByI(params, imaginary, -1);
@@ -260,7 +289,7 @@ export class Bootstrapper implements Disposable {
       const relabelled = ciphertextState(y);
       relabelled.scale *= (2 * Math.PI * state.scale) / q0;
       stageDone("EvalMod");
-      for (const transform of this.#slotsToCoeffs) y = keep(this.#transforms.apply(y, transform));
+      for (const transform of this.#slotsToCoeffs) y = keep(this.applyTransform(y, transform));
       stageDone("SlotsToCoeffs");
       owned.pop();
       if (ciphertextState(y).level !== this.plan.outputLevel) {
@@ -270,6 +299,24 @@ export class Bootstrapper implements Disposable {
     } finally {
       for (const c of owned) c.dispose();
     }
+  }
+
+  /** transform(x), with the off-heap keys loaded for it (and its diagonals moved out after) if there are any. */
+  private applyTransform(x: Ciphertext, transform: LinearTransform): Ciphertext {
+    if (this.#keys === undefined) return this.#transforms.apply(x, transform);
+    using keys = this.#keys.load(galoisElements(this.params, transform.rotationSteps()), operation);
+    try {
+      return new LinearTransformEvaluator(new Evaluator(this.params, { galoisKeys: keys })).apply(x, transform);
+    } finally {
+      transform.moveOutOfHeap();
+    }
+  }
+
+  /** conj(x), with the off-heap conjugation key if there are off-heap keys. */
+  private conjugate(x: Ciphertext): Ciphertext {
+    if (this.#keys === undefined) return this.evaluator.conjugate(x);
+    using keys = this.#keys.load([conjugationGaloisElement(this.params.n)], operation);
+    return new Evaluator(this.params, { galoisKeys: keys }).conjugate(x);
   }
 
   /** sin(2 pi K x) slot-wise at scale `target`: the polynomial, then the double angles. */
@@ -311,6 +358,11 @@ export class Bootstrapper implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** The Galois elements of rotations by `steps` (step 0 excluded). */
+function galoisElements(params: Parameters, steps: readonly number[]): number[] {
+  return steps.map((step) => rotationGaloisElement(params.n, step)).filter((k) => k !== 1);
 }
 
 /** Multiplies every slot of `ct` by sign * i in place (times sign X^(N/2): exact, no level). */

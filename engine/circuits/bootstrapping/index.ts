@@ -1,6 +1,6 @@
 // CKKS bootstrapping (full slots): ModRaise, CoeffsToSlots, EvalMod, SlotsToCoeffs.
 export {
-  Bootstrapper, bootstrappingShape, type BootstrapOptions, type BootstrappingStage, type BootstrappingLiteral, type BootstrappingPlan, type BootstrappingShape,
+  Bootstrapper, bootstrappingShape, type BootstrapOptions, type BootstrapperOptions, type BootstrappingStage, type BootstrappingLiteral, type BootstrappingPlan, type BootstrappingShape,
 } from "./bootstrapper.js";
 export { coeffsToSlotsFactors, slotsToCoeffsFactors, applyMap, type DiagonalMap, type ComplexSlots } from "./dft-factors.js";
 export { evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";

@@ -1,0 +1,121 @@
+// Galois keys kept outside the WebAssembly heap. At N = 2^16 one key over ~60 limbs is
+// 100-180 MiB in memory and bootstrapping needs ~50 of them: several GiB, more than a wasm32
+// heap can hold. These keys live in JS memory (ArrayBuffers) and are copied into the heap only
+// for the few key switches that use them, then freed again.
+
+import { KeyGenerator } from "./key-generator.js";
+import { GaloisKeys, SwitchingKey } from "./keys.js";
+import { checkParameters, type Parameters } from "./parameters.js";
+import { conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
+import { describe, FheError, isInteger } from "./ring/errors.js";
+import { OffHeapPoly } from "./ring/off-heap.js";
+import type { RnsPoly } from "./ring/poly.js";
+
+interface StoredKey {
+  readonly seed: Uint8Array;
+  readonly digits: readonly { readonly b: OffHeapPoly; readonly a: OffHeapPoly }[];
+}
+
+/**
+ * Galois keys by Galois element outside the heap. {@link generate} creates them one at a
+ * time (one key in the heap at once); {@link load} copies a subset into the heap as ordinary
+ * GaloisKeys, which the caller disposes after use. Immutable once built.
+ */
+export class OffHeapGaloisKeys {
+  readonly #keys: ReadonlyMap<number, StoredKey>;
+
+  private constructor(readonly params: Parameters, keys: Map<number, StoredKey>) {
+    this.#keys = keys;
+    Object.freeze(this);
+  }
+
+  /**
+   * Keys for the rotation `steps` (and the conjugation unless `conjugate: false`) under
+   * keygen's secret key, generated and moved out of the heap one at a time. `onKey(done, total)`
+   * reports progress.
+   */
+  static generate(
+    keygen: KeyGenerator, steps: readonly number[], options: { readonly conjugate?: boolean; readonly onKey?: (done: number, total: number) => void } = {},
+  ): OffHeapGaloisKeys {
+    const operation = "create off-heap Galois keys";
+    if (!(keygen instanceof KeyGenerator)) throw new FheError("INVALID_ARGUMENT", operation, `expected a KeyGenerator, got ${describe(keygen)}`);
+    const { params } = keygen;
+    if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
+    const elements = new Set(steps.map((s) => rotationGaloisElement(params.n, s)).filter((k) => k !== 1));
+    if (options?.conjugate !== false) elements.add(conjugationGaloisElement(params.n));
+    const keys = new Map<number, StoredKey>();
+    let done = 0;
+    for (const element of elements) {
+      const key = keygen.galoisKey(element);
+      try {
+        keys.set(element, {
+          seed: key.seed,
+          digits: key.digits.map(({ b, a }) => ({ b: OffHeapPoly.of(b), a: OffHeapPoly.of(a) })),
+        });
+      } finally {
+        key.dispose();
+      }
+      options?.onKey?.(++done, elements.size);
+    }
+    return new OffHeapGaloisKeys(params, keys);
+  }
+
+  /** The Galois elements held, in generation order. */
+  get elements(): number[] {
+    return [...this.#keys.keys()];
+  }
+
+  /** Bytes held outside the heap. */
+  get bytes(): number {
+    let total = 0;
+    for (const key of this.#keys.values()) for (const { a, b } of key.digits) total += a.bytes + b.bytes;
+    return total;
+  }
+
+  /** Whether the key of Galois element `element` is held. */
+  has(element: number): boolean {
+    return this.#keys.has(element);
+  }
+
+  /**
+   * New heap GaloisKeys for `elements` (each held: MISSING_KEY otherwise, naming them). The
+   * caller owns the result and disposes it as soon as the key switches are done.
+   */
+  load(elements: Iterable<number>, operation: string): GaloisKeys {
+    checkParameters(this.params, operation);
+    const wanted = [...new Set(elements)];
+    const missing = wanted.filter((k) => !this.#keys.has(k));
+    if (missing.length > 0) {
+      throw new FheError("MISSING_KEY", operation, `the off-heap keys hold no key for Galois element${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; generate them with OffHeapGaloisKeys.generate`);
+    }
+    const loaded: SwitchingKey[] = [];
+    try {
+      for (const element of wanted) {
+        const stored = this.#keys.get(element)!;
+        const digits: { b: RnsPoly; a: RnsPoly }[] = [];
+        try {
+          for (const { b, a } of stored.digits) {
+            const restoredB = b.restore();
+            try {
+              digits.push({ b: restoredB, a: a.restore() });
+            } catch (error) {
+              restoredB.dispose();
+              throw error;
+            }
+          }
+        } catch (error) {
+          for (const digit of digits) {
+            digit.b.dispose();
+            digit.a.dispose();
+          }
+          throw error;
+        }
+        loaded.push(new SwitchingKey(this.params, digits, stored.seed, element));
+      }
+      return new GaloisKeys(this.params, loaded);
+    } catch (error) {
+      for (const key of loaded) key.dispose();
+      throw error;
+    }
+  }
+}
