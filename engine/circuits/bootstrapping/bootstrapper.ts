@@ -12,7 +12,7 @@ import "../../ring/dispose-symbols.js";
 import { Ciphertext, ciphertextState, type CiphertextState } from "../../ciphertext.js";
 import { imaginaryUnit } from "../../evaluator/constants.js";
 import { checkCiphertext } from "../../evaluator/checks.js";
-import { droppedModulus } from "../../evaluator/alignment.js";
+import { droppedModulus, sameScale } from "../../evaluator/alignment.js";
 import { Evaluator } from "../../evaluator/evaluator.js";
 import { OffHeapGaloisKeys } from "../../off-heap-keys.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "../../ring/automorphism.js";
@@ -129,6 +129,10 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
   for (const key of Object.keys(literal)) {
     if (!literalKeys.has(key)) throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `unknown bootstrapping field "${key}" (known: ${[...literalKeys].join(", ")})`);
   }
+  if (literal.k === undefined && params.hammingWeight === undefined) {
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper",
+      "these parameters use a dense secret (no hammingWeight), for which the default K (from the Hamming weight) does not exist; give k explicitly (see log2FailureProbability) or use parameters with a sparse secret");
+  }
   const logSlots = params.logN - 1;
   return Object.freeze({
     coeffsToSlotsLevels: field(literal, "coeffsToSlotsLevels", 1, logSlots, Math.min(3, logSlots)),
@@ -194,10 +198,15 @@ export class Bootstrapper implements Disposable {
     return [...built.plan.rotationSteps];
   }
 
-  /** Serialized bytes of the Galois keys (rotations and conjugation) and of the relinearization key. */
+  /**
+   * Serialized bytes of the Galois keys (rotations and conjugation: serializeGaloisKeys) plus
+   * those of the relinearization key (serializeSwitchingKey).
+   */
   keyBytes(options: KeyBytesOptions = {}): number {
     checkOptions(options, "compute key size");
-    return galoisKeyBytes(this.params, this.plan.rotationSteps.length + 2, options);
+    // A lone switching key has the same header, body and CRC as a one-key Galois set, minus its 2-byte key count.
+    const relinearizationKeyBytes = galoisKeyBytes(this.params, 1, options) - 2;
+    return galoisKeyBytes(this.params, this.plan.rotationSteps.length + 1, options) + relinearizationKeyBytes;
   }
 
   /**
@@ -287,7 +296,13 @@ export class Bootstrapper implements Disposable {
       multiplyByI(params, im!, 1);
       let y = keep(evaluator.add(re!, im!));
       const relabelled = ciphertextState(y);
-      relabelled.scale *= (2 * Math.PI * state.scale) / q0;
+      // Read at sigma 2 pi D / Q_0, that is outputScale up to the float64 rounding of the double
+      // angles' scale chain (a relative 1e-15): record it exactly.
+      const readAt = (relabelled.scale * 2 * Math.PI * state.scale) / q0;
+      if (!sameScale(readAt, outputScale)) {
+        throw new FheError("INVALID_ARGUMENT", operation, `internal error: EvalMod landed at scale 2^${Math.log2(readAt).toFixed(3)}, planned 2^${Math.log2(outputScale).toFixed(3)}`);
+      }
+      relabelled.scale = outputScale;
       stageDone("EvalMod");
       for (const transform of this.#slotsToCoeffs) y = keep(this.applyTransform(y, transform));
       stageDone("SlotsToCoeffs");
