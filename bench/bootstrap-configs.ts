@@ -12,21 +12,24 @@ export interface BootstrapConfig {
 }
 
 export const bootstrapConfigs: Readonly<Record<string, BootstrapConfig>> = Object.freeze({
-  /** N = 2^16, h = 192, log QP 1549.8 of 1553: 22 levels of 2^50, 13 special primes (4 digits); 6 levels left. */
+  /**
+   * N = 2^16, h = 192, log QP ~1545 of 1553: q_0 of 55 bits (Q_0 / scale = 2^5), 22 levels of
+   * 2^50, 13 special primes (4 digits); 6 levels left.
+   */
   bootstrap16: {
-    parameters: { logN: 16, logScale: 50, depth: 22, logBaseModulus: 60, specialPrimes: 13, hammingWeight: 192 },
+    parameters: { logN: 16, logScale: 50, depth: 22, logBaseModulus: 55, specialPrimes: 13, hammingWeight: 192 },
     bootstrapping: { degree: 62, doubleAngles: 4 },
     secure: true,
   },
   /** N = 2^15, h = 192, 19 levels of 2^50, 4 special primes: log QP ~1130, far above 768 (insecure). */
   "n15-insecure": {
-    parameters: { logN: 15, logScale: 50, depth: 19, logBaseModulus: 60, specialPrimes: 4, hammingWeight: 192, allowInsecureParametersForTesting: true },
+    parameters: { logN: 15, logScale: 50, depth: 19, logBaseModulus: 55, specialPrimes: 4, hammingWeight: 192, allowInsecureParametersForTesting: true },
     bootstrapping: { degree: 62, doubleAngles: 4 },
     secure: false,
   },
   /** N = 2^14, h = 192, the same chain: insecure; a quick run. */
   "n14-insecure": {
-    parameters: { logN: 14, logScale: 50, depth: 19, logBaseModulus: 60, specialPrimes: 4, hammingWeight: 192, allowInsecureParametersForTesting: true },
+    parameters: { logN: 14, logScale: 50, depth: 19, logBaseModulus: 55, specialPrimes: 4, hammingWeight: 192, allowInsecureParametersForTesting: true },
     bootstrapping: { degree: 62, doubleAngles: 4 },
     secure: false,
   },

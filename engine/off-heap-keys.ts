@@ -10,6 +10,7 @@ import { conjugationGaloisElement, rotationGaloisElement } from "./ring/automorp
 import { describe, FheError, isInteger } from "./ring/errors.js";
 import { OffHeapPoly } from "./ring/off-heap.js";
 import type { RnsPoly } from "./ring/poly.js";
+import type { RotationKeySource } from "./circuits/rotation-keys.js";
 
 interface StoredKey {
   readonly seed: Uint8Array;
@@ -41,7 +42,8 @@ export class OffHeapGaloisKeys {
     if (!(keygen instanceof KeyGenerator)) throw new FheError("INVALID_ARGUMENT", operation, `expected a KeyGenerator, got ${describe(keygen)}`);
     const { params } = keygen;
     if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
-    const elements = new Set(steps.map((s) => rotationGaloisElement(params.n, s)).filter((k) => k !== 1));
+    // Full-slot rotations: step s and s + N/2 share a Galois element.
+    const elements = new Set(steps.map((s) => rotationGaloisElement(params.n, ((s % params.maxSlots) + params.maxSlots) % params.maxSlots)).filter((k) => k !== 1));
     if (options?.conjugate !== false) elements.add(conjugationGaloisElement(params.n));
     const keys = new Map<number, StoredKey>();
     let done = 0;
@@ -75,6 +77,35 @@ export class OffHeapGaloisKeys {
   /** Whether the key of Galois element `element` is held. */
   has(element: number): boolean {
     return this.#keys.has(element);
+  }
+
+  /**
+   * A key source for rotations by `steps` of `slots`-slot ciphertexts that copies each key into
+   * the heap when it is asked for and frees the previous one: one key in the heap at a time
+   * (circuits use each key in one go). MISSING_KEY (naming the steps) when some are not held.
+   */
+  streamed(steps: readonly number[], slots: number, operation: string): RotationKeySource {
+    const element = (step: number): number => rotationGaloisElement(this.params.n, ((step % slots) + slots) % slots);
+    const missing = steps.filter((s) => ((s % slots) + slots) % slots !== 0 && !this.#keys.has(element(s)));
+    if (missing.length > 0) {
+      throw new FheError("MISSING_KEY", operation, `the off-heap keys hold no key for rotation step${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; generate them with OffHeapGaloisKeys.generate(keygen, [${missing.join(", ")}])`);
+    }
+    let current: { element: number; keys: GaloisKeys } | undefined;
+    const release = (): void => {
+      current?.keys.dispose();
+      current = undefined;
+    };
+    return {
+      get: (step) => {
+        const k = element(step);
+        if (current?.element !== k) {
+          release();
+          current = { element: k, keys: this.load([k], operation) };
+        }
+        return { element: k, key: current.keys.get(k)! };
+      },
+      release,
+    };
   }
 
   /**

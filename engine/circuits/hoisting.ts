@@ -14,7 +14,7 @@ import { divideRoundByLastPrimes } from "../ring/divide-round.js";
 import { bigMod, shoupCompanion } from "../ring/modular.js";
 import { RnsPoly } from "../ring/poly.js";
 import type { EncodedLevel, EncodedTerm } from "./lintrans.js";
-import type { RotationKeys } from "./rotation-keys.js";
+import type { RotationKeySource } from "./rotation-keys.js";
 
 type Pair = readonly [RnsPoly, RnsPoly];
 
@@ -39,7 +39,7 @@ function disposePairs(pairs: Iterable<Pair>): void {
 export class HoistedInput implements Disposable {
   private constructor(readonly level: number, readonly rotations: ReadonlyMap<number, Pair>) {}
 
-  static create(params: Parameters, ct: CiphertextState, babies: readonly number[], keys: RotationKeys): HoistedInput {
+  static create(params: Parameters, ct: CiphertextState, babies: readonly number[], keys: RotationKeySource): HoistedInput {
     const { ring } = params;
     const { level } = ct;
     const [c0, c1] = ct.polys as [RnsPoly, RnsPoly];
@@ -80,7 +80,7 @@ export class HoistedInput implements Disposable {
 
 /** phi_k(P c0 + v0, v1) over Q P, (v0, v1) = switchKeyLazy(digits of c1). Scoped results. */
 function lazyRotation(
-  params: Parameters, ct: CiphertextState, digits: readonly RnsPoly[], { element, key }: ReturnType<RotationKeys["get"]>, pProduct: bigint,
+  params: Parameters, ct: CiphertextState, digits: readonly RnsPoly[], { element, key }: ReturnType<RotationKeySource["get"]>, pProduct: bigint,
 ): Pair {
   const { ring } = params;
   const [v0, v1] = switchKeyLazy(params, digits, key, ct.level);
@@ -186,7 +186,7 @@ export class GiantSums implements Disposable {
    * of the window sum) divides only its c1 by P, to decompose it, and keeps its key switch
    * over Q P, so its noise is divided by P with the rest at the end.
    */
-  combine(keys: RotationKeys, windows: number, stride: number): [RnsPoly, RnsPoly] {
+  combine(keys: RotationKeySource, windows: number, stride: number): [RnsPoly, RnsPoly] {
     const { params, level } = this;
     const { ring } = params;
     const qp = params.basisQP(level);
@@ -217,7 +217,7 @@ export class GiantSums implements Disposable {
  * phi_k(s0 + v0, v1), (v0, v1) the lazy key switch of c1 = s1 / P (divided by P to decompose it).
  * s may be out itself: s1 is copied and s0 read before out changes.
  */
-function addRotated(params: Parameters, level: number, out: Pair, [s0, s1]: Pair, rotation: ReturnType<RotationKeys["get"]> | undefined): void {
+function addRotated(params: Parameters, level: number, out: Pair, [s0, s1]: Pair, rotation: ReturnType<RotationKeySource["get"]> | undefined): void {
   if (rotation === undefined) {
     add(out[0], out[0], s0);
     add(out[1], out[1], s1);

@@ -11,6 +11,7 @@ import { checkOptions, describe, FheError } from "../ring/errors.js";
 import { BlockedTransform } from "./blocked.js";
 import { GiantSums, HoistedInput } from "./hoisting.js";
 import { checkRescale, LinearTransform, productScale } from "./lintrans.js";
+import { OffHeapGaloisKeys } from "../off-heap-keys.js";
 import { RotationKeys } from "./rotation-keys.js";
 
 /** Options of the apply methods. */
@@ -32,10 +33,20 @@ export interface TransformTerm {
  * call that creates it). Results are new ciphertexts; inputs are not modified.
  */
 export class LinearTransformEvaluator {
-  constructor(readonly evaluator: Evaluator) {
-    if (!(evaluator instanceof Evaluator)) {
-      throw new FheError("INVALID_ARGUMENT", "create linear transform evaluator", `expected an Evaluator, got ${describe(evaluator)}`);
-    }
+  readonly #offHeapKeys: OffHeapGaloisKeys | undefined;
+
+  /**
+   * With `options.keys` (OffHeapGaloisKeys of the evaluator's parameters) the Galois keys come
+   * from outside the heap, one key in the heap at a time, instead of from the evaluator.
+   */
+  constructor(readonly evaluator: Evaluator, options: { readonly keys?: OffHeapGaloisKeys } = {}) {
+    const operation = "create linear transform evaluator";
+    if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", operation, `expected an Evaluator, got ${describe(evaluator)}`);
+    checkOptions(options, operation);
+    const keys: unknown = options?.keys;
+    if (keys !== undefined && !(keys instanceof OffHeapGaloisKeys)) throw new FheError("INVALID_ARGUMENT", operation, `options.keys must be OffHeapGaloisKeys, got ${describe(keys)}`);
+    if (keys !== undefined && keys.params !== evaluator.params) throw new FheError("MISMATCHED_OPERANDS", operation, "the off-heap keys use different parameters");
+    this.#offHeapKeys = keys;
   }
 
   /** M x for the ciphertext of x (packed as transform.diagonals.packInput says). */
@@ -88,7 +99,10 @@ export class LinearTransformEvaluator {
     const product = productScale(params, first.level, first.scale, operation);
     const encoded = terms.map(({ transform }) => transform.encodedAt(first.level, operation));
     const steps = new Set(terms.flatMap(({ transform }) => transform.rotationSteps()));
-    const keys = RotationKeys.require(this.evaluator, [...steps].sort((a, b) => a - b), first.slots, operation);
+    const sortedSteps = [...steps].sort((a, b) => a - b);
+    const keys = this.#offHeapKeys === undefined
+      ? RotationKeys.require(this.evaluator, sortedSteps, first.slots, operation)
+      : this.#offHeapKeys.streamed(sortedSteps, first.slots, operation);
 
     const sums = Array.from({ length: outputs }, () => new GiantSums(params, first.level));
     const results: Ciphertext[] = [];
@@ -115,6 +129,7 @@ export class LinearTransformEvaluator {
       throw error;
     } finally {
       for (const sum of sums) sum.dispose();
+      keys.release();
     }
     return results;
   }

@@ -14,8 +14,16 @@ function missingKeyError(operation: string, missing: readonly number[], needed: 
     `create them with keyGenerator.createGaloisKeys({ steps: [${missing.join(", ")}] }) and pass them to the Evaluator`);
 }
 
+/** Where a circuit takes the Galois key of each rotation step from, at the moment it is used. */
+export interface RotationKeySource {
+  /** The Galois element and key of a rotation by `step` (one of the required steps, not 0 mod slots). */
+  get(step: number): { element: number; key: SwitchingKey };
+  /** Frees whatever the source loaded for the circuit (called once the circuit is done). */
+  release(): void;
+}
+
 /** Exact Galois keys for rotations of `slots` slots, by rotation step. */
-export class RotationKeys {
+export class RotationKeys implements RotationKeySource {
   private constructor(
     private readonly elements: ReadonlyMap<number, number>,
     private readonly keys: ReadonlyMap<number, SwitchingKey>,
@@ -45,6 +53,9 @@ export class RotationKeys {
     const r = ((step % this.slots) + this.slots) % this.slots;
     return { element: this.elements.get(r)!, key: this.keys.get(r)! };
   }
+
+  /** Nothing to free: the keys belong to the evaluator. */
+  release(): void {}
 }
 
 /**

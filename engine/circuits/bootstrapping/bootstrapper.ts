@@ -316,12 +316,11 @@ export class Bootstrapper implements Disposable {
     }
   }
 
-  /** transform(x), with the off-heap keys loaded for it (and its diagonals moved out after) if there are any. */
+  /** transform(x); with off-heap keys, those stream in one at a time and the diagonals move out after. */
   private applyTransform(x: Ciphertext, transform: LinearTransform): Ciphertext {
     if (this.#keys === undefined) return this.#transforms.apply(x, transform);
-    using keys = this.#keys.load(galoisElements(this.params, transform.rotationSteps()), operation);
     try {
-      return new LinearTransformEvaluator(new Evaluator(this.params, { galoisKeys: keys })).apply(x, transform);
+      return new LinearTransformEvaluator(this.evaluator, { keys: this.#keys }).apply(x, transform);
     } finally {
       transform.moveOutOfHeap();
     }
