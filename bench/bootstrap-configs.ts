@@ -13,10 +13,16 @@ export interface BootstrapConfig {
 
 export const bootstrapConfigs: Readonly<Record<string, BootstrapConfig>> = Object.freeze({
   /**
-   * N = 2^16, h = 192, log QP ~1545 of 1553: q_0 of 55 bits (Q_0 / scale = 2^5), 22 levels of
-   * 2^50, 13 special primes (4 digits); 6 levels left.
+   * N = 2^16, h = 192, log QP ~1525 of 1553: q_0 of 55 bits (Q_0 / scale = 2^5), 24 levels of
+   * 2^50, 9 special primes (6 digits); 8 levels left.
    */
   bootstrap16: {
+    parameters: { logN: 16, logScale: 50, depth: 24, logBaseModulus: 55, specialPrimes: 9, hammingWeight: 192 },
+    bootstrapping: { degree: 62, doubleAngles: 4 },
+    secure: true,
+  },
+  /** The same with 22 levels and 13 special primes (4 digits, faster key switching); 6 levels left. */
+  "bootstrap16-fast": {
     parameters: { logN: 16, logScale: 50, depth: 22, logBaseModulus: 55, specialPrimes: 13, hammingWeight: 192 },
     bootstrapping: { degree: 62, doubleAngles: 4 },
     secure: true,

@@ -4,6 +4,7 @@
 // for the few key switches that use them, then freed again.
 
 import { KeyGenerator } from "./key-generator.js";
+import { loadSwitchingKey, serializeSwitchingKey } from "./serialization/serialize.js";
 import { GaloisKeys, SwitchingKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
@@ -15,6 +16,28 @@ import type { RotationKeySource } from "./circuits/rotation-keys.js";
 interface StoredKey {
   readonly seed: Uint8Array;
   readonly digits: readonly { readonly b: OffHeapPoly; readonly a: OffHeapPoly }[];
+}
+
+/** The Galois elements of full-slot rotations by `steps` (and the conjugation unless `conjugate` is false). */
+function requestedElements(keygen: unknown, steps: unknown, conjugate: unknown, operation: string): number[] {
+  if (!(keygen instanceof KeyGenerator)) throw new FheError("INVALID_ARGUMENT", operation, `expected a KeyGenerator, got ${describe(keygen)}`);
+  if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
+  const { n, maxSlots } = keygen.params;
+  // Full-slot rotations: step s and s + N/2 share a Galois element.
+  const elements = new Set((steps as number[]).map((s) => rotationGaloisElement(n, ((s % maxSlots) + maxSlots) % maxSlots)).filter((k) => k !== 1));
+  if (conjugate !== false) elements.add(conjugationGaloisElement(n));
+  return [...elements];
+}
+
+/** Copies a Galois key out of the heap into `keys` and disposes it (in every case). */
+function storeKey(keys: Map<number, StoredKey>, key: SwitchingKey, operation: string): void {
+  try {
+    if (key.galoisElement === 0) throw new FheError("INVALID_ARGUMENT", operation, "a relinearization key is not a Galois key");
+    if (keys.has(key.galoisElement)) throw new FheError("INVALID_ARGUMENT", operation, `two keys for Galois element ${key.galoisElement}`);
+    keys.set(key.galoisElement, { seed: key.seed, digits: key.digits.map(({ b, a }) => ({ b: OffHeapPoly.of(b), a: OffHeapPoly.of(a) })) });
+  } finally {
+    key.dispose();
+  }
 }
 
 /**
@@ -39,26 +62,45 @@ export class OffHeapGaloisKeys {
     keygen: KeyGenerator, steps: readonly number[], options: { readonly conjugate?: boolean; readonly onKey?: (done: number, total: number) => void } = {},
   ): OffHeapGaloisKeys {
     const operation = "create off-heap Galois keys";
-    if (!(keygen instanceof KeyGenerator)) throw new FheError("INVALID_ARGUMENT", operation, `expected a KeyGenerator, got ${describe(keygen)}`);
-    const { params } = keygen;
-    if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
-    // Full-slot rotations: step s and s + N/2 share a Galois element.
-    const elements = new Set(steps.map((s) => rotationGaloisElement(params.n, ((s % params.maxSlots) + params.maxSlots) % params.maxSlots)).filter((k) => k !== 1));
-    if (options?.conjugate !== false) elements.add(conjugationGaloisElement(params.n));
+    const elements = requestedElements(keygen, steps, options?.conjugate, operation);
     const keys = new Map<number, StoredKey>();
     let done = 0;
     for (const element of elements) {
-      const key = keygen.galoisKey(element);
-      try {
-        keys.set(element, {
-          seed: key.seed,
-          digits: key.digits.map(({ b, a }) => ({ b: OffHeapPoly.of(b), a: OffHeapPoly.of(a) })),
-        });
-      } finally {
-        key.dispose();
-      }
-      options?.onKey?.(++done, elements.size);
+      storeKey(keys, keygen.galoisKey(element), operation);
+      options?.onKey?.(++done, elements.length);
     }
+    return new OffHeapGaloisKeys(keygen.params, keys);
+  }
+
+  /**
+   * The same keys as {@link generate}, serialized one at a time (serializeSwitchingKey: seeded,
+   * half size unless `seeded: false`) without ever holding more than one in the heap: what a
+   * client sends to the server, which rebuilds them with {@link fromSerialized}.
+   */
+  static serializeEach(
+    keygen: KeyGenerator, steps: readonly number[], options: { readonly conjugate?: boolean; readonly seeded?: boolean } = {},
+  ): Uint8Array[] {
+    const elements = requestedElements(keygen, steps, options?.conjugate, "serialize off-heap Galois keys");
+    return elements.map((element) => {
+      using key = keygen.galoisKey(element);
+      return serializeSwitchingKey(key, options?.seeded === false ? { seeded: false } : {});
+    });
+  }
+
+  /**
+   * Galois keys from serialized switching keys (serializeEach, or serializeSwitchingKey of
+   * Galois keys), each loaded into the heap, copied out and freed in turn. Throws as
+   * loadSwitchingKey does for corrupted bytes, and INVALID_ARGUMENT for a relinearization key
+   * or two keys of one Galois element.
+   */
+  static fromSerialized(params: Parameters, chunks: Iterable<Uint8Array>): OffHeapGaloisKeys {
+    const operation = "load off-heap Galois keys";
+    checkParameters(params, operation);
+    if (chunks === null || typeof chunks !== "object" || typeof (chunks as Partial<Iterable<unknown>>)[Symbol.iterator] !== "function") {
+      throw new FheError("INVALID_ARGUMENT", operation, `expected an iterable of serialized switching keys, got ${describe(chunks)}`);
+    }
+    const keys = new Map<number, StoredKey>();
+    for (const chunk of chunks) storeKey(keys, loadSwitchingKey(params, chunk), operation);
     return new OffHeapGaloisKeys(params, keys);
   }
 
