@@ -7,6 +7,7 @@ import { KeyGenerator } from "./key-generator.js";
 import { loadSwitchingKey, serializeSwitchingKey } from "./serialization/serialize.js";
 import { GaloisKeys, SwitchingKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
+import { elementsByRotation } from "./evaluator/rotation-plan.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
 import { describe, FheError, isInteger } from "./ring/errors.js";
 import { OffHeapPoly } from "./ring/off-heap.js";
@@ -127,8 +128,11 @@ export class OffHeapGaloisKeys {
    * (circuits use each key in one go). MISSING_KEY (naming the steps) when some are not held.
    */
   streamed(steps: readonly number[], slots: number, operation: string): RotationKeySource {
-    const element = (step: number): number => rotationGaloisElement(this.params.n, ((step % slots) + slots) % slots);
-    const missing = steps.filter((s) => ((s % slots) + slots) % slots !== 0 && !this.#keys.has(element(s)));
+    // Any held key rotating `slots` slots by the step will do (s and s + slots are the same rotation there).
+    const byRotation = elementsByRotation(this.params.n, this.#keys.keys(), slots);
+    const residue = (step: number): number => ((step % slots) + slots) % slots;
+    const element = (step: number): number => byRotation.get(residue(step))!;
+    const missing = steps.filter((s) => residue(s) !== 0 && !byRotation.has(residue(s)));
     if (missing.length > 0) {
       throw new FheError("MISSING_KEY", operation, `the off-heap keys hold no key for rotation step${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; generate them with OffHeapGaloisKeys.generate(keygen, [${missing.join(", ")}])`);
     }

@@ -18,8 +18,13 @@ function stepOf(n: number, element: number): number | undefined {
 
 /** Galois elements of the available keys, grouped by the rotation they perform on `slots` slots. */
 export function keysByRotation(n: number, keys: GaloisKeys | undefined, slots: number): Map<number, number> {
+  return elementsByRotation(n, keys?.elements ?? [], slots);
+}
+
+/** The first of `elements` performing each rotation of `slots` slots, by rotation step in [0, slots). */
+export function elementsByRotation(n: number, elements: Iterable<number>, slots: number): Map<number, number> {
   const byRotation = new Map<number, number>();
-  for (const element of keys?.elements ?? []) {
+  for (const element of elements) {
     const step = stepOf(n, element);
     if (step !== undefined && !byRotation.has(step % slots)) byRotation.set(step % slots, element);
   }

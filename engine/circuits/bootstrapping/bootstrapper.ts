@@ -1,4 +1,5 @@
-// CKKS bootstrapping of full-slot ciphertexts: ModRaise, CoeffsToSlots, EvalMod, SlotsToCoeffs.
+// CKKS bootstrapping: ModRaise (and, below N/2 slots, the trace to the slots' subring),
+// CoeffsToSlots, EvalMod, SlotsToCoeffs.
 //
 // A ciphertext at level 0 (scale D) decrypts to m, a polynomial whose coefficients are D times
 // small numbers. ModRaise reads it over the top-level modulus: t = m + Q_0 I. CoeffsToSlots
@@ -13,11 +14,12 @@ import { Ciphertext, ciphertextState, type CiphertextState } from "../../ciphert
 import { imaginaryUnit } from "../../evaluator/constants.js";
 import { checkCiphertext } from "../../evaluator/checks.js";
 import { droppedModulus, sameScale } from "../../evaluator/alignment.js";
-import { Evaluator } from "../../evaluator/evaluator.js";
+import { Evaluator, evaluatorGaloisKeys } from "../../evaluator/evaluator.js";
+import { applyGalois, galoisKeyFor } from "../../evaluator/key-switched.js";
 import { OffHeapGaloisKeys } from "../../off-heap-keys.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "../../ring/automorphism.js";
 import { mulCoeffs, mulScalar, neg } from "../../ring/arithmetic.js";
-import { checkOptions, describe, FheError, isInteger } from "../../ring/errors.js";
+import { checkOptions, describe, FheError, isInteger, isPowerOfTwo } from "../../ring/errors.js";
 import { galoisKeyBytes, type KeyBytesOptions } from "../bsgs.js";
 import { Diagonals } from "../diagonals.js";
 import { LinearTransform } from "../lintrans.js";
@@ -34,6 +36,12 @@ import type { Parameters } from "../../parameters.js";
 
 /** The shape of a bootstrapping circuit. Every field has a default. */
 export interface BootstrappingLiteral {
+  /**
+   * Slots of the ciphertexts bootstrapped: a power of two in [2, N/2] (default N/2). Fewer
+   * slots cost log2(N / (2 slots)) more key switches (the trace that clears the coefficients
+   * outside the slots' subring) and fewer DFT stages.
+   */
+  readonly slots?: number;
   /** Levels of CoeffsToSlots: an integer in [1, log2(slots)] (default min(3, log2(slots))). */
   readonly coeffsToSlotsLevels?: number;
   /** Levels of SlotsToCoeffs: an integer in [1, log2(slots)] (default min(3, log2(slots))). */
@@ -116,10 +124,10 @@ function field(literal: BootstrappingLiteral, name: keyof BootstrappingLiteral, 
   return value;
 }
 
-const literalKeys = new Set(["coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles"]);
+const literalKeys = new Set(["slots", "coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles"]);
 
 /**
- * The filled-in shape of a literal for `params` (full slots). Throws INVALID_PARAMETERS for an
+ * The filled-in shape of a literal for `params`. Throws INVALID_PARAMETERS for an
  * unknown key, a field out of range, or a dense secret without an explicit K.
  */
 export function bootstrappingShape(params: Parameters, literal: BootstrappingLiteral = {}): BootstrappingShape {
@@ -133,8 +141,13 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
     throw new FheError("INVALID_PARAMETERS", "create bootstrapper",
       "these parameters use a dense secret (no hammingWeight), for which the default K (from the Hamming weight) does not exist; give k explicitly (see log2FailureProbability) or use parameters with a sparse secret");
   }
-  const logSlots = params.logN - 1;
+  const slots: unknown = literal.slots ?? params.maxSlots;
+  if (!isInteger(slots) || !isPowerOfTwo(slots) || slots < 2 || slots > params.maxSlots) {
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `slots must be a power of two in [2, ${params.maxSlots}], got ${describe(slots)}`);
+  }
+  const logSlots = Math.log2(slots);
   return Object.freeze({
+    slots,
     coeffsToSlotsLevels: field(literal, "coeffsToSlotsLevels", 1, logSlots, Math.min(3, logSlots)),
     slotsToCoeffsLevels: field(literal, "slotsToCoeffsLevels", 1, logSlots, Math.min(3, logSlots)),
     k: field(literal, "k", 1, 4096, Math.min(4096, smallestK(params.logN, params.hammingWeight, 128))),
@@ -144,7 +157,7 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
 }
 
 /**
- * Bootstraps full-slot ciphertexts (N/2 slots) of one parameter set: a ciphertext at level 0
+ * Bootstraps ciphertexts of one parameter set and slot count (shape.slots, default N/2): a ciphertext at level 0
  * comes back at {@link BootstrappingPlan.outputLevel} with the same values (up to the stated
  * precision) at the parameters' scale. Needs an evaluator with the relinearization key, the
  * conjugation key and Galois keys for exactly {@link rotationSteps} (MISSING_KEY otherwise).
@@ -160,6 +173,8 @@ export class Bootstrapper implements Disposable {
   readonly #transforms: LinearTransformEvaluator;
   readonly #polynomials: PolynomialEvaluator;
   readonly #keys: OffHeapGaloisKeys | undefined;
+  /** Rotation steps n 2^i of the trace for n < N/2 slots (see traceToSlots). */
+  readonly #traceSteps: readonly number[];
 
   constructor(readonly evaluator: Evaluator, literal: BootstrappingLiteral = {}, options: BootstrapperOptions = {}) {
     const construct = "create bootstrapper";
@@ -186,6 +201,7 @@ export class Bootstrapper implements Disposable {
     this.#slotsToCoeffs = built.slotsToCoeffs;
     this.#polynomial = built.polynomial;
     this.#polynomialPlan = built.polynomialPlan;
+    this.#traceSteps = built.traceSteps;
     this.plan = built.plan;
     this.#transforms = new LinearTransformEvaluator(evaluator);
     this.#polynomials = new PolynomialEvaluator(evaluator);
@@ -210,7 +226,7 @@ export class Bootstrapper implements Disposable {
   }
 
   /**
-   * The bootstrapped copy of `ct`: degree 1, level 0, N/2 slots (FheError otherwise). Returns a
+   * The bootstrapped copy of `ct`: degree 1, level 0, plan.slots slots (FheError otherwise). Returns a
    * new ciphertext at plan.outputLevel and the parameters' scale (the input's scale with
    * `iterations: 2`); `ct` is not modified.
    */
@@ -231,8 +247,8 @@ export class Bootstrapper implements Disposable {
     if (state.level !== 0) {
       throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext is at level ${state.level}; bootstrapping takes ciphertexts at level 0 (drop it there with evaluator.dropLevel(ct, 0))`);
     }
-    if (state.slots !== params.maxSlots) {
-      throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext packs ${state.slots} slots; this bootstrapper takes full-slot ciphertexts (${params.maxSlots} slots)`);
+    if (state.slots !== this.plan.slots) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext packs ${state.slots} slots; this bootstrapper takes ciphertexts of ${this.plan.slots} slots (its shape's slots)`);
     }
     this.checkLive();
     const report = onStage as BootstrapOptions["onStage"];
@@ -281,6 +297,7 @@ export class Bootstrapper implements Disposable {
     };
     try {
       let x = keep(modRaise(params, state, params.scale));
+      this.traceToSlots(x);
       stageDone("ModRaise");
       for (const transform of this.#coeffsToSlots) x = keep(this.applyTransform(x, transform));
       // Real parts t_k / (K Q_0) = x + conj(x), imaginary parts t_(k + N/2) / (K Q_0) = -i (x - conj(x)).
@@ -323,6 +340,31 @@ export class Bootstrapper implements Disposable {
       return new LinearTransformEvaluator(this.evaluator, { keys: this.#keys }).apply(x, transform);
     } finally {
       transform.moveOutOfHeap();
+    }
+  }
+
+  /**
+   * For n < N/2 slots, in place: x + tau(x) for the automorphisms X -> X^(5^(n 2^i)),
+   * i < log2(N / 2n), which fix Y = X^(N/2n): the coefficients outside Z[Y] (the raise's
+   * overflow there) cancel and those in it double at each step (the 1/gap is in CoeffsToSlots).
+   */
+  private traceToSlots(x: Ciphertext): void {
+    const { params } = this;
+    for (const step of this.#traceSteps) {
+      const element = rotationGaloisElement(params.n, step);
+      const rotated = this.evaluator.copy(x);
+      try {
+        if (this.#keys === undefined) {
+          const key = galoisKeyFor(evaluatorGaloisKeys(this.evaluator), element, operation, `{ steps: [${step}] }`);
+          applyGalois(params, key, ciphertextState(rotated), element);
+        } else {
+          using keys = this.#keys.load([element], operation);
+          applyGalois(params, keys.get(element)!, ciphertextState(rotated), element);
+        }
+        this.evaluator.addInPlace(x, rotated);
+      } finally {
+        rotated.dispose();
+      }
     }
   }
 
@@ -396,11 +438,14 @@ interface Circuit {
   readonly polynomial: Polynomial;
   readonly polynomialPlan: PolynomialPlan;
   readonly plan: BootstrappingPlan;
+  readonly traceSteps: readonly number[];
 }
 
 /** The transforms, the EvalMod polynomial and the plan; throws when the chain is too short. */
 function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
-  const slots = params.maxSlots;
+  const { slots } = shape;
+  const gap = params.maxSlots / slots;
+  const traceSteps = Array.from({ length: Math.log2(gap) }, (_, i) => slots * 2 ** i);
   const top = params.maxLevel;
   const { coeffsToSlotsLevels: c, slotsToCoeffsLevels: s, k, doubleAngles } = shape;
   const polynomial = evalModPolynomial(shape);
@@ -412,7 +457,7 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
   }
   const q0 = Number(params.basisQ(0).product());
   // x = t / (K Q_0): the raised ciphertext is read at the parameters' scale.
-  const coeffsFactor = params.scale / (2 * slots * q0 * k);
+  const coeffsFactor = params.scale / (2 * slots * q0 * k * gap);
   const coeffsToSlots = coeffsToSlotsFactors(slots, c, coeffsFactor).map((map) => new LinearTransform(params, Diagonals.fromComplexMap(map, slots)));
   const slotsToCoeffs = slotsToCoeffsFactors(slots, s, 1).map((map) => new LinearTransform(params, Diagonals.fromComplexMap(map, slots)));
   const afterCoeffsToSlots = top - c;
@@ -424,8 +469,8 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
     throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `bootstrapping needs ${top - outputLevel} levels and these parameters have ${top}`);
   }
   const transforms = [...coeffsToSlots, ...slotsToCoeffs];
-  const rotationSteps = [...new Set(transforms.flatMap((t) => t.rotationSteps()))].sort((a, b) => a - b);
-  const keySwitches = transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 + 2 * (polynomialPlan.keySwitches + doubleAngles);
+  const rotationSteps = [...new Set([...transforms.flatMap((t) => t.rotationSteps()), ...traceSteps])].sort((a, b) => a - b);
+  const keySwitches = traceSteps.length + transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 + 2 * (polynomialPlan.keySwitches + doubleAngles);
   const plan: BootstrappingPlan = Object.freeze({
     shape, slots, inputLevel: top, afterCoeffsToSlots, afterEvalMod, outputLevel, depth: top - outputLevel,
     outputScale: params.scale,
@@ -434,5 +479,5 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
     keySwitches,
     rotationSteps: Object.freeze(rotationSteps),
   });
-  return { coeffsToSlots, slotsToCoeffs, polynomial, polynomialPlan, plan };
+  return { coeffsToSlots, slotsToCoeffs, polynomial, polynomialPlan, plan, traceSteps };
 }
