@@ -102,6 +102,19 @@ export class KeyGenerator {
   }
 
   /**
+   * @internal A switching key from the secret `source` (NTT form over Q P at the top level, such
+   * as an ephemeral secret of bootstrapping) to this generator's secret key; galoisElement 0.
+   */
+  switchingKeyFrom(source: RnsPoly): SwitchingKey {
+    const { params } = this;
+    if (!(source instanceof RnsPoly) || source.basis !== params.basisQP(params.maxLevel) || !source.isNtt) {
+      throw new FheError("INVALID_ARGUMENT", "create switching key", "the source secret must be in NTT form over Q P at the top level");
+    }
+    checkSecretKey(params, this.secretKey, "create switching key");
+    return this.switchingKey(source, this.secretKey.poly, 0);
+  }
+
+  /**
    * b = e + a (-t) over `basis` (a prefix of Q P), NTT form, given -t (NTT, over `basis`).
    * The error e exists only inside b, and nothing can fail between sampling and masking it.
    */

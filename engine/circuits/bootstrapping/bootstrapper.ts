@@ -18,7 +18,7 @@ import { Evaluator, evaluatorGaloisKeys } from "../../evaluator/evaluator.js";
 import { applyGalois, galoisKeyFor } from "../../evaluator/key-switched.js";
 import { OffHeapGaloisKeys } from "../../off-heap-keys.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "../../ring/automorphism.js";
-import { mulCoeffs, mulScalar, neg } from "../../ring/arithmetic.js";
+import { clone, mulCoeffs, mulScalar, neg } from "../../ring/arithmetic.js";
 import { checkOptions, describe, FheError, isInteger, isPowerOfTwo } from "../../ring/errors.js";
 import { galoisKeyBytes, type KeyBytesOptions } from "../bsgs.js";
 import { Diagonals } from "../diagonals.js";
@@ -31,6 +31,7 @@ import { relinearizeRescaleInPlace } from "../relinearize-rescale.js";
 import { coeffsToSlotsFactors, slotsToCoeffsFactors } from "./dft-factors.js";
 import { evalModError, evalModPolynomial } from "./eval-mod.js";
 import { log2FailureProbability, smallestK } from "./failure.js";
+import { EncapsulationKeys } from "./encapsulation.js";
 import { modRaise } from "./mod-raise.js";
 import type { Parameters } from "../../parameters.js";
 
@@ -55,9 +56,16 @@ export interface BootstrappingLiteral {
   readonly degree?: number;
   /** Double-angle steps, an integer in [0, 10] (default 3). */
   readonly doubleAngles?: number;
+  /**
+   * Hamming weight of the ephemeral secret of sparse-secret encapsulation (see
+   * encapsulation.ts; 32 is Lattigo's choice): the raise then runs under it, K follows from it,
+   * and the bootstrapper needs EncapsulationKeys of this weight. Absent: no encapsulation, K
+   * from the main secret's weight (a dense main secret then needs an explicit k).
+   */
+  readonly ephemeralHammingWeight?: number;
 }
 
-/** The literal with defaults filled in. */
+/** The literal with defaults filled in (ephemeralHammingWeight 0: no encapsulation). */
 export type BootstrappingShape = Readonly<Required<BootstrappingLiteral>>;
 
 /** Options of the {@link Bootstrapper} constructor. */
@@ -69,6 +77,8 @@ export interface BootstrapperOptions {
    * it the evaluator's own Galois keys are used.
    */
   readonly keys?: OffHeapGaloisKeys;
+  /** The keys of sparse-secret encapsulation, required when the shape has ephemeralHammingWeight (of that weight). */
+  readonly encapsulation?: EncapsulationKeys;
 }
 
 /** What a bootstrapping does, predicted at construction (see {@link Bootstrapper.plan}). */
@@ -124,7 +134,7 @@ function field(literal: BootstrappingLiteral, name: keyof BootstrappingLiteral, 
   return value;
 }
 
-const literalKeys = new Set(["slots", "coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles"]);
+const literalKeys = new Set(["slots", "coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles", "ephemeralHammingWeight"]);
 
 /**
  * The filled-in shape of a literal for `params`. Throws INVALID_PARAMETERS for an
@@ -137,9 +147,14 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
   for (const key of Object.keys(literal)) {
     if (!literalKeys.has(key)) throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `unknown bootstrapping field "${key}" (known: ${[...literalKeys].join(", ")})`);
   }
-  if (literal.k === undefined && params.hammingWeight === undefined) {
+  const ephemeral: unknown = literal.ephemeralHammingWeight;
+  if (ephemeral !== undefined && (!isInteger(ephemeral) || ephemeral < 1 || ephemeral > params.n)) {
+    throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `ephemeralHammingWeight must be an integer in [1, ${params.n}], got ${describe(ephemeral)}`);
+  }
+  const raiseWeight = ephemeral ?? params.hammingWeight;
+  if (literal.k === undefined && raiseWeight === undefined) {
     throw new FheError("INVALID_PARAMETERS", "create bootstrapper",
-      "these parameters use a dense secret (no hammingWeight), for which the default K (from the Hamming weight) does not exist; give k explicitly (see log2FailureProbability) or use parameters with a sparse secret");
+      "these parameters use a dense secret (no hammingWeight), for which the default K (from the Hamming weight) does not exist; use sparse-secret encapsulation (ephemeralHammingWeight: 32), give k explicitly (see log2FailureProbability) or use parameters with a sparse secret");
   }
   const slots: unknown = literal.slots ?? params.maxSlots;
   if (!isInteger(slots) || !isPowerOfTwo(slots) || slots < 2 || slots > params.maxSlots) {
@@ -150,9 +165,10 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
     slots,
     coeffsToSlotsLevels: field(literal, "coeffsToSlotsLevels", 1, logSlots, Math.min(3, logSlots)),
     slotsToCoeffsLevels: field(literal, "slotsToCoeffsLevels", 1, logSlots, Math.min(3, logSlots)),
-    k: field(literal, "k", 1, 4096, Math.min(4096, smallestK(params.logN, params.hammingWeight, 128))),
+    k: field(literal, "k", 1, 4096, Math.min(4096, smallestK(params.logN, raiseWeight, 128))),
     degree: field(literal, "degree", 2, 255, 30),
     doubleAngles: field(literal, "doubleAngles", 0, 10, 3),
+    ephemeralHammingWeight: (ephemeral as number | undefined) ?? 0,
   });
 }
 
@@ -173,6 +189,7 @@ export class Bootstrapper implements Disposable {
   readonly #transforms: LinearTransformEvaluator;
   readonly #polynomials: PolynomialEvaluator;
   readonly #keys: OffHeapGaloisKeys | undefined;
+  readonly #encapsulation: EncapsulationKeys | undefined;
   /** Rotation steps n 2^i of the trace for n < N/2 slots (see traceToSlots). */
   readonly #traceSteps: readonly number[];
 
@@ -189,6 +206,17 @@ export class Bootstrapper implements Disposable {
     if (keys !== undefined && keys.params !== params) throw new FheError("MISMATCHED_OPERANDS", construct, "the off-heap keys use different parameters");
     this.#keys = keys;
     const shape = bootstrappingShape(params, literal);
+    const encapsulation: unknown = options?.encapsulation;
+    if (encapsulation !== undefined && !(encapsulation instanceof EncapsulationKeys)) {
+      throw new FheError("INVALID_ARGUMENT", construct, `options.encapsulation must be EncapsulationKeys, got ${describe(encapsulation)}`);
+    }
+    if (encapsulation !== undefined && encapsulation.params !== params) throw new FheError("MISMATCHED_OPERANDS", construct, "the encapsulation keys use different parameters");
+    if ((encapsulation?.hammingWeight ?? 0) !== shape.ephemeralHammingWeight) {
+      throw new FheError(encapsulation === undefined ? "MISSING_KEY" : "INVALID_ARGUMENT", construct, shape.ephemeralHammingWeight > 0
+        ? `the shape uses sparse-secret encapsulation of weight ${shape.ephemeralHammingWeight}: pass EncapsulationKeys.generate(keygen, ${shape.ephemeralHammingWeight}) as options.encapsulation${encapsulation === undefined ? "" : ` (these have weight ${encapsulation.hammingWeight})`}`
+        : "encapsulation keys were given but the shape has no ephemeralHammingWeight");
+    }
+    this.#encapsulation = encapsulation;
     const built = buildCircuit(params, shape);
     if (keys !== undefined) {
       const missing = [...galoisElements(params, built.plan.rotationSteps), conjugationGaloisElement(params.n)].filter((k) => !keys.has(k));
@@ -296,7 +324,15 @@ export class Bootstrapper implements Disposable {
       return c;
     };
     try {
-      let x = keep(modRaise(params, state, params.scale));
+      let x: Ciphertext;
+      if (this.#encapsulation === undefined) {
+        x = keep(modRaise(params, state, params.scale));
+      } else {
+        const sparse = keep(new Ciphertext(params, state.polys.map((poly) => clone(poly)), 0, state.scale, state.slots));
+        this.#encapsulation.switchToEphemeral(ciphertextState(sparse));
+        x = keep(modRaise(params, ciphertextState(sparse), params.scale));
+        this.#encapsulation.switchToMain(ciphertextState(x));
+      }
       this.traceToSlots(x);
       stageDone("ModRaise");
       for (const transform of this.#coeffsToSlots) x = keep(this.applyTransform(x, transform));
@@ -470,12 +506,12 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
   }
   const transforms = [...coeffsToSlots, ...slotsToCoeffs];
   const rotationSteps = [...new Set([...transforms.flatMap((t) => t.rotationSteps()), ...traceSteps])].sort((a, b) => a - b);
-  const keySwitches = traceSteps.length + transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 + 2 * (polynomialPlan.keySwitches + doubleAngles);
+  const keySwitches = (shape.ephemeralHammingWeight > 0 ? 2 : 0) + traceSteps.length + transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 + 2 * (polynomialPlan.keySwitches + doubleAngles);
   const plan: BootstrappingPlan = Object.freeze({
     shape, slots, inputLevel: top, afterCoeffsToSlots, afterEvalMod, outputLevel, depth: top - outputLevel,
     outputScale: params.scale,
     evalModError: evalModError(polynomial, shape),
-    log2FailureProbability: log2FailureProbability(params.logN, params.hammingWeight, k),
+    log2FailureProbability: log2FailureProbability(params.logN, shape.ephemeralHammingWeight > 0 ? shape.ephemeralHammingWeight : params.hammingWeight, k),
     keySwitches,
     rotationSteps: Object.freeze(rotationSteps),
   });

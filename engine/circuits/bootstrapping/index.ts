@@ -5,3 +5,4 @@ export {
 export { coeffsToSlotsFactors, slotsToCoeffsFactors, applyMap, type DiagonalMap, type ComplexSlots } from "./dft-factors.js";
 export { evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";
 export { log2FailureProbability, smallestK } from "./failure.js";
+export { EncapsulationKeys, defaultEphemeralWeight } from "./encapsulation.js";
