@@ -1,8 +1,5 @@
 // The configurations `npm run bench:bootstrap` measures: a parameter literal and a
-// bootstrapping shape each. `bootstrap16` is the 128-bit target (a weight-192 secret within
-// the published bound, engine/security.ts); `n15-insecure` is not secure (log QP above the
-// bound for N = 2^15): it measures the circuit at that ring size, where no 128-bit chain of
-// uniform levels holds it yet (README, "Bootstrapping").
+// bootstrapping shape each, 128-bit secure unless named -insecure (README, "Bootstrapping").
 import type { BootstrappingLiteral, ParametersLiteral } from "../engine/index.js";
 
 export interface BootstrapConfig {
@@ -13,27 +10,36 @@ export interface BootstrapConfig {
 
 export const bootstrapConfigs: Readonly<Record<string, BootstrapConfig>> = Object.freeze({
   /**
-   * N = 2^16, h = 192, log QP ~1525 of 1553: q_0 of 55 bits (Q_0 / scale = 2^5), 24 levels of
-   * 2^50, 9 special primes (6 digits); 8 levels left.
+   * N = 2^16, dense secret (HE standard, log QP ~1745 of 1747), sparse-secret encapsulation
+   * (ephemeral weight 32, K = 16): q_0 of 55 bits, 23 levels of 2^50, 18 special primes (3
+   * digits); EvalMod degree 30 and 4 double angles: 8 levels left.
    */
   bootstrap16: {
+    parameters: { logN: 16, logScale: 50, depth: 23, logBaseModulus: 55, specialPrimes: 18 },
+    bootstrapping: { degree: 30, doubleAngles: 4, ephemeralHammingWeight: 32 },
+    secure: true,
+  },
+  /**
+   * N = 2^15, dense secret (log QP ~865 of 881), encapsulation (K = 16): 15 levels of 2^50, 2
+   * special primes (16 digits); DFTs of 2 levels, EvalMod degree 30 and 3 double angles: 3
+   * levels left.
+   */
+  bootstrap15: {
+    parameters: { logN: 15, logScale: 50, depth: 15, logBaseModulus: 55, specialPrimes: 2 },
+    bootstrapping: { degree: 30, doubleAngles: 3, ephemeralHammingWeight: 32, coeffsToSlotsLevels: 2, slotsToCoeffsLevels: 2 },
+    secure: true,
+  },
+  /**
+   * N = 2^16, h = 192 main secret within the published bound (log QP ~1525 of 1553), no
+   * encapsulation (K = 54): 24 levels of 2^50, 9 special primes (6 digits); EvalMod degree 62
+   * and 4 double angles: 8 levels left.
+   */
+  "bootstrap16-h192": {
     parameters: { logN: 16, logScale: 50, depth: 24, logBaseModulus: 55, specialPrimes: 9, hammingWeight: 192 },
     bootstrapping: { degree: 62, doubleAngles: 4 },
     secure: true,
   },
-  /** The same with 22 levels and 13 special primes (4 digits, faster key switching); 6 levels left. */
-  "bootstrap16-fast": {
-    parameters: { logN: 16, logScale: 50, depth: 22, logBaseModulus: 55, specialPrimes: 13, hammingWeight: 192 },
-    bootstrapping: { degree: 62, doubleAngles: 4 },
-    secure: true,
-  },
-  /** N = 2^15, h = 192, 19 levels of 2^50, 4 special primes: log QP ~1130, far above 768 (insecure). */
-  "n15-insecure": {
-    parameters: { logN: 15, logScale: 50, depth: 19, logBaseModulus: 55, specialPrimes: 4, hammingWeight: 192, allowInsecureParametersForTesting: true },
-    bootstrapping: { degree: 62, doubleAngles: 4 },
-    secure: false,
-  },
-  /** N = 2^14, h = 192, the same chain: insecure; a quick run. */
+  /** N = 2^14, h = 192, 19 levels of 2^50, 4 special primes: log QP ~1125, far above 438 (insecure); a quick run. */
   "n14-insecure": {
     parameters: { logN: 14, logScale: 50, depth: 19, logBaseModulus: 55, specialPrimes: 4, hammingWeight: 192, allowInsecureParametersForTesting: true },
     bootstrapping: { degree: 62, doubleAngles: 4 },

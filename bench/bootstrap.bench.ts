@@ -2,11 +2,11 @@
 // reported before generation, then one (or --runs) bootstrap(s) of random complex slots in
 // [-1, 1], with each stage's time, the precision against the input (mean and worst slot,
 // bits), the levels left and the heap peak.
-//   npm run bench:bootstrap [-- --preset bootstrap16|n15-insecure|n14-insecure] [-- --runs 1]
+//   npm run bench:bootstrap [-- --preset bootstrap16|bootstrap15|bootstrap16-h192|n14-insecure] [-- --runs 1]
 //     [-- --iterations 1|2] [-- --residual-bits 8] [-- --off-heap] [-- --json FILE]
 // --iterations 2 also measures two-pass (META-BTS) bootstrapping after each single pass.
 import {
-  Bootstrapper, Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, OffHeapGaloisKeys, Parameters, type BootstrappingStage,
+  Bootstrapper, Decryptor, EncapsulationKeys, Encoder, Encryptor, Evaluator, KeyGenerator, OffHeapGaloisKeys, Parameters, type BootstrappingStage,
 } from "../engine/index.js";
 import { galoisKeyBytes } from "../engine/circuits/bsgs.js";
 import { bootstrapConfigs } from "./bootstrap-configs.js";
@@ -55,7 +55,12 @@ const encoder = new Encoder(params);
 const keySeconds = seconds(performance.now() - started);
 log(`keys generated in ${keySeconds} s`);
 started = performance.now();
-const bootstrapper = new Bootstrapper(evaluator, preset.bootstrapping, offHeapKeys === undefined ? {} : { keys: offHeapKeys });
+const ephemeralWeight = preset.bootstrapping.ephemeralHammingWeight;
+const encapsulation = ephemeralWeight === undefined ? undefined : EncapsulationKeys.generate(keygen, ephemeralWeight);
+const bootstrapper = new Bootstrapper(evaluator, preset.bootstrapping, {
+  ...(offHeapKeys === undefined ? {} : { keys: offHeapKeys }),
+  ...(encapsulation === undefined ? {} : { encapsulation }),
+});
 const { plan } = bootstrapper;
 log(`plan: levels ${plan.inputLevel} -> ${plan.afterCoeffsToSlots} (CoeffsToSlots) -> ${plan.afterEvalMod} (EvalMod) -> ${plan.outputLevel} (SlotsToCoeffs); ` +
   `K = ${plan.shape.k}, failure 2^${plan.log2FailureProbability.toFixed(1)}, EvalMod error 2^${Math.log2(plan.evalModError).toFixed(1)}, ${plan.keySwitches} key switches`);
