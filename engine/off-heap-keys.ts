@@ -9,7 +9,7 @@ import { GaloisKeys, SwitchingKey } from "./keys.js";
 import { checkParameters, type Parameters } from "./parameters.js";
 import { elementsByRotation } from "./evaluator/rotation-plan.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "./ring/automorphism.js";
-import { describe, FheError, isInteger } from "./ring/errors.js";
+import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
 import { OffHeapPoly } from "./ring/off-heap.js";
 import type { RnsPoly } from "./ring/poly.js";
 import type { RotationKeySource } from "./circuits/rotation-keys.js";
@@ -23,6 +23,7 @@ interface StoredKey {
 function requestedElements(keygen: unknown, steps: unknown, conjugate: unknown, operation: string): number[] {
   if (!(keygen instanceof KeyGenerator)) throw new FheError("INVALID_ARGUMENT", operation, `expected a KeyGenerator, got ${describe(keygen)}`);
   if (!Array.isArray(steps) || steps.some((s) => !isInteger(s))) throw new FheError("INVALID_ARGUMENT", operation, "steps must be an array of integers");
+  if (conjugate !== undefined && typeof conjugate !== "boolean") throw new FheError("INVALID_ARGUMENT", operation, `conjugate must be a boolean, got ${describe(conjugate)}`);
   const { n, maxSlots } = keygen.params;
   // Full-slot rotations: step s and s + N/2 share a Galois element.
   const elements = new Set((steps as number[]).map((s) => rotationGaloisElement(n, ((s % maxSlots) + maxSlots) % maxSlots)).filter((k) => k !== 1));
@@ -63,6 +64,9 @@ export class OffHeapGaloisKeys {
     keygen: KeyGenerator, steps: readonly number[], options: { readonly conjugate?: boolean; readonly onKey?: (done: number, total: number) => void } = {},
   ): OffHeapGaloisKeys {
     const operation = "create off-heap Galois keys";
+    checkOptions(options, operation);
+    const onKey: unknown = options?.onKey;
+    if (onKey !== undefined && typeof onKey !== "function") throw new FheError("INVALID_ARGUMENT", operation, `onKey must be a function, got ${describe(onKey)}`);
     const elements = requestedElements(keygen, steps, options?.conjugate, operation);
     const keys = new Map<number, StoredKey>();
     let done = 0;
