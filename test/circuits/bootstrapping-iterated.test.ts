@@ -5,8 +5,9 @@
 //
 // Stated bounds (Lattigo-style precision: per slot and part -log2 |error|, mean over the slots;
 // worst = worst part of the worst slot), measured on this machine over 10 key sets x 2 random
-// complex [-1, 1] vectors (the spread between key sets is larger than within one): one pass
-// 19.6-21.4 mean / 17.9-18.9 worst; residualBits 8 (the default) 28.6-29.4 / 26.1-26.8; 14:
+// complex [-1, 1] vectors and 25 more key sets x 1 (the spread between key sets is larger than
+// within one): one pass 19.6-21.4 mean / 17.9-18.9 worst (once 18.8 / 17.7 in ~80 runs, so the
+// one-pass reference is asserted at 18 / 15 here); residualBits 8 (the default) 28.6-29.4 / 26.1-26.8; 14:
 // 34.5-35.5 / 32.2-32.9; 20: 33.8-38.6 / 34.4-36.0 (near the optimum, but for some keys below
 // 14); 1: 20.7-22.4 (-0.2 to +2 bits against one pass); 30: 19.4-25.0 (-0.6 to +3.7: beyond ~22
 // bits the amplified error leaves the sine's linear range, so 30 gains nothing). Asserted:
@@ -68,7 +69,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
       for (const out of [one, two, byDefault]) {
         expect({ level: out.level, scale: out.scale, slots: out.slots, degree: out.degree }).toEqual({ level: boot.plan.outputLevel, scale: ct.scale, slots: c.params.maxSlots, degree: 1 });
       }
-      const p1 = expectBits(c.decrypt(one), v, 19, 16, `one pass (seed ${seed})`);
+      const p1 = expectBits(c.decrypt(one), v, 18, 15, `one pass (seed ${seed})`);
       const p14 = expectBits(c.decrypt(two), v, 33, 30, `two passes, residualBits 14 (seed ${seed})`);
       const p8 = expectBits(c.decrypt(byDefault), v, 27, 24, `two passes, default residualBits (seed ${seed})`);
       expect(p14.mean - p1.mean, `gain of the mean: ${p1.mean.toFixed(2)} -> ${p14.mean.toFixed(2)}`).toBeGreaterThanOrEqual(10);
@@ -119,7 +120,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
     const ab = vmul(a, b);
     using one = boot.bootstrap(product);
     expect(one.scale).toBe(c.params.scale);
-    const p1 = expectBits(c.decrypt(one), ab, 19, 16, "product, one pass");
+    const p1 = expectBits(c.decrypt(one), ab, 18, 15, "product, one pass");
     for (const [residualBits, mean, worst] of [[8, 27, 24], [14, 33, 30]] as const) {
       using out = boot.bootstrap(product, { iterations: 2, residualBits });
       expect({ level: out.level, scale: out.scale, degree: out.degree }).toEqual({ level: boot.plan.outputLevel, scale: product.scale, degree: 1 });
