@@ -24,7 +24,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Bootstrapper, type BootstrapOptions, type BootstrappingLiteral, type BootstrappingStage } from "../../engine/circuits/bootstrapping/index.js";
 import { Parameters, serializeCiphertext, type Ciphertext } from "../../engine/index.js";
 import {
-  expectFheError, expectPrecision, expectSameCiphertext, makeContext, precision, uniformValues, vmul, type CkksContext, type Precision, type Vec,
+  expectBits, expectFheError, expectPrecision, randomVec, expectSameCiphertext, makeContext, precision, uniformValues, vmul, type CkksContext, type Precision, type Vec,
 } from "../helpers/ckks.js";
 
 const literal = { logN: 10, logScale: 50, depth: 16, logBaseModulus: 60, hammingWeight: 40, allowInsecureParametersForTesting: true } as const;
@@ -40,16 +40,7 @@ beforeAll(() => {
   boot = new Bootstrapper(c.evaluator, shape);
 });
 
-function randomVec(seed: number, complex = true): Vec {
-  const n = c.params.maxSlots;
-  return { re: uniformValues(n, seed), im: complex ? uniformValues(n, seed ^ 0x5bd1e995) : new Array<number>(n).fill(0) };
-}
 
-function expectBits(actual: Vec, expected: Vec, mean: number, worst: number, label: string): Precision {
-  const p = expectPrecision(actual, expected, mean, label);
-  expect(p.min, `${label}: worst slot ${p.min.toFixed(2)} bits (mean ${p.mean.toFixed(2)})`).toBeGreaterThanOrEqual(worst);
-  return p;
-}
 
 /** Precision of bootstrap(ct, options) against v. */
 function bootstrapped(ct: Ciphertext, v: Vec, options: BootstrapOptions): Precision {
@@ -60,7 +51,7 @@ function bootstrapped(ct: Ciphertext, v: Vec, options: BootstrapOptions): Precis
 describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   it("residualBits 14: mean >= 33, worst >= 30 bits and >= 10 bits better than one pass; the default (8): mean >= 27, worst >= 24; the result at plan.outputLevel and the input's scale; the input unchanged (property)", () => {
     fc.assert(fc.property(fc.integer(), (seed) => {
-      const v = randomVec(seed);
+      const v = randomVec(c.params.maxSlots, seed);
       using ct = c.encrypt(v, { level: 0 });
       const before = serializeCiphertext(ct, { seeded: false });
       using one = boot.bootstrap(ct);
@@ -81,7 +72,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("the default residualBits is 8 (the same ciphertext as residualBits: 8), and iterations: 1 is the default (the same ciphertext as no options)", () => {
-    using ct = c.encrypt(randomVec(3), { level: 0 });
+    using ct = c.encrypt(randomVec(c.params.maxSlots, 3), { level: 0 });
     using implicit = boot.bootstrap(ct, { iterations: 2 });
     using explicit = boot.bootstrap(ct, { iterations: 2, residualBits: 8 });
     expectSameCiphertext(implicit, explicit);
@@ -94,7 +85,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("residualBits across its range: 20 above the bound of 14 (the optimum is near 20); 1 and 30 about one pass (30: the amplified error leaves the sine's linear range)", () => {
-    const v = randomVec(7);
+    const v = randomVec(c.params.maxSlots, 7);
     using ct = c.encrypt(v, { level: 0 });
     const p1 = bootstrapped(ct, v, {});
     const p14 = bootstrapped(ct, v, { iterations: 2, residualBits: 14 });
@@ -109,8 +100,8 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("an input at a scale other than the parameters' (a rescaled product at level 0) comes back at exactly that scale, at plan.outputLevel (residualBits 8 and 14)", () => {
-    const a = randomVec(11);
-    const b = randomVec(12);
+    const a = randomVec(c.params.maxSlots, 11);
+    const b = randomVec(c.params.maxSlots, 12);
     using ca = c.encrypt(a, { level: 1 });
     using cb = c.encrypt(b, { level: 1 });
     using product = c.evaluator.mulRelin(ca, cb);
@@ -130,14 +121,14 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("a real-only input: the imaginary parts come back near zero too (mean >= 33, worst >= 30)", () => {
-    const v = randomVec(13, false);
+    const v = randomVec(c.params.maxSlots, 13, false);
     using ct = c.encrypt(v, { level: 0 });
     using out = boot.bootstrap(ct, { iterations: 2, residualBits: 14 });
     expectBits(c.decrypt(out), v, 33, 30, "real-only, two passes");
   });
 
   it("onStage: the four stages in order, once per pass (4 calls, 8 with two passes), with seconds >= 0 adding up to at most the call's time", () => {
-    using ct = c.encrypt(randomVec(21), { level: 0 });
+    using ct = c.encrypt(randomVec(c.params.maxSlots, 21), { level: 0 });
     for (const iterations of [1, 2] as const) {
       const calls: [BootstrappingStage, number][] = [];
       const started = performance.now();
@@ -154,7 +145,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("an onStage that throws (first pass or second) propagates its error and leaves the heap at its level", () => {
-    using ct = c.encrypt(randomVec(22), { level: 0 });
+    using ct = c.encrypt(randomVec(c.params.maxSlots, 22), { level: 0 });
     // Warm-up: the diagonals are encoded and the tables built.
     boot.bootstrap(ct, { iterations: 2 }).dispose();
     const heap = c.params.heap;
@@ -182,7 +173,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("bad options: iterations other than 1 or 2, residualBits outside the integers 1..30 (even for one pass), onStage not a function, options not an object (INVALID_ARGUMENT)", () => {
-    using ct = c.encrypt(randomVec(31), { level: 0 });
+    using ct = c.encrypt(randomVec(c.params.maxSlots, 31), { level: 0 });
     const bad: unknown[] = [
       { iterations: 3 }, { iterations: 0 }, { iterations: -1 }, { iterations: 1.5 }, { iterations: "2" }, { iterations: Number.NaN }, { iterations: true }, { iterations: 2n },
       { iterations: 2, residualBits: 0 }, { iterations: 2, residualBits: 31 }, { iterations: 2, residualBits: 1.5 }, { iterations: 2, residualBits: -8 },
@@ -204,7 +195,7 @@ describe("Bootstrapper.bootstrap with iterations: 2 (META-BTS)", () => {
   });
 
   it("checks the ciphertext before the options' work: level and slots errors are the same with iterations: 2", () => {
-    const v = randomVec(41);
+    const v = randomVec(c.params.maxSlots, 41);
     using high = c.encrypt(v, { level: 1 });
     expect(expectFheError(() => boot.bootstrap(high, { iterations: 2 }), "INVALID_ARGUMENT", "bootstrap").message).toContain("level 1");
     using sparse = c.encrypt({ re: v.re.slice(0, 256), im: v.im.slice(0, 256) }, { level: 0, slots: 256 });

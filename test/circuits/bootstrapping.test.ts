@@ -41,7 +41,7 @@ import {
   clone, conjugationGaloisElement, polyFromBigInts, polyToBigInts, readLimb, rotationGaloisElement, toCoefficients, toNtt, type RnsPoly,
 } from "../../engine/ring/index.js";
 import {
-  expectFheError, expectPrecision, makeContext, oneOperationBound, precision, prng, uniformValues, vmul, type CkksContext, type Precision, type Vec,
+  expectBits, expectFheError, expectPrecision, randomVec, makeContext, oneOperationBound, precision, prng, uniformValues, vmul, type CkksContext, type Precision, type Vec,
 } from "../helpers/ckks.js";
 
 const literal = { logN: 10, logScale: 50, depth: 16, logBaseModulus: 60, hammingWeight: 40, allowInsecureParametersForTesting: true } as const;
@@ -73,17 +73,7 @@ function evaluatorWith(steps: readonly number[], options: { conjugate?: boolean;
   return new Evaluator(c.params, options.relinearize === false ? { galoisKeys } : { relinearizationKey: c.relinearizationKey, galoisKeys });
 }
 
-function randomVec(seed: number, complex = true): Vec {
-  const n = c.params.maxSlots;
-  return { re: uniformValues(n, seed), im: complex ? uniformValues(n, seed ^ 0x5bd1e995) : new Array<number>(n).fill(0) };
-}
 
-/** Asserts mean and worst precision bounds; returns the measurement. */
-function expectBits(actual: Vec, expected: Vec, mean: number, worst: number, label: string): Precision {
-  const p = expectPrecision(actual, expected, mean, label);
-  expect(p.min, `${label}: worst slot ${p.min.toFixed(2)} bits (mean ${p.mean.toFixed(2)})`).toBeGreaterThanOrEqual(worst);
-  return p;
-}
 
 /** The coefficients of a polynomial (NTT form) as integers centered mod its basis' product. */
 function centered(poly: RnsPoly): bigint[] {
@@ -107,7 +97,7 @@ describe("ModRaise", () => {
     const q0 = params.basisQ(0).product();
     const bound = BigInt(Math.floor((params.hammingWeight! + 1) / 2));
     fc.assert(fc.property(fc.integer(), fc.boolean(), (seed, secretKey) => {
-      using ct = c.encrypt(randomVec(seed), { level: 0, secretKey });
+      using ct = c.encrypt(randomVec(c.params.maxSlots, seed), { level: 0, secretKey });
       using raised = modRaise(params, ciphertextState(ct), params.scale);
       expect({ level: raised.level, scale: raised.scale, slots: raised.slots, degree: raised.degree }).toEqual({ level: params.maxLevel, scale: params.scale, slots: ct.slots, degree: 1 });
       using low: Plaintext = c.decryptor.decrypt(ct);
@@ -183,7 +173,7 @@ describe("LinearTransform with complex diagonals (encrypted)", () => {
       const galoisKeys = c.keygen.createGaloisKeys({ steps: transform.rotationSteps(), conjugate: false });
       try {
         const lt = new LinearTransformEvaluator(new Evaluator(params, { galoisKeys }));
-        const x = randomVec(seed);
+        const x = randomVec(c.params.maxSlots, seed);
         using ct = c.encrypt(x, { level });
         using y = lt.apply(ct, transform);
         expect({ level: y.level, scale: y.scale }).toEqual({ level: level - 1, scale: ct.scale });
@@ -201,7 +191,7 @@ describe("LinearTransform with complex diagonals (encrypted)", () => {
 describe("Bootstrapper.bootstrap (end to end)", () => {
   it("random complex vectors in [-1, 1]: mean >= 18 bits, worst >= 15 bits, at plan.outputLevel and the parameters' scale (property)", () => {
     fc.assert(fc.property(fc.integer(), (seed) => {
-      const v = randomVec(seed);
+      const v = randomVec(c.params.maxSlots, seed);
       using ct = c.encrypt(v, { level: 0 });
       const before = serializeCiphertext(ct, { seeded: false });
       using out = boot.bootstrap(ct);
@@ -214,15 +204,15 @@ describe("Bootstrapper.bootstrap (end to end)", () => {
   });
 
   it("real-only input: the imaginary parts come back near zero (mean >= 18, worst >= 15)", () => {
-    const v = randomVec(77, false);
+    const v = randomVec(c.params.maxSlots, 77, false);
     using ct = c.encrypt(v, { level: 0 });
     using out = boot.bootstrap(ct);
     expectBits(c.decrypt(out), v, 18, 15, "real-only bootstrap");
   });
 
   it("two bootstrapped ciphertexts multiply (mulRelin + rescale) to a * b; that product bootstraps again; a result bootstraps twice (mean >= 18, worst >= 15)", () => {
-    const a = randomVec(11);
-    const b = randomVec(12);
+    const a = randomVec(c.params.maxSlots, 11);
+    const b = randomVec(c.params.maxSlots, 12);
     using ca = c.encrypt(a, { level: 0 });
     using cb = c.encrypt(b, { level: 0 });
     using ba = boot.bootstrap(ca);
@@ -248,7 +238,7 @@ describe("Bootstrapper.bootstrap (end to end)", () => {
     const steps = Bootstrapper.rotationSteps(c.params, shapeB);
     using other = new Bootstrapper(evaluatorWith(steps), shapeB);
     expect(other.plan.rotationSteps).toEqual(steps);
-    const v = randomVec(99);
+    const v = randomVec(c.params.maxSlots, 99);
     using ct = c.encrypt(v, { level: 0 });
     using out = other.bootstrap(ct);
     expect({ level: out.level, scale: out.scale }).toEqual({ level: other.plan.outputLevel, scale: c.params.scale });
@@ -300,7 +290,7 @@ describe("BootstrappingPlan", () => {
     // CoeffsToSlots: one level per factor, from the top.
     const transforms = coeffsToSlotsFactors(params.maxSlots, shape.coeffsToSlotsLevels, 1 / params.maxSlots).map((map) => new LinearTransform(params, Diagonals.fromComplexMap(map, params.maxSlots)));
     const lt = new LinearTransformEvaluator(evaluator);
-    let x = c.encrypt(randomVec(5), { level: plan.inputLevel });
+    let x = c.encrypt(randomVec(c.params.maxSlots, 5), { level: plan.inputLevel });
     try {
       for (const t of transforms) {
         const y = lt.apply(x, t);
@@ -347,7 +337,7 @@ describe("BootstrappingPlan", () => {
 
 describe("bad input", () => {
   it("a ciphertext not at level 0, with fewer slots, of degree 2, not a ciphertext, or disposed", () => {
-    const v = randomVec(1);
+    const v = randomVec(c.params.maxSlots, 1);
     using high = c.encrypt(v, { level: 1 });
     expect(expectFheError(() => boot.bootstrap(high), "INVALID_ARGUMENT", "bootstrap").message).toContain("level 1");
     using sparse = c.encrypt({ re: v.re.slice(0, 256), im: v.im.slice(0, 256) }, { level: 0, slots: 256 });
@@ -365,14 +355,14 @@ describe("bad input", () => {
 
   it("a ciphertext of other parameters (MISMATCHED_OPERANDS)", () => {
     const other = makeContext({ logN: 10, logScale: 40, depth: 2, allowInsecureParametersForTesting: true });
-    using ct = other.encrypt(randomVec(2), { level: 0 });
+    using ct = other.encrypt(randomVec(c.params.maxSlots, 2), { level: 0 });
     expect(ct.slots).toBe(c.params.maxSlots);
     expectFheError(() => boot.bootstrap(ct), "MISMATCHED_OPERANDS", "bootstrap");
   });
 
   it("an evaluator without the Galois keys, without the conjugation key, without one rotation step, or without the relinearization key (MISSING_KEY)", () => {
     const steps = boot.plan.rotationSteps;
-    using ct = c.encrypt(randomVec(3), { level: 0 });
+    using ct = c.encrypt(randomVec(c.params.maxSlots, 3), { level: 0 });
     const missing = (evaluator: Evaluator): string => {
       using b = new Bootstrapper(evaluator, shapeA);
       return expectFheError(() => b.bootstrap(ct), "MISSING_KEY").message;
@@ -388,7 +378,7 @@ describe("bad input", () => {
   });
 
   it("a disposed bootstrapper (DISPOSED), also through `using`", () => {
-    using ct = c.encrypt(randomVec(4), { level: 0 });
+    using ct = c.encrypt(randomVec(c.params.maxSlots, 4), { level: 0 });
     const b = new Bootstrapper(c.evaluator, shapeA);
     b.dispose();
     expectFheError(() => b.bootstrap(ct), "DISPOSED", "bootstrap");

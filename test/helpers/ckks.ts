@@ -327,3 +327,15 @@ export function expectSameCiphertext(a: Ciphertext, b: Ciphertext): void {
   expect({ level: a.level, scale: a.scale, slots: a.slots, degree: a.degree }).toEqual({ level: b.level, scale: b.scale, slots: b.slots, degree: b.degree });
   expect(Buffer.from(serializeCiphertext(a, { seeded: false })).equals(Buffer.from(serializeCiphertext(b, { seeded: false })))).toBe(true);
 }
+
+/** Asserts mean and worst precision bounds in bits; returns the measurement. */
+export function expectBits(actual: Vec, expected: Vec, mean: number, worst: number, label: string): Precision {
+  const p = expectPrecision(actual, expected, mean, label);
+  expect(p.min, `${label}: worst slot ${p.min.toFixed(2)} bits (mean ${p.mean.toFixed(2)})`).toBeGreaterThanOrEqual(worst);
+  return p;
+}
+
+/** n values in [-1, 1] from a seed, complex unless `complex` is false (zero imaginary parts). */
+export function randomVec(n: number, seed: number, complex = true): Vec {
+  return { re: uniformValues(n, seed), im: complex ? uniformValues(n, seed ^ 0x5bd1e995) : new Array<number>(n).fill(0) };
+}
