@@ -22,7 +22,7 @@ import { convertBasis } from "../../ring/basis-conversion.js";
 import { readLimb, writeLimb } from "../../ring/crt.js";
 import { divideRoundByLastPrimes } from "../../ring/divide-round.js";
 import { describe, FheError, isInteger } from "../../ring/errors.js";
-import { bigMod } from "../../ring/modular.js";
+import { bigMod, shoupCompanion } from "../../ring/modular.js";
 import type { RnsPoly } from "../../ring/poly.js";
 import { generateNttPrimes, maxPrimeBits } from "../../ring/primes.js";
 import { fillUniform, polyFromSamples, polyFromSmall, sampleGaussian, sampleTernaryFixedWeight } from "../../ring/sampling.js";
@@ -94,12 +94,8 @@ export class EncapsulationKeys implements Disposable {
         mulCoeffsAdd(b, a, negatedEphemeral);
         // + p' s on limb j only: the CRT gadget of single-prime digits.
         const q = basis.primes[j]!;
-        const limb = readLimb(mainSmall, j);
         const factor = bigMod(BigInt(extra), q);
-        const target = readLimb(b, j);
-        for (let i = 0; i < limb.length; i++) target[i] = Number((BigInt(target[i]!) + BigInt(factor) * BigInt(limb[i]!)) % BigInt(q));
-        limb.fill(0);
-        writeLimb(b, j, target);
+        ring.heap.kernels.mulAddScalarShoup(b.limbAddress(j), mainSmall.limbAddress(j), params.n, q, factor, shoupCompanion(factor, q));
       }
       const toMain = keygen.switchingKeyFrom(ephemeral);
       return new EncapsulationKeys(params, hammingWeight, toEphemeral, toMain);
@@ -141,7 +137,7 @@ export class EncapsulationKeys implements Disposable {
       });
       for (const sum of sums) divideRoundByLastPrimes(sum, 1);
       add(ct.polys[0]!, ct.polys[0]!, sums[0]);
-      for (let i = 0; i < c1.basis.size; i++) writeLimb(c1, i, readLimb(sums[1], i));
+      copy(c1, sums[1]);
     } finally {
       for (const sum of sums) sum.dispose();
     }
