@@ -14,6 +14,7 @@ import { divideRoundByLastPrimes } from "../ring/divide-round.js";
 import { bigMod, shoupCompanion } from "../ring/modular.js";
 import { RnsPoly } from "../ring/poly.js";
 import type { EncodedLevel, EncodedTerm } from "./lintrans.js";
+import { accumulateRotations } from "./hoisted-sum.js";
 import type { RotationKeySource } from "./rotation-keys.js";
 
 type Pair = readonly [RnsPoly, RnsPoly];
@@ -223,26 +224,12 @@ function addRotated(params: Parameters, level: number, out: Pair, [s0, s1]: Pair
     add(out[1], out[1], s1);
     return;
   }
-  const { ring } = params;
   using c1 = clone(s1, { scoped: true });
   divideRoundByLastPrimes(c1, params.pPrimes.length);
   const digits = decompose(params, c1, level);
-  let switched: [RnsPoly, RnsPoly];
   try {
-    switched = switchKeyLazy(params, digits, rotation.key, level);
+    accumulateRotations(params, level, out, s0, digits, [rotation]);
   } finally {
     for (const digit of digits) digit.dispose();
-  }
-  const [v0, v1] = switched;
-  try {
-    add(v0, v0, s0);
-    using rotated = ring.allocate(v0.basis, { ntt: true, scoped: true });
-    automorphism(rotated, v0, rotation.element);
-    add(out[0], out[0], rotated);
-    automorphism(rotated, v1, rotation.element);
-    add(out[1], out[1], rotated);
-  } finally {
-    v0.dispose();
-    v1.dispose();
   }
 }

@@ -11,40 +11,49 @@ import { checkOptions, describe, FheError, isInteger } from "../ring/errors.js";
 import { signedStep } from "./bsgs.js";
 import { nextPowerOfTwo } from "./diagonal-layout.js";
 import { readVector } from "./diagonals.js";
-import { requireRotations } from "./rotation-keys.js";
+import { hoistedSum, hoistedSumStages } from "./hoisted-sum.js";
+import { requireRotations, RotationKeys } from "./rotation-keys.js";
 
 /** Which slots {@link sumSlots} adds: slot j receives sum_{i < count} v[j + i stride]. */
 export interface SumOptions {
-  /** Number of terms, a power of two with count * stride <= slots (default slots / stride). */
+  /** Number of terms, a power of two with count * |stride| <= slots (default slots / |stride|). */
   readonly count?: number;
-  /** Distance between the terms (default 1). */
+  /** Distance between the terms (default 1); negative strides sum v[j - i |stride|]. */
   readonly stride?: number;
+  /**
+   * 2 (default): log2(count) sequential rotations, by keys or compositions of power-of-two keys.
+   * A larger power of two r: hoisted stages of r - 1 rotations sharing one decomposition, over
+   * Q P throughout (hoisted-sum.ts); needs the exact key of every step of sumSlotsSteps.
+   */
+  readonly radix?: number;
 }
 
 function checkEvaluator(evaluator: unknown, operation: string): asserts evaluator is Evaluator {
   if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", operation, `expected an Evaluator, got ${describe(evaluator)}`);
 }
 
-function sumPlan(slots: number, options: SumOptions, operation: string): { count: number; stride: number } {
+function sumPlan(slots: number, options: SumOptions, operation: string): { count: number; stride: number; radix: number } {
   checkOptions(options, operation);
   const stride = options?.stride ?? 1;
-  if (!isInteger(stride) || stride < 1 || stride > slots) {
-    throw new FheError("INVALID_ARGUMENT", operation, `stride must be an integer in [1, ${slots}], got ${describe(stride)}`);
+  if (!isInteger(stride) || stride === 0 || Math.abs(stride) > slots) {
+    throw new FheError("INVALID_ARGUMENT", operation, `stride must be a non-zero integer in [-${slots}, ${slots}], got ${describe(stride)}`);
   }
-  const count = options?.count ?? Math.max(1, 2 ** Math.floor(Math.log2(slots / stride)));
-  if (!isInteger(count) || count < 1 || (count & (count - 1)) !== 0 || count * stride > slots) {
+  const count = options?.count ?? Math.max(1, 2 ** Math.floor(Math.log2(slots / Math.abs(stride))));
+  if (!isInteger(count) || count < 1 || (count & (count - 1)) !== 0 || count * Math.abs(stride) > slots) {
     throw new FheError("INVALID_ARGUMENT", operation,
-      `count must be a power of two with count * stride <= ${slots} (stride ${stride}), got ${describe(count)}`);
+      `count must be a power of two with count * |stride| <= ${slots} (stride ${stride}), got ${describe(count)}`);
   }
-  return { count, stride };
+  const radix = options?.radix ?? 2;
+  if (!isInteger(radix) || radix < 2 || (radix & (radix - 1)) !== 0 || radix > Math.max(2, slots)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `radix must be a power of two in [2, ${Math.max(2, slots)}], got ${describe(radix)}`);
+  }
+  return { count, stride, radix };
 }
 
-/** The rotation steps {@link sumSlots} uses: stride * 2^t for 2^t < count. */
+/** The rotation steps {@link sumSlots} uses: stride 2^t for 2^t < count at radix 2, else every hoisted stage's m span stride. */
 export function sumSlotsSteps(slots: number, options: SumOptions = {}): number[] {
-  const { count, stride } = sumPlan(slots, options, "compute rotation steps");
-  const steps: number[] = [];
-  for (let t = 1; t < count; t *= 2) steps.push(signedStep(stride * t, slots));
-  return steps;
+  const { count, stride, radix } = sumPlan(slots, options, "compute rotation steps");
+  return hoistedSumStages(count, stride, radix).flat().map((step) => signedStep(step, slots));
 }
 
 /**
@@ -57,9 +66,15 @@ export function sumSlots(evaluator: Evaluator, ct: Ciphertext, options: SumOptio
   const operation = "sum slots";
   checkEvaluator(evaluator, operation);
   const state = checkCiphertext(evaluator.params, ct, operation, 1);
-  const steps = sumSlotsSteps(state.slots, options);
-  requireRotations(evaluator, steps, state.slots, operation);
-  return addRotations(evaluator, evaluator.copy(ct), steps);
+  const { count, stride, radix } = sumPlan(state.slots, options, operation);
+  if (radix === 2) {
+    const steps = sumSlotsSteps(state.slots, options);
+    requireRotations(evaluator, steps, state.slots, operation);
+    return addRotations(evaluator, evaluator.copy(ct), steps);
+  }
+  const stages = hoistedSumStages(count, stride, radix).map((steps) => steps.map((step) => signedStep(step, state.slots)));
+  const keys = RotationKeys.require(evaluator, stages.flat(), state.slots, operation);
+  return hoistedSum(evaluator.params, state, stages, keys);
 }
 
 /**

@@ -50,6 +50,28 @@ describe("slot helpers", () => {
     }), { numRuns: 30 });
   });
 
+  it("sumSlots with radix 4 and 8 (hoisted stages) and negative strides equals the window sums (property)", () => {
+    const slots = c.params.maxSlots;
+    const cases = [4, 8].flatMap((radix) => [1, -1, 3, -8].flatMap((stride) => [2, 8, 32, 64].map((count) => ({ radix, stride, count }))));
+    const steps = [...new Set(cases.flatMap((options) => sumSlotsSteps(slots, options)))];
+    using keys = c.keygen.createGaloisKeys({ steps, conjugate: false });
+    const evaluator = new Evaluator(c.params, { relinearizationKey: c.relinearizationKey, galoisKeys: keys });
+    fc.assert(fc.property(fc.constantFrom(...cases), fc.integer(), ({ radix, stride, count }, seed) => {
+      const v = uniformValues(slots, seed);
+      using ct = c.encrypt(real(v));
+      using sum = sumSlots(evaluator, ct, { count, stride, radix });
+      expect({ level: sum.level, scale: sum.scale }).toEqual({ level: ct.level, scale: ct.scale });
+      const [bits, radixBits] = [Math.log2(count), Math.log2(radix)];
+      expect(sumSlotsSteps(slots, { count, stride, radix })).toHaveLength(Math.floor(bits / radixBits) * (radix - 1) + 2 ** (bits % radixBits) - 1);
+      const wrapped = ((stride % slots) + slots) % slots;
+      expectPrecision(c.decrypt(sum), real(windowSums(v, count, wrapped)), bound - Math.log2(count) / 2 - 1);
+    }), { numRuns: 30 });
+    using plain = c.encrypt(real(uniformValues(slots, 1)));
+    expectFheError(() => sumSlots(c.evaluator, plain, { count: 16, radix: 4 }), "MISSING_KEY", "sum slots");
+    expectFheError(() => sumSlotsSteps(slots, { count: 16, radix: 3 }), "INVALID_ARGUMENT", "compute rotation steps");
+    expectFheError(() => sumSlotsSteps(slots, { count: 16, stride: 0 }), "INVALID_ARGUMENT", "compute rotation steps");
+  });
+
   it("sumSlots defaults to all slots (every slot holds the total)", () => {
     const v = uniformValues(64, 1);
     using ct = c.encrypt(real(v), { slots: 64 });
