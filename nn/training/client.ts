@@ -28,7 +28,7 @@ export function encryptTask(
   }
   const params = encoder.params;
   return Array.from({ length: range.count }, (_, i) => {
-    using plaintext = encoder.encode(packCiphertext(layout, task, range.first + i), { level: plan.inputLevel, scale: params.scale / 2 ** dataScaleBits, slots: params.maxSlots });
+    using plaintext = encoder.encodeComplex(packCiphertext(layout, task, range.first + i), { level: plan.inputLevel, scale: params.scale / 2 ** dataScaleBits, slots: params.maxSlots });
     return encryptor.encrypt(plaintext);
   });
 }

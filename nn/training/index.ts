@@ -1,6 +1,6 @@
 // Encrypted training of logistic regression (HELR-style Nesterov gradient ascent) with its
 // float64 twin and planner. No Node-only module: the worker pool and the CLI are in nn/node/.
-export { checkTask, sliceTask, type TrainingTask } from "./task.js";
+export { checkTask, sliceTask, featureScaling, standardizeTask, type TrainingTask, type FeatureScaling } from "./task.js";
 export { trainingLayout, type TrainingLayout } from "./layout.js";
 export {
   sigmoidChoice, iterationSteps, defaultStepScale, defaultInterval, sigmoidDegree,

@@ -1,8 +1,10 @@
-// HELR packing of a training task: one ciphertext holds slots / f samples, sample s of
-// ciphertext c in slots [s f, s f + f), as z = y' (x_1 .. x_d, 1) with y' = 2 y - 1 in {-1, +1}
-// (features, then the bias column, then zeros). f is the smallest power of two above d + 1, so
-// the last slot of every block stays zero: the rotate-and-sum of a block then leaves the next
-// block's inner product in that slot (see gradient.ts). Weights use the same blocks, replicated.
+// HELR packing of a training task: one ciphertext holds 2 slots / f samples in blocks of f
+// slots, each sample as z = y' (x_1 .. x_d, 1) with y' = 2 y - 1 in {-1, +1} (features, then the
+// bias column, then zeros): with B = slots / f blocks, samples c 2B + s in the real parts and
+// c 2B + B + s in the imaginary parts of block s of ciphertext c. f is the smallest power of two
+// above d + 1, so the last slot of every block stays zero: the rotate-and-sum of a block then
+// leaves the next block's inner product in that slot (see gradient.ts). Weights use the same
+// blocks, replicated, in the real parts.
 
 import { FheError } from "../../engine/ring/errors.js";
 import type { TrainingTask } from "./task.js";
@@ -16,6 +18,9 @@ export interface TrainingLayout {
   readonly weights: number;
   /** f: a power of two >= d + 2. */
   readonly blockSize: number;
+  /** B = slots / f. */
+  readonly blocksPerCiphertext: number;
+  /** 2 B: a sample in the real and one in the imaginary part of every block. */
   readonly samplesPerCiphertext: number;
   readonly ciphertexts: number;
 }
@@ -27,24 +32,29 @@ export function trainingLayout(slots: number, samples: number, features: number)
     throw new FheError("INVALID_ARGUMENT", "pack training data",
       `${features} features need blocks of ${blockSize} slots (features, bias and a zero slot, rounded up to a power of two) and the parameters have ${slots} slots; use fewer features or a larger ring (logN)`);
   }
-  const samplesPerCiphertext = slots / blockSize;
-  return { slots, samples, features, weights: features + 1, blockSize, samplesPerCiphertext, ciphertexts: Math.ceil(samples / samplesPerCiphertext) };
+  const blocksPerCiphertext = slots / blockSize;
+  const samplesPerCiphertext = 2 * blocksPerCiphertext;
+  return {
+    slots, samples, features, weights: features + 1, blockSize, blocksPerCiphertext, samplesPerCiphertext,
+    ciphertexts: Math.ceil(samples / samplesPerCiphertext),
+  };
 }
 
-/** The slot values of ciphertext `c`: z_s = y'_s (x_s, 1) in block s, zeros elsewhere (and in blocks past the last sample). */
-export function packCiphertext(layout: TrainingLayout, task: TrainingTask, c: number): Float64Array {
-  const values = new Float64Array(layout.slots);
+/** The slot values of ciphertext `c`: z in the real and imaginary parts of its blocks (see above), zeros past the last sample. */
+export function packCiphertext(layout: TrainingLayout, task: TrainingTask, c: number): { re: Float64Array; im: Float64Array } {
+  const packed = { re: new Float64Array(layout.slots), im: new Float64Array(layout.slots) };
   const first = c * layout.samplesPerCiphertext;
   const count = Math.min(layout.samplesPerCiphertext, task.samples - first);
   const d = task.features;
   for (let s = 0; s < count; s++) {
     const sample = first + s;
     const sign = task.labels[sample] === 1 ? 1 : -1;
-    const offset = s * layout.blockSize;
+    const values = s < layout.blocksPerCiphertext ? packed.re : packed.im;
+    const offset = (s % layout.blocksPerCiphertext) * layout.blockSize;
     for (let j = 0; j < d; j++) values[offset + j] = sign * task.rows[sample * d + j]!;
     values[offset + d] = sign;
   }
-  return values;
+  return packed;
 }
 
 /** The weights (d + 1, bias last) held in the first block of decoded weight slots. */
@@ -55,6 +65,6 @@ export function unpackWeights(layout: TrainingLayout, values: ArrayLike<number>)
 /** Mask values: `value` at the last slot of every block, 0 elsewhere. */
 export function blockEndMask(layout: TrainingLayout, value: number): Float64Array {
   const values = new Float64Array(layout.slots);
-  for (let s = 0; s < layout.samplesPerCiphertext; s++) values[s * layout.blockSize + layout.blockSize - 1] = value;
+  for (let s = 0; s < layout.blocksPerCiphertext; s++) values[s * layout.blockSize + layout.blockSize - 1] = value;
   return values;
 }

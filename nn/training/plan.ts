@@ -10,6 +10,8 @@
 import type { Parameters, ParametersLiteral } from "../../engine/parameters.js";
 import { presets, type PresetName } from "../../engine/presets.js";
 import { describe, FheError } from "../../engine/ring/errors.js";
+import { sumSlotsSteps } from "../../engine/circuits/slots.js";
+import { sumRadix } from "./gradient.js";
 import { trainingLayout, type TrainingLayout } from "./layout.js";
 import { checkTrainingOptions, type TrainingOptions } from "./schedule.js";
 
@@ -44,19 +46,29 @@ export interface TrainingPlan {
   readonly vLevels: readonly number[];
   /** Level of the returned weights w_K. */
   readonly outputLevel: number;
-  /** Rotation steps of the Galois keys needed (createGaloisKeys({ steps, conjugate: false })). */
+  /** Rotation steps of the Galois keys needed, with the conjugation key: createGaloisKeys({ steps, conjugate: true }). */
   readonly galoisSteps: readonly number[];
-  /** Key switches of one iteration after the first, per ciphertext used and per shard (worker) once. */
+  /**
+   * Key switches of one iteration after the first, per ciphertext used and per shard (worker)
+   * once, and of the first iteration per shard. Rotations of a hoisted stage count one each
+   * (they share a decomposition).
+   */
   readonly keySwitches: { readonly perCiphertext: number; readonly perShard: number; readonly firstIterationPerShard: number };
 }
 
-/** The rotation steps: 1, 2, .., f/2 (sums and replication inside a block), -f (the shift), f, 2f, .., slots/2 (sum over samples). */
+/** The rotation steps of the sums inside a block (hoisted radix-4 stages of 1, 2, 3, 4, 8, 12, ..). */
+function blockSteps(layout: TrainingLayout): number[] {
+  return sumSlotsSteps(layout.slots, { count: layout.blockSize, radix: sumRadix });
+}
+
+/** The rotation steps of the sum over the blocks (f, 2f, 3f, 4f, 8f, ..). */
+function acrossBlockSteps(layout: TrainingLayout): number[] {
+  return layout.blocksPerCiphertext > 1 ? sumSlotsSteps(layout.slots, { stride: layout.blockSize, count: layout.blocksPerCiphertext, radix: sumRadix }) : [];
+}
+
+/** The rotation steps: the sums inside a block (inner products and replication), -f (the shift) and the sum over the blocks. */
 export function trainingRotationSteps(layout: TrainingLayout): number[] {
-  const steps: number[] = [];
-  for (let s = 1; s < layout.blockSize; s *= 2) steps.push(s);
-  if (layout.samplesPerCiphertext > 1) steps.push(-layout.blockSize);
-  for (let s = layout.blockSize; s < layout.slots; s *= 2) steps.push(s);
-  return steps;
+  return [...blockSteps(layout), ...(layout.blocksPerCiphertext > 1 ? [-layout.blockSize] : []), ...acrossBlockSteps(layout)];
 }
 
 /**
@@ -99,13 +111,15 @@ export function planLogisticRegression(params: Parameters, shape: TrainingShape,
   }
   const vLevels = [Number.NaN];
   for (let t = 1; t < iterations; t++) vLevels.push(needed - firstIterationLevels - levelsPerIteration * (t - 1));
-  const logBlock = Math.log2(layout.blockSize);
-  const logSamples = Math.log2(layout.samplesPerCiphertext);
-  const shift = layout.samplesPerCiphertext > 1 ? 1 : 0;
+  const inside = blockSteps(layout).length;
+  const across = acrossBlockSteps(layout).length;
   return Object.freeze({
     layout, iterations, maxIterations, levelsPerIteration, inputLevel: needed, vLevels: Object.freeze(vLevels), outputLevel: 0,
     galoisSteps: Object.freeze(trainingRotationSteps(layout)),
-    // per ciphertext: relinearize z ⊙ v, v^2 and the sigmoid; 2 log2 f rotations (sum, replicate) and the shift.
-    keySwitches: Object.freeze({ perCiphertext: 3 + 2 * logBlock + shift, perShard: 1 + logSamples, firstIterationPerShard: logSamples }),
+    // per ciphertext: relinearize P ⊙ v, the two squares and the sigmoid, conjugate T, the sums inside the blocks, the shift;
+    // per shard: relinearize, sum over the blocks, conjugate (the real part).
+    keySwitches: Object.freeze({
+      perCiphertext: 5 + 2 * inside + (layout.blocksPerCiphertext > 1 ? 1 : 0), perShard: 2 + across, firstIterationPerShard: 1 + across,
+    }),
   });
 }

@@ -51,3 +51,38 @@ export function sliceTask(task: TrainingTask, start: number, count: number): Tra
     labels: task.labels.subarray(start, start + count),
   };
 }
+
+/** Per-feature mean and standard deviation of a task's rows (sd 1 for a constant feature). */
+export interface FeatureScaling {
+  readonly mean: Float64Array;
+  readonly sd: Float64Array;
+}
+
+/** The data owner's standardization statistics of `task` (checked like any task). */
+export function featureScaling(task: TrainingTask): FeatureScaling {
+  checkTask(task, "compute feature scaling");
+  const { samples, features: d, rows } = task;
+  const mean = new Float64Array(d);
+  const sd = new Float64Array(d);
+  for (let i = 0; i < samples; i++) for (let j = 0; j < d; j++) mean[j]! += rows[i * d + j]! / samples;
+  for (let i = 0; i < samples; i++) for (let j = 0; j < d; j++) sd[j]! += (rows[i * d + j]! - mean[j]!) ** 2 / samples;
+  // A feature constant up to rounding keeps sd 1 (it is only centred).
+  for (let j = 0; j < d; j++) sd[j] = Math.sqrt(sd[j]!) > 1e-9 * (1 + Math.abs(mean[j]!)) ? Math.sqrt(sd[j]!) : 1;
+  return { mean, sd };
+}
+
+/**
+ * The task with every feature standardized, (x - mean) / sd, by `scaling` (computed on the
+ * training set and applied to training and test sets alike). A new task.
+ */
+export function standardizeTask(task: TrainingTask, scaling: FeatureScaling): TrainingTask {
+  const operation = "standardize features";
+  checkTask(task, operation);
+  const { mean, sd } = scaling;
+  if (!(mean instanceof Float64Array) || !(sd instanceof Float64Array) || mean.length !== task.features || sd.length !== task.features || sd.some((s) => !(s > 0))) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the scaling must hold ${task.features} means and positive standard deviations (featureScaling of the training set)`);
+  }
+  const d = task.features;
+  const rows = task.rows.map((x, k) => (x - mean[k % d]!) / sd[k % d]!);
+  return { ...task, rows, labels: task.labels.slice() };
+}

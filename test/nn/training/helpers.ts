@@ -49,7 +49,7 @@ export async function runEncrypted(literal: ParametersLiteral, task: TrainingTas
   const keygen = new KeyGenerator(params);
   const evaluator = new Evaluator(params, {
     relinearizationKey: keygen.createRelinearizationKey(),
-    galoisKeys: keygen.createGaloisKeys({ steps: [...plan.galoisSteps], conjugate: false }),
+    galoisKeys: keygen.createGaloisKeys({ steps: [...plan.galoisSteps], conjugate: true }),
   });
   const encoder = new Encoder(params);
   const data = encryptTask(new Encryptor(params, keygen.secretKey), encoder, plan, task);

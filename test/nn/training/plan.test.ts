@@ -26,9 +26,10 @@ describe("planLogisticRegression", () => {
     const plan = planLogisticRegression(params, { samples: 11_982, features: 196 }, { iterations: 10 });
     expect(plan.maxIterations).toBe(10);
     expect(plan.inputLevel).toBe(37);
-    expect(plan.layout).toMatchObject({ blockSize: 256, samplesPerCiphertext: 128, ciphertexts: 94 });
-    expect(plan.galoisSteps).toEqual([1, 2, 4, 8, 16, 32, 64, 128, -256, 256, 512, 1024, 2048, 4096, 8192, 16384]);
-    expect(plan.keySwitches).toEqual({ perCiphertext: 20, perShard: 8, firstIterationPerShard: 7 });
+    expect(plan.layout).toMatchObject({ blockSize: 256, blocksPerCiphertext: 128, samplesPerCiphertext: 256, ciphertexts: 47 });
+    // Radix-4 hoisted stages: 4 inside a block of 256, the shift, 3 x 4 + 2 over 128 blocks.
+    expect(plan.galoisSteps).toEqual([1, 2, 3, 4, 8, 12, 16, 32, 48, 64, 128, 192, -256, 256, 512, 768, 1024, 2048, 3072, 4096, 8192, 12288, 16384]);
+    expect(plan.keySwitches).toEqual({ perCiphertext: 30, perShard: 12, firstIterationPerShard: 11 });
   });
 
   it("refuses more iterations than the depth holds, saying how many fit and which preset holds more", () => {
@@ -45,13 +46,13 @@ describe("planLogisticRegression", () => {
     const error = expectFheError(() => planLogisticRegression(params, { samples: 10, features: 511 }, { iterations: 2 }), "INVALID_ARGUMENT", "pack training data");
     expect(error.message).toContain("511 features need blocks of 1024 slots");
     expect(error.message).toContain("512 slots");
-    // 510 features, bias and the zero slot fill a block of 512 exactly.
-    expect(planLogisticRegression(params, { samples: 10, features: 510 }, { iterations: 2 }).layout.samplesPerCiphertext).toBe(1);
+    // 510 features, bias and the zero slot fill a block of 512 exactly: one sample in the real and one in the imaginary parts.
+    expect(planLogisticRegression(params, { samples: 10, features: 510 }, { iterations: 2 }).layout).toMatchObject({ blocksPerCiphertext: 1, samplesPerCiphertext: 2 });
   });
 
-  it("rotation steps: block sums, the shift and the sum over samples", () => {
-    expect(trainingRotationSteps(trainingLayout(512, 100, 6))).toEqual([1, 2, 4, -8, 8, 16, 32, 64, 128, 256]);
-    expect(trainingRotationSteps(trainingLayout(512, 100, 300))).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
+  it("rotation steps: radix-4 stages of the block sums, the shift and the sum over the blocks", () => {
+    expect(trainingRotationSteps(trainingLayout(512, 100, 6))).toEqual([1, 2, 3, 4, -8, 8, 16, 24, 32, 64, 96, 128, 256, -128]);
+    expect(trainingRotationSteps(trainingLayout(512, 100, 300))).toEqual([1, 2, 3, 4, 8, 12, 16, 32, 48, 64, 128, 192, 256]);
   });
 
   it("the encrypted run follows the plan level by level and uses only the planned keys", async () => {
