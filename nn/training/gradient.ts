@@ -85,7 +85,7 @@ export class GradientShard {
         else ev.addInPlace(sum, product);
       }
       ev.relinearizeInPlace(sum!);
-      const total = this.sumBlocks(sum!);
+      const total = sumBlocks(this.evaluator, this.layout, sum!);
       ev.rescaleInPlace(total);
       return total;
     } finally {
@@ -96,21 +96,7 @@ export class GradientShard {
 
   /** kappa b0 sum_i z_i over `used`, one level below the data. */
   private firstGradient(used: readonly DataCiphertext[], factor: number): Ciphertext {
-    const ev = this.evaluator;
-    using sum = ev.copy(used[0]!.ciphertext);
-    for (const d of used.slice(1)) ev.addInPlace(sum, d.ciphertext);
-    // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
-    using scaled = ev.multiplyConstant(sum, factor * 2 ** dataScaleBits);
-    const result = this.sumBlocks(scaled);
-    ev.rescaleInPlace(result);
-    readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
-    return result;
-  }
-
-  /** The sum over the blocks (samples) of a ciphertext, in every block; a new ciphertext. */
-  private sumBlocks(ct: Ciphertext): Ciphertext {
-    const { samplesPerCiphertext, blockSize } = this.layout;
-    return samplesPerCiphertext > 1 ? sumSlots(this.evaluator, ct, { stride: blockSize, count: samplesPerCiphertext }) : this.evaluator.copy(ct);
+    return scaledBlockSum(this.evaluator, this.layout, used.map((d) => d.ciphertext), factor);
   }
 
   /** T: rotate-and-sum of z ⊙ v inside the blocks, one level below v. */
@@ -163,4 +149,25 @@ export class GradientShard {
     }
     return result;
   }
+}
+
+/** The sum over the blocks (samples) of a ciphertext, in every block; a new ciphertext. */
+export function sumBlocks(evaluator: Evaluator, layout: TrainingLayout, ct: Ciphertext): Ciphertext {
+  const { samplesPerCiphertext, blockSize } = layout;
+  return samplesPerCiphertext > 1 ? sumSlots(evaluator, ct, { stride: blockSize, count: samplesPerCiphertext }) : evaluator.copy(ct);
+}
+
+/**
+ * factor sum_k (sum over the blocks of data[k]) for data at scale Δ / 2^dataScaleBits: one level
+ * below the data, at the data's scale times 2^dataScaleBits (Δ for data encrypted by the clients).
+ */
+export function scaledBlockSum(evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number): Ciphertext {
+  using sum = evaluator.copy(data[0]!);
+  for (const ct of data.slice(1)) evaluator.addInPlace(sum, ct);
+  // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
+  using scaled = evaluator.multiplyConstant(sum, factor * 2 ** dataScaleBits);
+  const result = sumBlocks(evaluator, layout, scaled);
+  evaluator.rescaleInPlace(result);
+  readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
+  return result;
 }

@@ -65,7 +65,12 @@ export function trainingRotationSteps(layout: TrainingLayout): number[] {
  * key switching has 2 digits and a Galois key is ~59 MiB instead of ~276 MiB at `inference16`.
  */
 export function trainingLiteral(iterations: number): ParametersLiteral {
-  return { logN: 16, logScale: 29, depth: levelsForIterations(iterations) };
+  return literalWithDepth(levelsForIterations(iterations));
+}
+
+/** The N = 2^16, scale 2^29, 128-bit literal of `depth` levels (the special primes take the rest of the budget). */
+export function literalWithDepth(depth: number): ParametersLiteral {
+  return { logN: 16, logScale: 29, depth };
 }
 
 /** The preset with the fewest levels that holds `iterations` with blocks of `blockSize`, if any. */
