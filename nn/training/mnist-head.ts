@@ -1,8 +1,7 @@
 // The 10-class MNIST head as a training task (HETAL-style transfer learning): the features are
 // the outputs of a plaintext-trained body (the shipped CryptoNets model without its last dense
 // layer: 100 squared activations per image), computed in float64 by the layers' plaintext
-// twins, then divided by each feature's largest value on the training set so that they lie in
-// [0, 1] there (test features may exceed 1 slightly).
+// twins, then scaled to unit Euclidean norm image by image.
 
 import type { Dataset } from "../data/mnist.js";
 import { FheError } from "../../engine/ring/errors.js";
@@ -25,20 +24,18 @@ export function bodyFeatures(model: Sequential, dataset: Dataset): { rows: Float
 }
 
 /**
- * The head tasks of a body and a train/test split: features scaled by the training set's
- * per-feature maximum (a feature that is 0 on every training image stays 0), labels 0..9.
+ * The head tasks of a body and a train/test split: every feature vector divided by its Euclidean
+ * norm (a per-image map, no dataset statistics: |W_c . x| <= |W_c| whatever the samples), labels 0..9.
  */
 export function mnistHeadTasks(model: Sequential, train: Dataset, test: Dataset): { train: MulticlassTask; test: MulticlassTask } {
-  const trainFeatures = bodyFeatures(model, train);
-  const testFeatures = bodyFeatures(model, test);
-  const d = trainFeatures.width;
-  const max = new Float64Array(d);
-  trainFeatures.rows.forEach((v, k) => {
-    max[k % d] = Math.max(max[k % d]!, Math.abs(v));
-  });
-  const task = (name: string, rows: Float64Array, labels: Uint8Array): MulticlassTask => ({
-    name, samples: labels.length, features: d, classes: 10,
-    rows: rows.map((v, k) => (max[k % d]! > 0 ? v / max[k % d]! : 0)), labels,
-  });
-  return { train: task("mnist-head", trainFeatures.rows, train.labels), test: task("mnist-head", testFeatures.rows, test.labels) };
+  const task = (dataset: Dataset): MulticlassTask => {
+    const { rows, width } = bodyFeatures(model, dataset);
+    for (let i = 0; i < dataset.count; i++) {
+      const row = rows.subarray(i * width, (i + 1) * width);
+      const norm = Math.hypot(...row);
+      if (norm > 0) row.forEach((v, j) => { row[j] = v / norm; });
+    }
+    return { name: "mnist-head", samples: dataset.count, features: width, classes: 10, rows, labels: dataset.labels };
+  };
+  return { train: task(train), test: task(test) };
 }

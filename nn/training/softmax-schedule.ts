@@ -19,22 +19,22 @@ import { maxClasses } from "./multiclass-task.js";
 export interface SoftmaxTrainingOptions {
   /** Nesterov iterations K, a positive integer. */
   readonly iterations: number;
-  /** a in the step a / (t + 1) (default 16; see README for how it was chosen). */
+  /** a in the step a / (t + 1) (default 32; see README for how it was chosen). */
   readonly stepScale?: number;
-  /** B: exp is approximated on [-B, B] (default 6); every logit must stay inside. */
+  /** B: exp is approximated on [-B, B] (default 4); every logit must stay inside. */
   readonly logitBound?: number;
-  /** Degree of the exp polynomial (default 15: 4 levels). */
+  /** Degree of the exp polynomial (default 7: 3 levels). */
   readonly expDegree?: number;
-  /** [a, b], 0 < a < 1 < b: where the sums S = sum_c e(l_c) lie (default [0.5, 16]). */
+  /** [a, b], 0 < a < 1 < b: where the sums S = sum_c e(l_c) lie (default [0.5, 4]). */
   readonly sumInterval?: readonly [number, number];
-  /** Relative precision of 1/S (default 1e-2: a degree-15 initial guess on the default interval, 4 levels). */
+  /** Relative precision of 1/S (default 1e-2: a degree-7 polynomial on the default interval, 3 levels). */
   readonly inversePrecision?: number;
 }
 
-export const defaultSoftmaxStepScale = 16;
-export const defaultLogitBound = 6;
-export const defaultExpDegree = 15;
-export const defaultSumInterval: readonly [number, number] = [0.5, 16];
+export const defaultSoftmaxStepScale = 32;
+export const defaultLogitBound = 4;
+export const defaultExpDegree = 7;
+export const defaultSumInterval: readonly [number, number] = [0.5, 4];
 export const defaultInversePrecision = 1e-2;
 
 /** The options with defaults filled in, checked. */
