@@ -115,10 +115,20 @@ export class SoftArgmax implements SoftArgmaxLayer {
       const s = this.polynomial.evaluate(z[0]!);
       return this.output === "index" ? Float64Array.of(s) : Float64Array.of(1 - s, s);
     }
-    const e = z.map((y) => this.polynomial.evaluate(y));
-    const sum = e.reduce((a, b) => a + b, 0);
-    const r = evaluatePlan(this.inverse!, sum);
+    const { values: e, inverse: r } = this.normalize(z);
     return this.output === "index" ? Float64Array.of(expectedIndex(e) * r) : e.map((v) => v * r);
+  }
+
+  /**
+   * n classes: ê_i = e(y_i) for inputs y already mapped (no centring here), their sum S and
+   * r = 1/S by the inverse plan, in float64, as the encrypted layer computes them; ê_i r are
+   * the probabilities. S must lie in sumInterval for r to be within the plan's precision.
+   */
+  normalize(y: ArrayLike<number>): { values: Float64Array; sum: number; inverse: number } {
+    if (this.inverse === undefined) throw new TypeError("normalize needs a Soft-Argmax layer of more than 2 classes");
+    const values = Float64Array.from({ length: y.length }, (_, i) => this.polynomial.evaluate(y[i]!));
+    const sum = values.reduce((a, b) => a + b, 0);
+    return { values, sum, inverse: evaluatePlan(this.inverse, sum) };
   }
 
   /** The exact layer (float64 softmax, no approximation): the reference the approximations are measured against. */

@@ -1,4 +1,5 @@
-// `npm run train:encrypted -- --task mnist38|spam [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]`:
+// `npm run train:encrypted -- --task mnist38|spam [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]`
+// (`--task mnist-head`: the softmax head of train-softmax-cli.ts):
 // logistic regression trained on encrypted MNIST 3-vs-8 (HELR-style Nesterov, nn/training),
 // with the float64 twin beside it, a progress bar per iteration and a JSON report. The client
 // (keys, encryption, decryption) and the coordinator run in the main thread; the data is split
@@ -6,14 +7,12 @@
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SingleBar, Presets } from "cli-progress";
 import { Decryptor } from "../../engine/decryptor.js";
 import { Encoder } from "../../engine/encoding/encoder.js";
 import { Encryptor } from "../../engine/encryptor.js";
 import { Evaluator } from "../../engine/evaluator/evaluator.js";
-import { KeyGenerator } from "../../engine/key-generator.js";
 import { Parameters } from "../../engine/parameters.js";
-import { serializeCiphertext, serializeGaloisKeys, serializeParameters, serializeSwitchingKey } from "../../engine/serialization/serialize.js";
+import { serializeCiphertext, serializeParameters } from "../../engine/serialization/serialize.js";
 import { loadMnist } from "../data/mnist.js";
 import { decryptWeights, encryptTask } from "../training/client.js";
 import { accuracy, auc } from "../training/metrics.js";
@@ -26,11 +25,12 @@ import { defaultInterval, defaultStepScale, type TrainingOptions } from "../trai
 import { featureScaling, sliceTask, standardizeTask, type TrainingTask } from "../training/task.js";
 import { trainEncrypted } from "../training/trainer.js";
 import { trainPlain } from "../training/twin.js";
-import { bundle } from "../wire.js";
 import { describeParameters } from "./report.js";
+import { runSoftmaxTraining } from "./train-softmax-cli.js";
 import { WorkerShard } from "./training-pool.js";
+import { createClientKeys, encryptAndLoad, timedTraining } from "./training-session.js";
 
-const usage = "usage: npm run train:encrypted -- --task mnist38|spam [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]";
+const usage = "usage: npm run train:encrypted -- --task mnist38|spam|mnist-head [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]";
 
 /** The JSON report (the issue's fields, then details). */
 export interface TrainingReport {
@@ -130,70 +130,26 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
   if (twin.maxInnerProduct > twin.interval) console.log(`warning: the inner products leave the sigmoid's interval; pass a larger --interval or a smaller --step`);
 
   // Client: keys and encrypted data, serialized (seeded) as they would be uploaded.
-  let started = performance.now();
-  const keygen = new KeyGenerator(params);
-  const relinearizationKey = serializeSwitchingKey(keygen.createRelinearizationKey());
-  const galois = keygen.createGaloisKeys({ steps: [...plan.galoisSteps], conjugate: true });
-  const galoisKeys = serializeGaloisKeys(galois);
-  galois.dispose();
-  const keySeconds = (performance.now() - started) / 1000;
+  const { keygen, relinearizationKey, galoisKeys, bytes: keyBytes, seconds: keySeconds } = createClientKeys(params, plan.galoisSteps, { conjugate: true });
   const encoder = new Encoder(params);
   const encryptor = new Encryptor(params, keygen.secretKey);
-  const perShard = Math.ceil(layout.ciphertexts / threads);
   const shards: WorkerShard[] = [];
-  let dataBytes = 0;
-  let encryptSeconds = 0;
-  const loads: Promise<void>[] = [];
   try {
-    for (let k = 0; k * perShard < layout.ciphertexts; k++) {
-      const first = k * perShard;
-      const count = Math.min(perShard, layout.ciphertexts - first);
-      started = performance.now();
-      const parts = Array.from({ length: count }, (_, i) => {
-        const [ct] = encryptTask(encryptor, encoder, plan, train, { first: first + i, count: 1 });
-        try {
-          return serializeCiphertext(ct!);
-        } finally {
-          ct!.dispose();
-        }
-      });
-      encryptSeconds += (performance.now() - started) / 1000;
-      const data = bundle(parts);
-      dataBytes += data.bytes.length;
-      const shard = new WorkerShard(params);
-      shards.push(shard);
-      // Workers load (and check) their keys and data while the client encrypts the next share.
-      loads.push(shard.load({
-        kind: "load", params: serializeParameters(params), insecure: params.insecure, relinearizationKey, galoisKeys, layout,
-        indices: Array.from({ length: count }, (_, i) => first + i), data,
-      }));
-    }
-    started = performance.now();
-    await Promise.all(loads);
-    const loadSeconds = (performance.now() - started) / 1000;
-    const keyBytes = relinearizationKey.length + galoisKeys.length;
+    const { dataBytes, encryptSeconds, loadSeconds } = await encryptAndLoad(layout.ciphertexts, threads, shards, (index) => {
+      const [ct] = encryptTask(encryptor, encoder, plan, train, { first: index, count: 1 });
+      try {
+        return [serializeCiphertext(ct!)];
+      } finally {
+        ct!.dispose();
+      }
+    }, () => new WorkerShard(params), (indices, data) => ({
+      kind: "load", params: serializeParameters(params), insecure: params.insecure, relinearizationKey, galoisKeys, layout, indices, data,
+    }));
     console.log(`client: keys ${keySeconds.toFixed(1)} s (${(keyBytes / 2 ** 20).toFixed(0)} MiB: ${plan.galoisSteps.length} Galois keys + relinearization), encryption ${encryptSeconds.toFixed(1)} s (${(dataBytes / 2 ** 20).toFixed(0)} MiB); ${shards.length} workers done loading ${loadSeconds.toFixed(1)} s after the last encryption`);
 
-    const bar = new SingleBar({ format: "training |{bar}| {value}/{total} iterations | {duration_formatted} elapsed | ETA {eta_formatted} | level {level}", etaBuffer: 3 }, Presets.shades_classic);
-    const perIterationSeconds: number[] = [];
-    const coordinator = new Evaluator(params);
-    started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    let last = started;
-    bar.start(iterations, 0, { level: plan.inputLevel });
-    const tty = process.stderr.isTTY === true;
-    const encryptedWeights = await trainEncrypted(coordinator, plan, options, shards, (p) => {
-      const now = performance.now();
-      perIterationSeconds.push((now - last) / 1000);
-      last = now;
-      bar.update(p.t + 1, { level: p.level });
-      if (!tty) console.log(`iteration ${p.t + 1}/${iterations}: ${perIterationSeconds.at(-1)!.toFixed(1)} s, level ${p.level}`);
-    });
-    bar.stop();
-    const trainSeconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
-    started = performance.now();
+    const { result: encryptedWeights, trainSeconds, perIterationSeconds, trainCpuSeconds } = await timedTraining(iterations, plan.inputLevel,
+      (onIteration) => trainEncrypted(new Evaluator(params), plan, options, shards, onIteration));
+    const started = performance.now();
     const weights = decryptWeights(new Decryptor(params, keygen.secretKey), encoder, layout, encryptedWeights);
     encryptedWeights.dispose();
     const decryptSeconds = (performance.now() - started) / 1000;
@@ -221,7 +177,9 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
-  runTraining(process.argv.slice(2)).catch((error: unknown) => {
+  const argv = process.argv.slice(2);
+  const { values } = parseArgs({ args: argv, strict: false, options: { task: { type: "string" } } });
+  (values.task === "mnist-head" ? runSoftmaxTraining(argv) : runTraining(argv)).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

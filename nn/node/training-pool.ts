@@ -6,12 +6,13 @@ import type { Ciphertext } from "../../engine/ciphertext.js";
 import type { Parameters } from "../../engine/parameters.js";
 import { loadCiphertext, serializeCiphertext } from "../../engine/serialization/serialize.js";
 import type { IterationStep, SigmoidChoice } from "../training/schedule.js";
+import type { SoftmaxGradientSource } from "../training/softmax-trainer.js";
 import type { GradientSource } from "../training/trainer.js";
 import { bundleTransfer } from "../wire.js";
-import type { ShardLoad, TrainingWorkerResult } from "./training-protocol.js";
+import type { ShardLoad, SoftmaxShardLoad, TrainingWorkerResult, TrainingWorkerTask } from "./training-protocol.js";
 
-/** A shard in a worker; a {@link GradientSource} whose results load into `params` (the coordinator's). */
-export class WorkerShard implements GradientSource {
+/** One worker thread holding a shard; its results load into `params` (the coordinator's). */
+class ShardWorker {
   readonly #pool = new Piscina({ filename: new URL("./training-worker.js", import.meta.url).href, minThreads: 1, maxThreads: 1, idleTimeout: 3_600_000 });
   /** Worker time and the worker heap's reserved bytes after the last task. */
   workerMs = 0;
@@ -19,22 +20,36 @@ export class WorkerShard implements GradientSource {
 
   constructor(readonly params: Parameters) {}
 
-  async load(task: ShardLoad): Promise<void> {
-    const result = (await this.#pool.run(task, { transferList: bundleTransfer(task.data) })) as TrainingWorkerResult;
+  protected async run(task: TrainingWorkerTask, transferList?: ArrayBuffer[]): Promise<TrainingWorkerResult> {
+    const result = (await this.#pool.run(task, transferList === undefined ? {} : { transferList })) as TrainingWorkerResult;
     this.workerMs += result.ms;
     this.heapBytes = result.heapBytes;
+    return result;
   }
 
-  async gradient(v: Ciphertext | undefined, step: IterationStep, sigmoid: SigmoidChoice): Promise<Ciphertext | undefined> {
-    const bytes = v === undefined ? undefined : serializeCiphertext(v);
-    const result = (await this.#pool.run({ kind: "gradient", v: bytes, step, sigmoid })) as TrainingWorkerResult;
-    this.workerMs += result.ms;
-    this.heapBytes = result.heapBytes;
-    if (result.kind !== "gradient") throw new Error("unexpected worker reply");
-    return result.h === undefined ? undefined : loadCiphertext(this.params, result.h);
+  async load(task: ShardLoad | SoftmaxShardLoad): Promise<void> {
+    await this.run(task, bundleTransfer(task.data));
   }
 
   async close(): Promise<void> {
     await this.#pool.destroy();
+  }
+}
+
+/** A logistic-regression shard in a worker: a {@link GradientSource}. */
+export class WorkerShard extends ShardWorker implements GradientSource {
+  async gradient(v: Ciphertext | undefined, step: IterationStep, sigmoid: SigmoidChoice): Promise<Ciphertext | undefined> {
+    const result = await this.run({ kind: "gradient", v: v === undefined ? undefined : serializeCiphertext(v), step, sigmoid });
+    if (result.kind !== "gradient") throw new Error("unexpected worker reply");
+    return result.h === undefined ? undefined : loadCiphertext(this.params, result.h);
+  }
+}
+
+/** A softmax shard in a worker: a {@link SoftmaxGradientSource}. */
+export class SoftmaxWorkerShard extends ShardWorker implements SoftmaxGradientSource {
+  async gradient(v: readonly Ciphertext[] | undefined, step: IterationStep): Promise<Ciphertext[]> {
+    const result = await this.run({ kind: "softmaxGradient", v: v?.map((ct) => serializeCiphertext(ct)), step });
+    if (result.kind !== "softmaxGradient") throw new Error("unexpected worker reply");
+    return result.h.map((bytes) => loadCiphertext(this.params, bytes));
   }
 }

@@ -1,19 +1,34 @@
-// Messages between the encrypted-training coordinator and its shard workers.
+// Messages between the encrypted-training coordinator and its shard workers: logistic-regression
+// shards (load, gradient) and softmax shards (loadSoftmax, softmaxGradient).
 
 import type { IterationStep, SigmoidChoice } from "../training/schedule.js";
 import type { TrainingLayout } from "../training/layout.js";
+import type { SoftmaxShape } from "../training/softmax-plan.js";
+import type { SoftmaxTrainingOptions } from "../training/softmax-schedule.js";
 import type { ByteBundle } from "../wire.js";
 
-/** What a shard worker holds: parameters, evaluation keys (no secret) and its data ciphertexts. */
-export interface ShardLoad {
-  readonly kind: "load";
+/** What every shard worker holds: parameters and evaluation keys (no secret). */
+interface KeysLoad {
   readonly params: Uint8Array;
   readonly insecure: boolean;
   readonly relinearizationKey: Uint8Array;
   readonly galoisKeys: Uint8Array;
-  readonly layout: TrainingLayout;
-  /** Indices in the packing of the ciphertexts in `data`. */
+  /** Indices in the packing of the data ciphertexts sent. */
   readonly indices: readonly number[];
+}
+
+/** A logistic-regression shard: its data ciphertexts. */
+export interface ShardLoad extends KeysLoad {
+  readonly kind: "load";
+  readonly layout: TrainingLayout;
+  readonly data: ByteBundle;
+}
+
+/** A softmax shard: the plan's inputs (the worker plans again) and, per data ciphertext, its features then its labels. */
+export interface SoftmaxShardLoad extends KeysLoad {
+  readonly kind: "loadSoftmax";
+  readonly shape: SoftmaxShape;
+  readonly options: SoftmaxTrainingOptions;
   readonly data: ByteBundle;
 }
 
@@ -25,8 +40,16 @@ export interface ShardGradient {
   readonly sigmoid: SigmoidChoice;
 }
 
-export type TrainingWorkerTask = ShardLoad | ShardGradient;
+/** One iteration's partial softmax gradients (one per class); `v` (one per class) absent at t = 0. */
+export interface SoftmaxShardGradient {
+  readonly kind: "softmaxGradient";
+  readonly v: readonly Uint8Array[] | undefined;
+  readonly step: IterationStep;
+}
+
+export type TrainingWorkerTask = ShardLoad | SoftmaxShardLoad | ShardGradient | SoftmaxShardGradient;
 
 export type TrainingWorkerResult =
   | { readonly kind: "loaded"; readonly ms: number; readonly heapBytes: number }
-  | { readonly kind: "gradient"; readonly h: Uint8Array | undefined; readonly ms: number; readonly heapBytes: number };
+  | { readonly kind: "gradient"; readonly h: Uint8Array | undefined; readonly ms: number; readonly heapBytes: number }
+  | { readonly kind: "softmaxGradient"; readonly h: readonly Uint8Array[]; readonly ms: number; readonly heapBytes: number };

@@ -1,6 +1,7 @@
 // Worker thread of encrypted training (Node, piscina, one worker per pool): holds one shard of
 // the encrypted data with its own copy of the evaluation keys in its own WebAssembly heap, and
-// computes that shard's partial gradients. Never receives the secret key.
+// computes that shard's partial gradients (logistic regression or softmax). Never receives the
+// secret key.
 
 import { Evaluator } from "../../engine/evaluator/evaluator.js";
 import { setMemoryWarning } from "../../engine/memory.js";
@@ -9,24 +10,55 @@ import { defaultHeap } from "../../engine/ring/wasm/heap.js";
 import { FheError } from "../../engine/ring/errors.js";
 import { loadCiphertext, loadGaloisKeys, loadParameters, loadSwitchingKey, serializeCiphertext } from "../../engine/serialization/serialize.js";
 import { GradientShard } from "../training/gradient.js";
+import { SoftmaxShard } from "../training/softmax-gradient.js";
+import { planSoftmaxTraining } from "../training/softmax-plan.js";
 import { unbundle } from "../wire.js";
-import type { TrainingWorkerResult, TrainingWorkerTask } from "./training-protocol.js";
+import type { ShardLoad, SoftmaxShardLoad, TrainingWorkerResult, TrainingWorkerTask } from "./training-protocol.js";
 
 setMemoryWarning({ threshold: 1_000_000 });
 
-let state: { params: Parameters; shard: GradientShard } | undefined;
+let state: { params: Parameters; shard: GradientShard | SoftmaxShard } | undefined;
+
+function keysOf(task: ShardLoad | SoftmaxShardLoad): { params: Parameters; evaluator: Evaluator } {
+  const params = loadParameters(task.params, { allowInsecureParametersForTesting: task.insecure });
+  return { params, evaluator: new Evaluator(params, { relinearizationKey: loadSwitchingKey(params, task.relinearizationKey), galoisKeys: loadGaloisKeys(params, task.galoisKeys) }) };
+}
 
 export default function run(task: TrainingWorkerTask): TrainingWorkerResult {
   const started = performance.now();
+  const done = () => ({ ms: performance.now() - started, heapBytes: defaultHeap().bytesReserved });
   if (task.kind === "load") {
-    const params = loadParameters(task.params, { allowInsecureParametersForTesting: task.insecure });
-    const evaluator = new Evaluator(params, { relinearizationKey: loadSwitchingKey(params, task.relinearizationKey), galoisKeys: loadGaloisKeys(params, task.galoisKeys) });
+    const { params, evaluator } = keysOf(task);
     const data = unbundle(task.data).map((bytes, i) => ({ index: task.indices[i]!, ciphertext: loadCiphertext(params, bytes) }));
     state = { params, shard: new GradientShard(evaluator, task.layout, data) };
-    return { kind: "loaded", ms: performance.now() - started, heapBytes: defaultHeap().bytesReserved };
+    return { kind: "loaded", ...done() };
+  }
+  if (task.kind === "loadSoftmax") {
+    const { params, evaluator } = keysOf(task);
+    const parts = unbundle(task.data);
+    const data = task.indices.map((index, i) => ({ index, features: loadCiphertext(params, parts[2 * i]!), labels: loadCiphertext(params, parts[2 * i + 1]!) }));
+    state = { params, shard: new SoftmaxShard(evaluator, planSoftmaxTraining(params, task.shape, task.options), task.options, data) };
+    return { kind: "loaded", ...done() };
   }
   if (state === undefined) throw new FheError("INVALID_ARGUMENT", "compute gradient", "the worker holds no shard: send a load task first");
-  using v = task.v === undefined ? undefined : loadCiphertext(state.params, task.v);
-  using h = state.shard.gradient(v, task.step, task.sigmoid);
-  return { kind: "gradient", h: h === undefined ? undefined : serializeCiphertext(h), ms: performance.now() - started, heapBytes: defaultHeap().bytesReserved };
+  const { params, shard } = state;
+  if (task.kind === "gradient" && shard instanceof GradientShard) {
+    using v = task.v === undefined ? undefined : loadCiphertext(params, task.v);
+    using h = shard.gradient(v, task.step, task.sigmoid);
+    return { kind: "gradient", h: h === undefined ? undefined : serializeCiphertext(h), ...done() };
+  }
+  if (task.kind === "softmaxGradient" && shard instanceof SoftmaxShard) {
+    const v = task.v?.map((bytes) => loadCiphertext(params, bytes));
+    try {
+      const h = shard.gradient(v, task.step);
+      try {
+        return { kind: "softmaxGradient", h: h.map((ct) => serializeCiphertext(ct)), ...done() };
+      } finally {
+        h.forEach((ct) => ct.dispose());
+      }
+    } finally {
+      v?.forEach((ct) => ct.dispose());
+    }
+  }
+  throw new FheError("INVALID_ARGUMENT", "compute gradient", `a ${task.kind} task does not match the shard this worker holds`);
 }

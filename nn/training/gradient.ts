@@ -129,12 +129,9 @@ export class GradientShard {
     return result;
   }
 
-  /** The sum over the blocks (samples) of a ciphertext, in every block; a new ciphertext. */
+  /** The sum over the blocks of a ciphertext, in hoisted radix-4 stages; a new ciphertext. */
   private sumBlocks(ct: Ciphertext): Ciphertext {
-    const { blocksPerCiphertext, blockSize } = this.layout;
-    return blocksPerCiphertext > 1
-      ? sumSlots(this.evaluator, ct, { stride: blockSize, count: blocksPerCiphertext, radix: sumRadix })
-      : this.evaluator.copy(ct);
+    return sumBlocks(this.evaluator, this.layout, ct, sumRadix);
   }
 
   /** ct + conj(ct) (twice the real part), rescaled; takes ownership of ct. */
@@ -225,4 +222,25 @@ export class GradientShard {
     }
     return result;
   }
+}
+
+/** The sum over the blocks of a ciphertext, in every block (sumSlots of that radix); a new ciphertext. */
+export function sumBlocks(evaluator: Evaluator, layout: TrainingLayout, ct: Ciphertext, radix = 2): Ciphertext {
+  const { blocksPerCiphertext, blockSize } = layout;
+  return blocksPerCiphertext > 1 ? sumSlots(evaluator, ct, { stride: blockSize, count: blocksPerCiphertext, radix }) : evaluator.copy(ct);
+}
+
+/**
+ * factor sum_k (sum over the blocks of data[k]) for data at scale Δ / 2^dataScaleBits: one level
+ * below the data, at the data's scale times 2^dataScaleBits (Δ for data encrypted by the clients).
+ */
+export function scaledBlockSum(evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number): Ciphertext {
+  using sum = evaluator.copy(data[0]!);
+  for (const ct of data.slice(1)) evaluator.addInPlace(sum, ct);
+  // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
+  using scaled = evaluator.multiplyConstant(sum, factor * 2 ** dataScaleBits);
+  const result = sumBlocks(evaluator, layout, scaled);
+  evaluator.rescaleInPlace(result);
+  readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
+  return result;
 }

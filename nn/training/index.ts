@@ -1,4 +1,4 @@
-// Encrypted training of logistic regression (HELR-style Nesterov gradient ascent) with its
+// Encrypted training of logistic regression (HELR-style Nesterov gradient ascent) and of softmax heads, with their
 // float64 twin and planner. No Node-only module: the worker pool and the CLI are in nn/node/.
 export { checkTask, sliceTask, featureScaling, standardizeTask, type TrainingTask, type FeatureScaling } from "./task.js";
 export { trainingLayout, type TrainingLayout } from "./layout.js";
@@ -17,3 +17,18 @@ export { encryptTask, decryptWeights } from "./client.js";
 export { accuracy, auc, scores } from "./metrics.js";
 export { mnist38Task } from "./mnist38.js";
 export { spamTask, spamTaskBuckets } from "./spam.js";
+// Softmax (multinomial) heads trained on encrypted features, HETAL-style.
+export { checkMulticlassTask, sliceMulticlassTask, multiclassAccuracy, maxClasses, type MulticlassTask } from "./multiclass-task.js";
+export { softmaxLayout, type SoftmaxLayout } from "./softmax-layout.js";
+export {
+  checkSoftmaxOptions, softmaxLayer, defaultSoftmaxStepScale, defaultLogitBound, defaultExpDegree, defaultSumInterval, defaultInversePrecision,
+  type SoftmaxTrainingOptions,
+} from "./softmax-schedule.js";
+export {
+  planSoftmaxTraining, softmaxTrainingLiteral, softmaxLevelsForIterations, type SoftmaxTrainingPlan, type SoftmaxStepPlan, type SoftmaxShape,
+} from "./softmax-plan.js";
+export { trainSoftmaxPlain, type SoftmaxTwinResult } from "./softmax-twin.js";
+export { SoftmaxShard, type SoftmaxDataCiphertext } from "./softmax-gradient.js";
+export { trainSoftmaxEncrypted, localSoftmaxSource, type SoftmaxGradientSource } from "./softmax-trainer.js";
+export { encryptSoftmaxTask, decryptSoftmaxWeights, type EncryptedSamples } from "./softmax-client.js";
+export { bodyFeatures, mnistHeadTasks } from "./mnist-head.js";

@@ -62,9 +62,14 @@ export function unpackWeights(layout: TrainingLayout, values: ArrayLike<number>)
   return Float64Array.from({ length: layout.weights }, (_, j) => values[j]!);
 }
 
+/** Mask values: `value` at offset `offset` of every block, 0 elsewhere. */
+export function blockOffsetMask(layout: TrainingLayout, offset: number, value: number): Float64Array {
+  const values = new Float64Array(layout.slots);
+  for (let s = 0; s < layout.blocksPerCiphertext; s++) values[s * layout.blockSize + offset] = value;
+  return values;
+}
+
 /** Mask values: `value` at the last slot of every block, 0 elsewhere. */
 export function blockEndMask(layout: TrainingLayout, value: number): Float64Array {
-  const values = new Float64Array(layout.slots);
-  for (let s = 0; s < layout.blocksPerCiphertext; s++) values[s * layout.blockSize + layout.blockSize - 1] = value;
-  return values;
+  return blockOffsetMask(layout, layout.blockSize - 1, value);
 }

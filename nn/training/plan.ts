@@ -57,18 +57,21 @@ export interface TrainingPlan {
 }
 
 /** The rotation steps of the sums inside a block (hoisted radix-4 stages of 1, 2, 3, 4, 8, 12, ..). */
-function blockSteps(layout: TrainingLayout): number[] {
-  return sumSlotsSteps(layout.slots, { count: layout.blockSize, radix: sumRadix });
+function blockSteps(layout: TrainingLayout, radix = sumRadix): number[] {
+  return sumSlotsSteps(layout.slots, { count: layout.blockSize, radix });
 }
 
 /** The rotation steps of the sum over the blocks (f, 2f, 3f, 4f, 8f, ..). */
-function acrossBlockSteps(layout: TrainingLayout): number[] {
-  return layout.blocksPerCiphertext > 1 ? sumSlotsSteps(layout.slots, { stride: layout.blockSize, count: layout.blocksPerCiphertext, radix: sumRadix }) : [];
+function acrossBlockSteps(layout: TrainingLayout, radix = sumRadix): number[] {
+  return layout.blocksPerCiphertext > 1 ? sumSlotsSteps(layout.slots, { stride: layout.blockSize, count: layout.blocksPerCiphertext, radix }) : [];
 }
 
-/** The rotation steps: the sums inside a block (inner products and replication), -f (the shift) and the sum over the blocks. */
-export function trainingRotationSteps(layout: TrainingLayout): number[] {
-  return [...blockSteps(layout), ...(layout.blocksPerCiphertext > 1 ? [-layout.blockSize] : []), ...acrossBlockSteps(layout)];
+/**
+ * The rotation steps: the sums inside a block (inner products and replication), -f (the shift)
+ * and the sum over the blocks, for sums of that radix (the softmax head's are radix 2).
+ */
+export function trainingRotationSteps(layout: TrainingLayout, radix = sumRadix): number[] {
+  return [...blockSteps(layout, radix), ...(layout.blocksPerCiphertext > 1 ? [-layout.blockSize] : []), ...acrossBlockSteps(layout, radix)];
 }
 
 /**
@@ -77,7 +80,12 @@ export function trainingRotationSteps(layout: TrainingLayout): number[] {
  * key switching has 2 digits and a Galois key is ~59 MiB instead of ~276 MiB at `inference16`.
  */
 export function trainingLiteral(iterations: number): ParametersLiteral {
-  return { logN: 16, logScale: 29, depth: levelsForIterations(iterations) };
+  return literalWithDepth(levelsForIterations(iterations));
+}
+
+/** The N = 2^16, scale 2^29, 128-bit literal of `depth` levels (the special primes take the rest of the budget). */
+export function literalWithDepth(depth: number): ParametersLiteral {
+  return { logN: 16, logScale: 29, depth };
 }
 
 /** The preset with the fewest levels that holds `iterations` with blocks of `blockSize`, if any. */

@@ -96,7 +96,7 @@ export interface IterationStep {
  * take consecutive groups of ceil(batch / perCiphertext) ciphertexts in turn (the last group may be
  * smaller); full batch uses every ciphertext every time.
  */
-export function iterationSteps(options: CheckedOptions, samples: number, perCiphertext: number): IterationStep[] {
+export function iterationSteps(options: Pick<CheckedOptions, "iterations" | "stepScale" | "batch">, samples: number, perCiphertext: number): IterationStep[] {
   const ciphertexts = Math.ceil(samples / perCiphertext);
   const groupSize = Math.min(ciphertexts, options.batch === undefined ? ciphertexts : Math.ceil(options.batch / perCiphertext));
   const groups = Math.ceil(ciphertexts / groupSize);

@@ -20,6 +20,19 @@ export interface TrainingTask {
  * sizes, `rows` of samples · features finite numbers, labels 0 or 1. `operation` names the caller.
  */
 export function checkTask(task: TrainingTask, operation: string): void {
+  checkRows(task, operation);
+  for (let i = 0; i < task.samples; i++) {
+    if (task.labels[i] !== 0 && task.labels[i] !== 1) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the label of sample ${i} is ${task.labels[i]}; labels must be 0 or 1 (logistic regression is binary)`);
+    }
+  }
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `task` has positive integer sizes, `rows` of samples · features
+ * finite numbers and a Uint8Array of `samples` labels (their values are the caller's to check).
+ */
+export function checkRows(task: Pick<TrainingTask, "samples" | "features" | "rows" | "labels">, operation: string): void {
   if (task === null || typeof task !== "object") throw new FheError("INVALID_ARGUMENT", operation, `the task must be an object { name, samples, features, rows, labels }, got ${describe(task)}`);
   const { samples, features, rows, labels } = task;
   for (const [what, value] of [["samples", samples], ["features", features]] as const) {
@@ -34,11 +47,6 @@ export function checkTask(task: TrainingTask, operation: string): void {
   for (let i = 0; i < rows.length; i++) {
     if (!Number.isFinite(rows[i])) {
       throw new FheError("INVALID_ARGUMENT", operation, `feature ${i % features} of sample ${Math.floor(i / features)} is ${describe(rows[i])}; every feature must be a finite number`);
-    }
-  }
-  for (let i = 0; i < samples; i++) {
-    if (labels[i] !== 0 && labels[i] !== 1) {
-      throw new FheError("INVALID_ARGUMENT", operation, `the label of sample ${i} is ${labels[i]}; labels must be 0 or 1 (logistic regression is binary)`);
     }
   }
 }

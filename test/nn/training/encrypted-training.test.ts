@@ -23,7 +23,7 @@ describe("encrypted logistic regression equals its float64 twin", () => {
   it("mini-batches (one ciphertext per iteration; the second holds 22 samples, real parts only) and two shards give the twin's weights", async () => {
     const task = syntheticTask(150, 5, 2);
     const options = { iterations: 3, batch: 64 };
-    expect(iterationSteps({ iterations: 3, stepScale: 6, interval: 16, batch: 64 }, 150, 64).map((s) => [s.ciphertexts, s.samples]))
+    expect(iterationSteps({ iterations: 3, stepScale: 6, batch: 64 }, 150, 64).map((s) => [s.ciphertexts, s.samples]))
       .toEqual([[[0], 64], [[1], 64], [[2], 22]]);
     const run = await runEncrypted(smallLiteral(9), task, options, 2);
     const twin = trainPlain(task, options, 512);
@@ -58,7 +58,7 @@ describe("the sigmoid factor and the schedule", () => {
   });
 
   it("Nesterov: eta_0 = 0, then negative; kappa folds (1 - eta) alpha / n except at the end", () => {
-    const steps = iterationSteps({ iterations: 4, stepScale: 6, interval: 16, batch: undefined }, 100, 64);
+    const steps = iterationSteps({ iterations: 4, stepScale: 6, batch: undefined }, 100, 64);
     expect(steps[0]).toMatchObject({ eta: 0, alpha: 6, kappa: 6 / 100, ciphertexts: [0, 1], samples: 100 });
     expect(steps[1]!.eta).toBeCloseTo((1 - 1.618033988749895) / 2.193527085331054, 12);
     for (const s of steps.slice(1)) expect(s.eta).toBeLessThan(0);
