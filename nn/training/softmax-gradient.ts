@@ -18,6 +18,7 @@
 // Scales: the masks' plaintext scales are solved for so that the masked logits and e_c land where
 // the polynomials fold their change of interval, and h_t exactly at the parameters' scale.
 
+import "../../engine/ring/dispose-symbols.js";
 import type { Ciphertext } from "../../engine/ciphertext.js";
 import { IterationEvaluator } from "../../engine/circuits/iteration-eval.js";
 import type { LevelScale } from "../../engine/circuits/plan.js";
@@ -50,7 +51,7 @@ export interface SoftmaxDataCiphertext {
  * with. Needs an evaluator with the relinearization key and the Galois keys of
  * plan.galoisSteps. Owns neither the data nor the keys; owns Y'_c after iteration 0 (dispose()).
  */
-export class SoftmaxShard {
+export class SoftmaxShard implements Disposable {
   readonly #encoder: Encoder;
   readonly #polynomials: PolynomialEvaluator;
   readonly #inverse: IterationEvaluator;
@@ -85,6 +86,10 @@ export class SoftmaxShard {
   dispose(): void {
     this.#labelTerms?.terms.forEach((ct) => ct.dispose());
     this.#labelTerms = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   private get classes(): number {
