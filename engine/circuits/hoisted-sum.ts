@@ -20,9 +20,11 @@ type Pair = [RnsPoly, RnsPoly];
 /** The rotation steps of each stage: m span stride for 0 < m < r, span = the product of the earlier radices. */
 export function hoistedSumStages(count: number, stride: number, radix: number): number[][] {
   const stages: number[][] = [];
-  for (let span = 1; span < count; span *= Math.min(radix, count / span)) {
+  let span = 1;
+  while (span < count) {
     const r = Math.min(radix, count / span);
     stages.push(Array.from({ length: r - 1 }, (_, m) => (m + 1) * span * stride));
+    span *= r;
   }
   return stages;
 }

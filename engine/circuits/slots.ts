@@ -67,12 +67,13 @@ export function sumSlots(evaluator: Evaluator, ct: Ciphertext, options: SumOptio
   checkEvaluator(evaluator, operation);
   const state = checkCiphertext(evaluator.params, ct, operation, 1);
   const { count, stride, radix } = sumPlan(state.slots, options, operation);
+  const stages = hoistedSumStages(count, stride, radix).map((steps) => steps.map((step) => signedStep(step, state.slots)));
   if (radix === 2) {
-    const steps = sumSlotsSteps(state.slots, options);
+    // One rotation per stage: sequential rotations, which may compose power-of-two keys.
+    const steps = stages.flat();
     requireRotations(evaluator, steps, state.slots, operation);
     return addRotations(evaluator, evaluator.copy(ct), steps);
   }
-  const stages = hoistedSumStages(count, stride, radix).map((steps) => steps.map((step) => signedStep(step, state.slots)));
   const keys = RotationKeys.require(evaluator, stages.flat(), state.slots, operation);
   return hoistedSum(evaluator.params, state, stages, keys);
 }

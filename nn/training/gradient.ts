@@ -26,6 +26,7 @@
 import { type Ciphertext, ciphertextState } from "../../engine/ciphertext.js";
 import { Encoder } from "../../engine/encoding/encoder.js";
 import { droppedModulus } from "../../engine/evaluator/alignment.js";
+import type { Complex } from "../../engine/evaluator/checks.js";
 import type { Evaluator } from "../../engine/evaluator/evaluator.js";
 import type { Plaintext } from "../../engine/plaintext.js";
 import { FheError } from "../../engine/ring/errors.js";
@@ -109,43 +110,21 @@ export class GradientShard {
         }
       }
       ev.relinearizeInPlace(sum!);
-      return this.realPartRescaled(this.sumBlocks(sum!));
+      return rescaleBlockSum(ev, this.sumBlocks(sum!), true);
     } finally {
       plaintexts?.dispose();
       sum?.dispose();
     }
   }
 
-  /** kappa b0 sum_i z_i over `used` (factor = kappa' b0), one level below the data. */
+  /** kappa b0 sum_i z_i over `used` (factor = kappa' b0) = 2 Re(factor (1 - i) sum P), one level below the data. */
   private firstGradient(used: readonly DataCiphertext[], factor: number): Ciphertext {
-    const ev = this.evaluator;
-    using sum = ev.copy(used[0]!.ciphertext);
-    for (const d of used.slice(1)) ev.addInPlace(sum, d.ciphertext);
-    // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
-    const scaled = factor * 2 ** dataScaleBits;
-    using product = ev.multiplyConstant(sum, { re: scaled, im: -scaled });
-    const result = this.realPartRescaled(this.sumBlocks(product));
-    readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
-    return result;
+    return scaledBlockSum(this.evaluator, this.layout, used.map((d) => d.ciphertext), { re: factor, im: -factor }, { radix: sumRadix, realPart: true });
   }
 
   /** The sum over the blocks of a ciphertext, in hoisted radix-4 stages; a new ciphertext. */
   private sumBlocks(ct: Ciphertext): Ciphertext {
     return sumBlocks(this.evaluator, this.layout, ct, sumRadix);
-  }
-
-  /** ct + conj(ct) (twice the real part), rescaled; takes ownership of ct. */
-  private realPartRescaled(ct: Ciphertext): Ciphertext {
-    const ev = this.evaluator;
-    try {
-      using conjugate = ev.conjugate(ct);
-      ev.addInPlace(ct, conjugate);
-      ev.rescaleInPlace(ct);
-    } catch (error) {
-      ct.dispose();
-      throw error;
-    }
-    return ct;
   }
 
   /** [T+, T-] = T ± conj(T), T the rotate-and-sum of P ⊙ v inside the blocks, one level below v (the caller disposes both). */
@@ -230,17 +209,37 @@ export function sumBlocks(evaluator: Evaluator, layout: TrainingLayout, ct: Ciph
   return blocksPerCiphertext > 1 ? sumSlots(evaluator, ct, { stride: blockSize, count: blocksPerCiphertext, radix }) : evaluator.copy(ct);
 }
 
+/** ct (ct + conj(ct), twice the real part, with `realPart`) rescaled in place; disposes ct on error. */
+function rescaleBlockSum(evaluator: Evaluator, ct: Ciphertext, realPart: boolean): Ciphertext {
+  try {
+    if (realPart) {
+      using conjugate = evaluator.conjugate(ct);
+      evaluator.addInPlace(ct, conjugate);
+    }
+    evaluator.rescaleInPlace(ct);
+  } catch (error) {
+    ct.dispose();
+    throw error;
+  }
+  return ct;
+}
+
 /**
  * factor sum_k (sum over the blocks of data[k]) for data at scale Δ / 2^dataScaleBits: one level
  * below the data, at the data's scale times 2^dataScaleBits (Δ for data encrypted by the clients).
+ * `radix` is that of the block sum; `realPart: true` keeps twice the real part (needs the
+ * conjugation key).
  */
-export function scaledBlockSum(evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number): Ciphertext {
+export function scaledBlockSum(
+  evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number | Complex,
+  options: { readonly radix?: number; readonly realPart?: boolean } = {},
+): Ciphertext {
   using sum = evaluator.copy(data[0]!);
   for (const ct of data.slice(1)) evaluator.addInPlace(sum, ct);
   // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
-  using scaled = evaluator.multiplyConstant(sum, factor * 2 ** dataScaleBits);
-  const result = sumBlocks(evaluator, layout, scaled);
-  evaluator.rescaleInPlace(result);
+  const { re, im } = typeof factor === "number" ? { re: factor, im: 0 } : factor;
+  using scaled = evaluator.multiplyConstant(sum, { re: re * 2 ** dataScaleBits, im: im * 2 ** dataScaleBits });
+  const result = rescaleBlockSum(evaluator, sumBlocks(evaluator, layout, scaled, options.radix), options.realPart === true);
   readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
   return result;
 }
