@@ -318,6 +318,22 @@ export class Evaluator {
     ct.seed = undefined;
   }
 
+  /**
+   * Multiplies every slot by i (sign 1) or -i (sign -1) in place: a product by ±X^(N/2), exact,
+   * with no change of level or scale (any degree).
+   */
+  multiplyByIInPlace(a: Ciphertext, sign: 1 | -1 = 1): void {
+    const operation = "multiply by i";
+    const ct = checkCiphertext(this.params, a, operation);
+    if (sign !== 1 && sign !== -1) throw new FheError("INVALID_ARGUMENT", operation, `sign must be 1 or -1, got ${describe(sign)}`);
+    const unit = imaginaryUnit(this.params, ct.polys[0]!.basis);
+    for (const poly of ct.polys) {
+      mulCoeffs(poly, poly, unit);
+      if (sign === -1) neg(poly, poly);
+    }
+    ct.seed = undefined;
+  }
+
   /** Relinearizes a degree-2 ciphertext to degree 1 (needs the relinearization key). */
   relinearize(a: Ciphertext): Ciphertext {
     return this.outOfPlace(a, "relinearize", (ct) => this.relinearizeInPlace(ct));

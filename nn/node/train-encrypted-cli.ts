@@ -30,7 +30,7 @@ import { runSoftmaxTraining } from "./train-softmax-cli.js";
 import { WorkerShard } from "./training-pool.js";
 import { createClientKeys, encryptAndLoad, timedTraining } from "./training-session.js";
 
-const usage = "usage: npm run train:encrypted -- --task mnist38|spam|mnist-head [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]";
+const usage = "usage: npm run train:encrypted -- --task mnist38|spam|mnist-head [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--feature-groups G] [--json FILE]";
 
 /** The JSON report (the issue's fields, then details). */
 export interface TrainingReport {
@@ -56,6 +56,8 @@ export interface TrainingReport {
   readonly interval: number;
   readonly stepScale: number;
   readonly ciphertexts: number;
+  /** Feature groups of the packing (layout.ts), one ciphertext each per sample set. */
+  readonly featureGroups: number;
   readonly keyBytes: number;
   readonly dataBytes: number;
   readonly clientSeconds: { readonly keys: number; readonly encrypt: number; readonly decrypt: number };
@@ -106,23 +108,24 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     options: {
       task: { type: "string", default: "mnist38" }, iterations: { type: "string", default: "10" }, batch: { type: "string" },
       threads: { type: "string", default: "2" }, samples: { type: "string" }, json: { type: "string" },
-      interval: { type: "string" }, step: { type: "string" },
+      interval: { type: "string" }, step: { type: "string" }, "feature-groups": { type: "string" },
     },
   });
   const iterations = integerOption(values.iterations, "iterations")!;
   const threads = integerOption(values.threads, "threads")!;
   const batch = integerOption(values.batch, "batch");
+  const featureGroups = integerOption(values["feature-groups"], "feature-groups");
   const { train, test } = tasks(values.task, integerOption(values.samples, "samples"));
   const defaults = taskDefaults[values.task]!;
   const interval = values.interval === undefined ? defaults.interval : Number(values.interval);
   const stepScale = values.step === undefined ? defaults.stepScale : Number(values.step);
-  const options: TrainingOptions = { iterations, interval, stepScale, ...(batch === undefined ? {} : { batch }) };
+  const options: TrainingOptions = { iterations, interval, stepScale, shards: threads, ...(batch === undefined ? {} : { batch }), ...(featureGroups === undefined ? {} : { featureGroups }) };
 
   const literal = trainingLiteral(iterations);
   const params = Parameters.create(literal);
   const plan = planLogisticRegression(params, train, options);
   const { layout } = plan;
-  console.log(`task ${train.name}: ${train.samples} samples x ${train.features} features (test ${test.samples}); ${layout.ciphertexts} ciphertexts of ${layout.samplesPerCiphertext} samples (blocks of ${layout.blockSize} slots)`);
+  console.log(`task ${train.name}: ${train.samples} samples x ${train.features} features (test ${test.samples}); ${layout.sets} sample sets of ${layout.samplesPerSet} samples, ${layout.groups} feature group${layout.groups === 1 ? "" : "s"} of ${layout.groupWeights} weights (blocks of ${layout.blockSize} slots): ${layout.ciphertexts} ciphertexts`);
   console.log(`parameters: ${describeParameters(params)}, ${params.digits} key-switching digits; ${iterations} iterations of ${plan.maxIterations} that fit, ${plan.levelsPerIteration} levels each; data at level ${plan.inputLevel}`);
 
   const twin = trainPlain(train, options, params.maxSlots);
@@ -135,12 +138,12 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
   const encryptor = new Encryptor(params, keygen.secretKey);
   const shards: WorkerShard[] = [];
   try {
-    const { dataBytes, encryptSeconds, loadSeconds } = await encryptAndLoad(layout.ciphertexts, threads, shards, (index) => {
-      const [ct] = encryptTask(encryptor, encoder, plan, train, { first: index, count: 1 });
+    const { dataBytes, encryptSeconds, loadSeconds } = await encryptAndLoad(layout.sets, threads, shards, (set) => {
+      const cts = encryptTask(encryptor, encoder, plan, train, { first: set * layout.groups, count: layout.groups });
       try {
-        return [serializeCiphertext(ct!)];
+        return cts.map((ct) => serializeCiphertext(ct));
       } finally {
-        ct!.dispose();
+        cts.forEach((ct) => ct.dispose());
       }
     }, () => new WorkerShard(params), (indices, data) => ({
       kind: "load", params: serializeParameters(params), insecure: params.insecure, relinearizationKey, galoisKeys, layout, indices, data,
@@ -151,7 +154,7 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
       (onIteration) => trainEncrypted(new Evaluator(params), plan, options, shards, onIteration));
     const started = performance.now();
     const weights = decryptWeights(new Decryptor(params, keygen.secretKey), encoder, layout, encryptedWeights);
-    encryptedWeights.dispose();
+    encryptedWeights.forEach((ct) => ct.dispose());
     const decryptSeconds = (performance.now() - started) / 1000;
 
     const maxWeightDiff = weights.reduce((m, w, j) => Math.max(m, Math.abs(w - twin.weights[j]!)), 0);
@@ -161,7 +164,7 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
       auc: auc(weights, test), plainTwinAuc: auc(twin.weights, test), trainSeconds, perIterationSeconds, trainCpuSeconds,
       uploadBytes: keyBytes + dataBytes, threads: shards.length, batch: batch ?? null, testSamples: test.samples,
       maxInnerProduct: twin.maxInnerProduct, interval, stepScale,
-      ciphertexts: layout.ciphertexts, keyBytes, dataBytes,
+      ciphertexts: layout.ciphertexts, featureGroups: layout.groups, keyBytes, dataBytes,
       clientSeconds: { keys: keySeconds, encrypt: encryptSeconds, decrypt: decryptSeconds }, loadSeconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024, workerHeapMiB: shards.map((s) => s.heapBytes / 2 ** 20),
     };

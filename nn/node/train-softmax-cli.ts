@@ -99,7 +99,7 @@ export async function runSoftmaxTraining(argv: readonly string[]): Promise<Softm
   const plan = planSoftmaxTraining(params, train, options);
   const { layout } = plan;
   const layer = softmaxLayer(train.classes, checked, "train softmax");
-  console.log(`task ${train.name}: ${train.samples} samples x ${train.features} CryptoNets features, ${train.classes} classes (test ${test.samples}; features ${featureSeconds.toFixed(1)} s); ${layout.ciphertexts} data + ${layout.ciphertexts} label ciphertexts of ${layout.samplesPerCiphertext} samples (blocks of ${layout.blockSize} slots)`);
+  console.log(`task ${train.name}: ${train.samples} samples x ${train.features} CryptoNets features, ${train.classes} classes (test ${test.samples}; features ${featureSeconds.toFixed(1)} s); ${layout.ciphertexts} data + ${layout.ciphertexts} label ciphertexts of ${layout.samplesPerSet} samples (blocks of ${layout.blockSize} slots)`);
   console.log(`parameters: ${describeParameters(params)}, ${params.digits} key-switching digits; ${iterations} iterations of ${plan.maxIterations} that fit (2 levels, then ${plan.levelsPerIteration} each); data at level ${plan.inputLevel}`);
   console.log(`softmax: exp / ${train.classes} of degree ${layer.polynomial.degree} on [-${checked.logitBound}, ${checked.logitBound}] (max error ${layer.polynomialError.toExponential(2)}), 1/S on [${checked.sumInterval.join(", ")}]: initial degree ${layer.inverse!.initial.degree} + ${layer.inverse!.iterations} iterations, depth ${layer.inverse!.depth}`);
 

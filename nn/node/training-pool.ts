@@ -38,10 +38,10 @@ class ShardWorker {
 
 /** A logistic-regression shard in a worker: a {@link GradientSource}. */
 export class WorkerShard extends ShardWorker implements GradientSource {
-  async gradient(v: Ciphertext | undefined, step: IterationStep, sigmoid: SigmoidChoice): Promise<Ciphertext | undefined> {
-    const result = await this.run({ kind: "gradient", v: v === undefined ? undefined : serializeCiphertext(v), step, sigmoid });
+  async gradient(v: readonly Ciphertext[] | undefined, step: IterationStep, sigmoid: SigmoidChoice): Promise<Ciphertext[] | undefined> {
+    const result = await this.run({ kind: "gradient", v: v?.map((ct) => serializeCiphertext(ct)), step, sigmoid });
     if (result.kind !== "gradient") throw new Error("unexpected worker reply");
-    return result.h === undefined ? undefined : loadCiphertext(this.params, result.h);
+    return result.h?.map((bytes) => loadCiphertext(this.params, bytes));
   }
 }
 

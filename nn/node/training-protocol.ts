@@ -13,11 +13,11 @@ interface KeysLoad {
   readonly insecure: boolean;
   readonly relinearizationKey: Uint8Array;
   readonly galoisKeys: Uint8Array;
-  /** Indices in the packing of the data ciphertexts sent. */
+  /** Indices in the packing of the data sent: sample sets (logistic regression), data ciphertexts (softmax). */
   readonly indices: readonly number[];
 }
 
-/** A logistic-regression shard: its data ciphertexts. */
+/** A logistic-regression shard: its sample sets, each as its feature groups' ciphertexts (layout.groups per set). */
 export interface ShardLoad extends KeysLoad {
   readonly kind: "load";
   readonly layout: TrainingLayout;
@@ -32,10 +32,10 @@ export interface SoftmaxShardLoad extends KeysLoad {
   readonly data: ByteBundle;
 }
 
-/** One iteration's partial gradient; `v` absent at t = 0. */
+/** One iteration's partial gradient (one per feature group); `v` (one per group) absent at t = 0. */
 export interface ShardGradient {
   readonly kind: "gradient";
-  readonly v: Uint8Array | undefined;
+  readonly v: readonly Uint8Array[] | undefined;
   readonly step: IterationStep;
   readonly sigmoid: SigmoidChoice;
 }
@@ -51,5 +51,5 @@ export type TrainingWorkerTask = ShardLoad | SoftmaxShardLoad | ShardGradient | 
 
 export type TrainingWorkerResult =
   | { readonly kind: "loaded"; readonly ms: number; readonly heapBytes: number }
-  | { readonly kind: "gradient"; readonly h: Uint8Array | undefined; readonly ms: number; readonly heapBytes: number }
+  | { readonly kind: "gradient"; readonly h: readonly Uint8Array[] | undefined; readonly ms: number; readonly heapBytes: number }
   | { readonly kind: "softmaxGradient"; readonly h: readonly Uint8Array[]; readonly ms: number; readonly heapBytes: number };

@@ -68,7 +68,7 @@ export interface LoadedShards {
 }
 
 /**
- * Splits data ciphertexts 0..count-1 into `threads` consecutive shares; for each, encrypts
+ * Splits data units 0..count-1 (sample sets or data ciphertexts) into `threads` consecutive shares; for each, encrypts
  * (`encrypt(index)`: the serialized ciphertexts of one index), creates a worker shard (pushed
  * to `shards`, which the caller closes, also on failure) and sends it `loadTask`. Workers load
  * and check their keys and data while the client encrypts the next share.

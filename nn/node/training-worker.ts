@@ -3,6 +3,7 @@
 // computes that shard's partial gradients (logistic regression or softmax). Never receives the
 // secret key.
 
+import type { Ciphertext } from "../../engine/ciphertext.js";
 import { Evaluator } from "../../engine/evaluator/evaluator.js";
 import { setMemoryWarning } from "../../engine/memory.js";
 import type { Parameters } from "../../engine/parameters.js";
@@ -24,12 +25,30 @@ function keysOf(task: ShardLoad | SoftmaxShardLoad): { params: Parameters; evalu
   return { params, evaluator: new Evaluator(params, { relinearizationKey: loadSwitchingKey(params, task.relinearizationKey), galoisKeys: loadGaloisKeys(params, task.galoisKeys) }) };
 }
 
+/** Loads `bytes` (if any), runs `gradient` on them and returns its ciphertexts serialized, disposing all of them. */
+function withCiphertexts(params: Parameters, bytes: readonly Uint8Array[] | undefined, gradient: (v: Ciphertext[] | undefined) => Ciphertext[] | undefined): Uint8Array[] | undefined {
+  const v = bytes?.map((b) => loadCiphertext(params, b));
+  try {
+    const h = gradient(v);
+    try {
+      return h?.map((ct) => serializeCiphertext(ct));
+    } finally {
+      h?.forEach((ct) => ct.dispose());
+    }
+  } finally {
+    v?.forEach((ct) => ct.dispose());
+  }
+}
+
 export default function run(task: TrainingWorkerTask): TrainingWorkerResult {
   const started = performance.now();
   const done = () => ({ ms: performance.now() - started, heapBytes: defaultHeap().bytesReserved });
   if (task.kind === "load") {
     const { params, evaluator } = keysOf(task);
-    const data = unbundle(task.data).map((bytes, i) => ({ index: task.indices[i]!, ciphertext: loadCiphertext(params, bytes) }));
+    const parts = unbundle(task.data);
+    const { groups } = task.layout;
+    if (parts.length !== task.indices.length * groups) throw new FheError("INVALID_ARGUMENT", "load training data", `expected ${task.indices.length} sample sets of ${groups} ciphertexts, got ${parts.length} ciphertexts`);
+    const data = task.indices.map((index, i) => ({ index, ciphertexts: parts.slice(i * groups, (i + 1) * groups).map((bytes) => loadCiphertext(params, bytes)) }));
     state = { params, shard: new GradientShard(evaluator, task.layout, data) };
     return { kind: "loaded", ...done() };
   }
@@ -43,22 +62,11 @@ export default function run(task: TrainingWorkerTask): TrainingWorkerResult {
   if (state === undefined) throw new FheError("INVALID_ARGUMENT", "compute gradient", "the worker holds no shard: send a load task first");
   const { params, shard } = state;
   if (task.kind === "gradient" && shard instanceof GradientShard) {
-    using v = task.v === undefined ? undefined : loadCiphertext(params, task.v);
-    using h = shard.gradient(v, task.step, task.sigmoid);
-    return { kind: "gradient", h: h === undefined ? undefined : serializeCiphertext(h), ...done() };
+    const h = withCiphertexts(params, task.v, (v) => shard.gradient(v, task.step, task.sigmoid));
+    return { kind: "gradient", h, ...done() };
   }
   if (task.kind === "softmaxGradient" && shard instanceof SoftmaxShard) {
-    const v = task.v?.map((bytes) => loadCiphertext(params, bytes));
-    try {
-      const h = shard.gradient(v, task.step);
-      try {
-        return { kind: "softmaxGradient", h: h.map((ct) => serializeCiphertext(ct)), ...done() };
-      } finally {
-        h.forEach((ct) => ct.dispose());
-      }
-    } finally {
-      v?.forEach((ct) => ct.dispose());
-    }
+    return { kind: "softmaxGradient", h: withCiphertexts(params, task.v, (v) => shard.gradient(v, task.step))!, ...done() };
   }
   throw new FheError("INVALID_ARGUMENT", "compute gradient", `a ${task.kind} task does not match the shard this worker holds`);
 }

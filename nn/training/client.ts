@@ -5,14 +5,15 @@ import type { Ciphertext } from "../../engine/ciphertext.js";
 import type { Decryptor } from "../../engine/decryptor.js";
 import type { Encoder } from "../../engine/encoding/encoder.js";
 import type { Encryptor } from "../../engine/encryptor.js";
-import { FheError } from "../../engine/ring/errors.js";
+import { describe, FheError } from "../../engine/ring/errors.js";
 import { dataScaleBits } from "./gradient.js";
 import { packCiphertext, unpackWeights, type TrainingLayout } from "./layout.js";
 import type { TrainingPlan } from "./plan.js";
 import { checkTask, type TrainingTask } from "./task.js";
 
 /**
- * Encrypts the ciphertexts [first, first + count) of the task's packing (default: all), at
+ * Encrypts the data ciphertexts [first, first + count) of the task's packing (default: all;
+ * ciphertext c g + j holds feature group j of sample set c), at
  * plan.inputLevel and scale Δ / 2^dataScaleBits. Checks the task (INVALID_ARGUMENT on NaN
  * features, labels not in {0, 1}, a shape other than the plan's).
  */
@@ -33,8 +34,11 @@ export function encryptTask(
   });
 }
 
-/** The d + 1 weights (bias last) from encrypted weights. */
-export function decryptWeights(decryptor: Decryptor, encoder: Encoder, layout: TrainingLayout, weights: Ciphertext): Float64Array {
-  using plaintext = decryptor.decrypt(weights);
-  return unpackWeights(layout, encoder.decode(plaintext));
+/** The d + 1 weights (bias last) from encrypted weights, one ciphertext per feature group. */
+export function decryptWeights(decryptor: Decryptor, encoder: Encoder, layout: TrainingLayout, weights: readonly Ciphertext[]): Float64Array {
+  if (!Array.isArray(weights)) throw new FheError("INVALID_ARGUMENT", "decrypt weights", `expected an array of ${layout.groups} weight ciphertexts (one per feature group), got ${describe(weights)}`);
+  return unpackWeights(layout, weights.map((ct) => {
+    using plaintext = decryptor.decrypt(ct);
+    return encoder.decode(plaintext);
+  }));
 }

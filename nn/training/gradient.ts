@@ -1,27 +1,29 @@
 // The server's work on its share of the encrypted data: the partial gradient h_t of one
-// iteration over the ciphertexts it holds. Shards add up: h_t is the sum of their results.
+// iteration over the sample sets it holds, one ciphertext per feature group. Shards add up: h_t
+// is the sum of their results.
 //
-// Every ciphertext packs two sets of samples, P = Z_A + i Z_B (layout.ts: blocks of f slots,
-// real and imaginary halves), so one rotation serves two samples. For t >= 1, with v_t real and
-// replicated per block:
-//   T   = rotate-and-sum_{k < f}(P ⊙ v): the last slot of block s holds d_A + i d_B for block
-//         s + 1 (the last slot of every block is zero, so the window starting there is block s + 1);
+// Every ciphertext packs two sets of samples, P_j = Z_A,j + i Z_B,j (layout.ts: feature group j
+// in blocks of f slots, real and imaginary halves), so one rotation serves two samples. For
+// t >= 1, with v_t real and replicated per block (v_t,j for group j):
+//   T   = rotate-and-sum_{k < f}(sum_j P_j ⊙ v_j): the last slot of block s holds d_A + i d_B for
+//         block s + 1 (the last slot of every block is zero, so the window starting there is block
+//         s + 1); the groups' products are added before the one relinearization and the rotations;
 //   T+ = T + conj(T) = 2 d_A,  T- = T - conj(T) = 2 i d_B;
 //   G   = mask ⊙ conj(q'(d_A) + i q'(d_B)), q' = q - b0 the odd part of the sigmoid factor:
 //         -i q'(d_B) = kappa' (-b1 T- / 2 + b3 (T-)^3 / 8) has real coefficients in T-, so both
 //         halves are real cubics (2 levels) with the mask and the step in their plaintexts;
 //   G   = rotate-and-sum_{k < f}(G) replicates it over block s, rotate(G, -f) moves it to block
 //         s + 1, the block of its samples, and + kappa' b0 (1 - i);
-//   h  += G ⊙ P (degree 2, one relinearization per shard): its real part is
-//         kappa' sum (q(d_A) z_A + q(d_B) z_B); then the sum over the blocks by rotations
-//         f, 2f, .., and h + conj(h) keeps twice the real part (kappa' = kappa / 2).
+//   h_j += G ⊙ P_j (degree 2, one relinearization per group and shard): its real part is
+//         kappa' sum (q(d_A) z_A + q(d_B) z_B) over group j; then 4 Re of its sum over the blocks
+//         (rotations f, 2f, ..), two groups per sum (realBlockSums), so kappa' = kappa / 4.
 // Every key switch acts on a product before its rescale, at scale ~Δ q: a key switch adds noise
 // of ~N sigma D / P ~ 2^18 (P is about one digit D here), negligible at 2^54 but ~2^-11 at
 // Δ = 2^29. Sums inside blocks and over blocks use hoisted radix-4 stages (sumSlots radix).
 // Scales: P is encrypted at scale Δ / 2^a (a = dataScaleBits) and the cubic terms' plaintexts at
 // q 2^(4a): the tiny kappa' b3 / 8 (~2^-28) is then encoded with ~21 bits, and h_t still lands at
 // ~Δ (a = 4 left it ~17 bits, and weights 2.5 times further from the twin's at N = 2^13).
-// For t = 0 (v_0 = 0): h_0 = kappa b0 sum_i z_i = 2 Re(kappa' b0 (1 - i) sum P).
+// For t = 0 (v_0 = 0): h_0,j = kappa b0 sum_i z_i,j = 4 Re(kappa' b0 (1 - i) sum P_j).
 
 import { type Ciphertext, ciphertextState } from "../../engine/ciphertext.js";
 import { Encoder } from "../../engine/encoding/encoder.js";
@@ -37,10 +39,10 @@ import type { IterationStep, SigmoidChoice } from "./schedule.js";
 /** a: the data is encrypted at scale Δ / 2^a. */
 export const dataScaleBits = 5;
 
-/** One encrypted data ciphertext and its index in the packing. */
-export interface DataCiphertext {
+/** One encrypted sample set: its index in the packing and its ciphertexts, one per feature group. */
+export interface DataSet {
   readonly index: number;
-  readonly ciphertext: Ciphertext;
+  readonly ciphertexts: readonly Ciphertext[];
 }
 
 /** Reads `ct` at `scale` in place (its message is multiplied by old / new scale): a scalar factor that costs nothing. */
@@ -64,73 +66,97 @@ interface CubicPlaintexts {
   readonly linear: Plaintext;
 }
 
+const operation = "compute gradient";
+
 /**
- * Computes partial gradients over a set of data ciphertexts. Needs an evaluator with the
- * relinearization key, the Galois keys of plan.galoisSteps and the conjugation key. Owns neither
- * the data nor the keys.
+ * Computes partial gradients over sample sets. Needs an evaluator with the relinearization key,
+ * the Galois keys of plan.galoisSteps and the conjugation key. Owns neither the data nor the keys.
  */
 export class GradientShard {
   readonly #encoder: Encoder;
 
-  constructor(readonly evaluator: Evaluator, readonly layout: TrainingLayout, readonly data: readonly DataCiphertext[]) {
+  /** Throws INVALID_ARGUMENT when a set does not hold one ciphertext per feature group of `layout`. */
+  constructor(readonly evaluator: Evaluator, readonly layout: TrainingLayout, readonly data: readonly DataSet[]) {
+    for (const set of data) {
+      if (set.ciphertexts.length !== layout.groups) {
+        throw new FheError("INVALID_ARGUMENT", "load training data", `sample set ${set.index} has ${set.ciphertexts.length} ciphertexts and the layout has ${layout.groups} feature groups (one ciphertext each)`);
+      }
+    }
     this.#encoder = new Encoder(evaluator.params);
   }
 
   /**
-   * h_t over this shard's ciphertexts that `step` uses (v_t undefined at t = 0), a new ciphertext;
-   * undefined when the step uses none of them.
+   * h_t over this shard's sample sets that `step` uses (v_t undefined at t = 0), new ciphertexts,
+   * one per feature group; undefined when the step uses none of them.
    */
-  gradient(v: Ciphertext | undefined, step: IterationStep, sigmoid: SigmoidChoice): Ciphertext | undefined {
-    const used = this.data.filter((d) => step.ciphertexts.includes(d.index));
+  gradient(v: readonly Ciphertext[] | undefined, step: IterationStep, sigmoid: SigmoidChoice): Ciphertext[] | undefined {
+    const used = this.data.filter((d) => step.sets.includes(d.index));
     if (used.length === 0) return undefined;
-    const half = step.kappa / 2;
-    if (v === undefined) return this.firstGradient(used, half * sigmoid.coefficients[0]);
-    if (step.t === 0) throw new FheError("INVALID_ARGUMENT", "compute gradient", "iteration 0 starts from v_0 = 0 and takes no weights");
+    const quarter = step.kappa / 4;
+    if (v === undefined) return this.firstGradient(used, quarter * sigmoid.coefficients[0]);
+    if (step.t === 0) throw new FheError("INVALID_ARGUMENT", operation, "iteration 0 starts from v_0 = 0 and takes no weights");
+    if (v.length !== this.layout.groups) throw new FheError("INVALID_ARGUMENT", operation, `expected ${this.layout.groups} weight ciphertexts (one per feature group), got ${v.length}`);
     const ev = this.evaluator;
     let plaintexts: SigmoidPlaintexts | undefined;
-    let sum: Ciphertext | undefined;
+    const sums: Ciphertext[] = [];
     try {
-      for (const { ciphertext: z } of used) {
+      for (const { ciphertexts: z } of used) {
         const [plus, minus] = this.innerProducts(z, v);
         try {
-          plaintexts ??= this.encodeSigmoid(plus, z.scale, half, sigmoid);
+          plaintexts ??= this.encodeSigmoid(plus, z[0]!.scale, quarter, sigmoid);
           using factor = this.sigmoidFactor(plus, minus, plaintexts);
           using spread = sumSlots(ev, factor, { count: this.layout.blockSize, radix: sumRadix });
           if (this.layout.blocksPerCiphertext > 1) ev.rotateInPlace(spread, -this.layout.blockSize);
           ev.rescaleInPlace(spread);
           // The constant term: the block-end mask replicated over every block is 1 everywhere.
-          const constant = half * sigmoid.coefficients[0];
+          const constant = quarter * sigmoid.coefficients[0];
           ev.addConstantInPlace(spread, { re: constant, im: -constant });
-          using product = ev.multiply(spread, z);
-          if (sum === undefined) sum = ev.copy(product);
-          else ev.addInPlace(sum, product);
+          z.forEach((zj, group) => {
+            if (sums[group] === undefined) sums[group] = ev.multiply(spread, zj);
+            else {
+              using product = ev.multiply(spread, zj);
+              ev.addInPlace(sums[group], product);
+            }
+          });
         } finally {
           plus.dispose();
           minus.dispose();
         }
       }
-      ev.relinearizeInPlace(sum!);
-      return rescaleBlockSum(ev, this.sumBlocks(sum!), true);
+      for (const sum of sums) ev.relinearizeInPlace(sum);
+      return realBlockSums(ev, this.layout, sums, sumRadix);
     } finally {
       plaintexts?.dispose();
-      sum?.dispose();
+      sums.forEach((ct) => ct.dispose());
     }
   }
 
-  /** kappa b0 sum_i z_i over `used` (factor = kappa' b0) = 2 Re(factor (1 - i) sum P), one level below the data. */
-  private firstGradient(used: readonly DataCiphertext[], factor: number): Ciphertext {
-    return scaledBlockSum(this.evaluator, this.layout, used.map((d) => d.ciphertext), { re: factor, im: -factor }, { radix: sumRadix, realPart: true });
-  }
-
-  /** The sum over the blocks of a ciphertext, in hoisted radix-4 stages; a new ciphertext. */
-  private sumBlocks(ct: Ciphertext): Ciphertext {
-    return sumBlocks(this.evaluator, this.layout, ct, sumRadix);
-  }
-
-  /** [T+, T-] = T ± conj(T), T the rotate-and-sum of P ⊙ v inside the blocks, one level below v (the caller disposes both). */
-  private innerProducts(z: Ciphertext, v: Ciphertext): [Ciphertext, Ciphertext] {
+  /**
+   * Per group j: kappa b0 sum_i z_i,j over `used` (factor = kappa' b0) = 4 Re(factor (1 - i) sum P_j),
+   * one level below the data, at the data's scale times 2^dataScaleBits (Δ for data encrypted by the clients).
+   */
+  private firstGradient(used: readonly DataSet[], factor: number): Ciphertext[] {
     const ev = this.evaluator;
-    using product = ev.mulRelin(z, v);
+    const scaled: Ciphertext[] = [];
+    try {
+      for (let group = 0; group < this.layout.groups; group++) scaled.push(scaledSum(ev, used.map((d) => d.ciphertexts[group]!), { re: factor, im: -factor }));
+      const result = realBlockSums(ev, this.layout, scaled, sumRadix);
+      for (const ct of result) readAtScale(ct, ciphertextState(ct).scale * 2 ** dataScaleBits);
+      return result;
+    } finally {
+      scaled.forEach((ct) => ct.dispose());
+    }
+  }
+
+  /** [T+, T-] = T ± conj(T), T the rotate-and-sum of sum_j P_j ⊙ v_j inside the blocks, one level below v (the caller disposes both). */
+  private innerProducts(z: readonly Ciphertext[], v: readonly Ciphertext[]): [Ciphertext, Ciphertext] {
+    const ev = this.evaluator;
+    using product = ev.multiply(z[0]!, v[0]!);
+    for (let group = 1; group < z.length; group++) {
+      using term = ev.multiply(z[group]!, v[group]!);
+      ev.addInPlace(product, term);
+    }
+    ev.relinearizeInPlace(product);
     using sums = sumSlots(ev, product, { count: this.layout.blockSize, radix: sumRadix });
     using conjugate = ev.conjugate(sums);
     const plus = ev.add(sums, conjugate);
@@ -209,37 +235,72 @@ export function sumBlocks(evaluator: Evaluator, layout: TrainingLayout, ct: Ciph
   return blocksPerCiphertext > 1 ? sumSlots(evaluator, ct, { stride: blockSize, count: blocksPerCiphertext, radix }) : evaluator.copy(ct);
 }
 
-/** ct (ct + conj(ct), twice the real part, with `realPart`) rescaled in place; disposes ct on error. */
-function rescaleBlockSum(evaluator: Evaluator, ct: Ciphertext, realPart: boolean): Ciphertext {
+/**
+ * 4 Re(sum over the blocks of h) for each h of `hs` (degree 1, one level and scale), rescaled:
+ * new ciphertexts, in order. Conjugation commutes with rotations, so two at a time share one
+ * sum over the blocks: S = sum(2 Re(h_a) + 2i Re(h_b)) gives S + conj(S) and -i (S - conj(S));
+ * an odd last one is 2 (S + conj(S)) with S its own sum. `radix` is that of the block sums.
+ */
+export function realBlockSums(evaluator: Evaluator, layout: TrainingLayout, hs: readonly Ciphertext[], radix = 2): Ciphertext[] {
+  const ev = evaluator;
+  const result: Ciphertext[] = [];
+  const twiceReal = (h: Ciphertext): Ciphertext => {
+    using conjugate = ev.conjugate(h);
+    return ev.add(h, conjugate);
+  };
   try {
-    if (realPart) {
-      using conjugate = evaluator.conjugate(ct);
-      evaluator.addInPlace(ct, conjugate);
+    for (let k = 0; k < hs.length; k += 2) {
+      const [a, b] = [hs[k]!, hs[k + 1]];
+      if (b === undefined) {
+        const total = sumBlocks(ev, layout, a, radix);
+        result.push(total);
+        using conjugate = ev.conjugate(total);
+        ev.addInPlace(total, conjugate);
+        ev.addInPlace(total, total);
+        continue;
+      }
+      using packed = twiceReal(a);
+      using imaginary = twiceReal(b);
+      ev.multiplyByIInPlace(imaginary, 1);
+      ev.addInPlace(packed, imaginary);
+      using total = sumBlocks(ev, layout, packed, radix);
+      using conjugate = ev.conjugate(total);
+      result.push(ev.add(total, conjugate));
+      const second = ev.sub(total, conjugate);
+      result.push(second);
+      ev.multiplyByIInPlace(second, -1);
     }
-    evaluator.rescaleInPlace(ct);
+    for (const ct of result) ev.rescaleInPlace(ct);
   } catch (error) {
-    ct.dispose();
+    result.forEach((ct) => ct.dispose());
     throw error;
   }
-  return ct;
+  return result;
+}
+
+/** factor 2^dataScaleBits sum_k data[k] (data at scale Δ / 2^dataScaleBits), not rescaled: read it 2^dataScaleBits higher after its rescale. */
+function scaledSum(evaluator: Evaluator, data: readonly Ciphertext[], factor: number | Complex): Ciphertext {
+  using sum = evaluator.copy(data[0]!);
+  for (const ct of data.slice(1)) evaluator.addInPlace(sum, ct);
+  // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
+  const { re, im } = typeof factor === "number" ? { re: factor, im: 0 } : factor;
+  return evaluator.multiplyConstant(sum, { re: re * 2 ** dataScaleBits, im: im * 2 ** dataScaleBits });
 }
 
 /**
  * factor sum_k (sum over the blocks of data[k]) for data at scale Δ / 2^dataScaleBits: one level
  * below the data, at the data's scale times 2^dataScaleBits (Δ for data encrypted by the clients).
- * `radix` is that of the block sum; `realPart: true` keeps twice the real part (needs the
- * conjugation key).
+ * `radix` is that of the block sum.
  */
-export function scaledBlockSum(
-  evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number | Complex,
-  options: { readonly radix?: number; readonly realPart?: boolean } = {},
-): Ciphertext {
-  using sum = evaluator.copy(data[0]!);
-  for (const ct of data.slice(1)) evaluator.addInPlace(sum, ct);
-  // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
-  const { re, im } = typeof factor === "number" ? { re: factor, im: 0 } : factor;
-  using scaled = evaluator.multiplyConstant(sum, { re: re * 2 ** dataScaleBits, im: im * 2 ** dataScaleBits });
-  const result = rescaleBlockSum(evaluator, sumBlocks(evaluator, layout, scaled, options.radix), options.realPart === true);
+export function scaledBlockSum(evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number, radix = 2): Ciphertext {
+  using scaled = scaledSum(evaluator, data, factor);
+  const result = sumBlocks(evaluator, layout, scaled, radix);
+  try {
+    evaluator.rescaleInPlace(result);
+  } catch (error) {
+    result.dispose();
+    throw error;
+  }
   readAtScale(result, ciphertextState(result).scale * 2 ** dataScaleBits);
   return result;
 }

@@ -49,11 +49,11 @@ export interface TrainingPlan {
   /** Rotation steps of the Galois keys needed, with the conjugation key: createGaloisKeys({ steps, conjugate: true }). */
   readonly galoisSteps: readonly number[];
   /**
-   * Key switches of one iteration after the first, per ciphertext used and per shard (worker)
+   * Key switches of one iteration after the first, per sample set used and per shard (worker)
    * once, and of the first iteration per shard. Rotations of a hoisted stage count one each
    * (they share a decomposition).
    */
-  readonly keySwitches: { readonly perCiphertext: number; readonly perShard: number; readonly firstIterationPerShard: number };
+  readonly keySwitches: { readonly perSet: number; readonly perShard: number; readonly firstIterationPerShard: number };
 }
 
 /** The rotation steps of the sums inside a block (hoisted radix-4 stages of 1, 2, 3, 4, 8, 12, ..). */
@@ -107,7 +107,7 @@ export function planLogisticRegression(params: Parameters, shape: TrainingShape,
   if (shape === null || typeof shape !== "object" || !Number.isSafeInteger(shape.samples) || shape.samples < 1 || !Number.isSafeInteger(shape.features) || shape.features < 1) {
     throw new FheError("INVALID_ARGUMENT", operation, `the shape must be { samples, features } with positive integers, got ${describe(shape)}`);
   }
-  const layout = trainingLayout(params.maxSlots, shape.samples, shape.features);
+  const layout = trainingLayout(params.maxSlots, shape.samples, shape.features, checked.featureGroups, checked.shards);
   const { iterations } = checked;
   const maxIterations = iterationsForDepth(params.maxLevel);
   const needed = levelsForIterations(iterations);
@@ -121,13 +121,14 @@ export function planLogisticRegression(params: Parameters, shape: TrainingShape,
   for (let t = 1; t < iterations; t++) vLevels.push(needed - firstIterationLevels - levelsPerIteration * (t - 1));
   const inside = blockSteps(layout).length;
   const across = acrossBlockSteps(layout).length;
+  const blockSums = Math.floor(layout.groups / 2) * (3 + across) + (layout.groups % 2) * (1 + across);
   return Object.freeze({
     layout, iterations, maxIterations, levelsPerIteration, inputLevel: needed, vLevels: Object.freeze(vLevels), outputLevel: 0,
     galoisSteps: Object.freeze(trainingRotationSteps(layout)),
-    // per ciphertext: relinearize P ⊙ v, the two squares and the sigmoid, conjugate T, the sums inside the blocks, the shift;
-    // per shard: relinearize, sum over the blocks, conjugate (the real part).
+    // per set: relinearize sum_j P_j ⊙ v_j, the two squares and the sigmoid, conjugate T, the sums inside the blocks, the shift;
+    // per shard: relinearize every group; per pair of groups 3 conjugations and a sum over the blocks, an odd one 1 and its sum.
     keySwitches: Object.freeze({
-      perCiphertext: 5 + 2 * inside + (layout.blocksPerCiphertext > 1 ? 1 : 0), perShard: 2 + across, firstIterationPerShard: 1 + across,
+      perSet: 5 + 2 * inside + (layout.blocksPerCiphertext > 1 ? 1 : 0), perShard: layout.groups + blockSums, firstIterationPerShard: blockSums,
     }),
   });
 }

@@ -18,8 +18,12 @@ export interface TrainingOptions {
   readonly stepScale?: number;
   /** B: the sigmoid is approximated on [-B, B] (default 16); the inner products z . v must stay inside. */
   readonly interval?: number;
-  /** Samples per iteration (mini-batch), rounded up to whole ciphertexts; default all (full batch). */
+  /** Samples per iteration (mini-batch), rounded up to whole sample sets; default all (full batch). */
   readonly batch?: number;
+  /** Feature groups g of the packing (layout.ts), an integer in [1, d + 1]; default chooseFeatureGroups for `shards`. */
+  readonly featureGroups?: number;
+  /** Shards (workers) the server splits the sample sets over: only steers the default featureGroups (default 1). */
+  readonly shards?: number;
 }
 
 export const defaultStepScale = 6;
@@ -33,18 +37,24 @@ export interface CheckedOptions {
   readonly stepScale: number;
   readonly interval: number;
   readonly batch: number | undefined;
+  readonly featureGroups: number | undefined;
+  readonly shards: number;
 }
 
 export function checkTrainingOptions(options: TrainingOptions, operation: string): CheckedOptions {
   if (options === null || typeof options !== "object") throw new FheError("INVALID_ARGUMENT", operation, `options must be an object such as { iterations: 10 }, got ${describe(options)}`);
-  const { iterations, stepScale = defaultStepScale, interval = defaultInterval, batch } = options;
+  const { iterations, stepScale = defaultStepScale, interval = defaultInterval, batch, featureGroups, shards = 1 } = options;
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > 1000) {
     throw new FheError("INVALID_ARGUMENT", operation, `iterations must be an integer in [1, 1000], got ${describe(iterations)}`);
   }
   if (typeof stepScale !== "number" || !(stepScale > 0 && stepScale < 1e6)) throw new FheError("INVALID_ARGUMENT", operation, `stepScale must be a positive number, got ${describe(stepScale)}`);
   if (typeof interval !== "number" || !(interval > 0 && interval < 1e6)) throw new FheError("INVALID_ARGUMENT", operation, `interval must be a positive number B (the sigmoid is approximated on [-B, B]), got ${describe(interval)}`);
   if (batch !== undefined && (!Number.isSafeInteger(batch) || batch < 1)) throw new FheError("INVALID_ARGUMENT", operation, `batch must be a positive integer (samples per iteration), got ${describe(batch)}`);
-  return { iterations, stepScale, interval, batch };
+  if (featureGroups !== undefined && (!Number.isSafeInteger(featureGroups) || featureGroups < 1)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `featureGroups must be a positive integer (at most the features + 1), got ${describe(featureGroups)}`);
+  }
+  if (!Number.isSafeInteger(shards) || shards < 1 || shards > 1024) throw new FheError("INVALID_ARGUMENT", operation, `shards must be an integer in [1, 1024], got ${describe(shards)}`);
+  return { iterations, stepScale, interval, batch, featureGroups, shards };
 }
 
 /**
@@ -80,9 +90,9 @@ export interface IterationStep {
   readonly t: number;
   readonly alpha: number;
   readonly eta: number;
-  /** Ciphertext indices (of the packing) whose samples this iteration uses. */
-  readonly ciphertexts: readonly number[];
-  /** Real samples in those ciphertexts: n_t. */
+  /** Indices of the packing's sample sets (a set: the data ciphertexts of the same samples) this iteration uses. */
+  readonly sets: readonly number[];
+  /** Real samples in those sets: n_t. */
   readonly samples: number;
   /**
    * Factor folded into the sigmoid's coefficients so the circuit returns h_t = kappa * sum q(d_i) z_i:
@@ -92,26 +102,26 @@ export interface IterationStep {
 }
 
 /**
- * The K iteration steps for `samples` samples packed `perCiphertext` to a ciphertext. Mini-batches
- * take consecutive groups of ceil(batch / perCiphertext) ciphertexts in turn (the last group may be
- * smaller); full batch uses every ciphertext every time.
+ * The K iteration steps for `samples` samples packed `perSet` to a sample set. Mini-batches
+ * take consecutive runs of ceil(batch / perSet) sets in turn (the last run may be shorter); full
+ * batch uses every set every time.
  */
-export function iterationSteps(options: Pick<CheckedOptions, "iterations" | "stepScale" | "batch">, samples: number, perCiphertext: number): IterationStep[] {
-  const ciphertexts = Math.ceil(samples / perCiphertext);
-  const groupSize = Math.min(ciphertexts, options.batch === undefined ? ciphertexts : Math.ceil(options.batch / perCiphertext));
-  const groups = Math.ceil(ciphertexts / groupSize);
+export function iterationSteps(options: Pick<CheckedOptions, "iterations" | "stepScale" | "batch">, samples: number, perSet: number): IterationStep[] {
+  const sets = Math.ceil(samples / perSet);
+  const runLength = Math.min(sets, options.batch === undefined ? sets : Math.ceil(options.batch / perSet));
+  const runs = Math.ceil(sets / runLength);
   const steps: IterationStep[] = [];
   let lambda = 1;
   for (let t = 0; t < options.iterations; t++) {
     const next = (1 + Math.sqrt(1 + 4 * lambda * lambda)) / 2;
     const eta = (1 - lambda) / next;
     lambda = next;
-    const first = (t % groups) * groupSize;
-    const indices = Array.from({ length: Math.min(groupSize, ciphertexts - first) }, (_, i) => first + i);
-    const n = Math.min(samples, (first + indices.length) * perCiphertext) - first * perCiphertext;
+    const first = (t % runs) * runLength;
+    const indices = Array.from({ length: Math.min(runLength, sets - first) }, (_, i) => first + i);
+    const n = Math.min(samples, (first + indices.length) * perSet) - first * perSet;
     const alpha = options.stepScale / (t + 1);
     const last = t === options.iterations - 1;
-    steps.push({ t, alpha, eta, ciphertexts: indices, samples: n, kappa: ((last ? 1 : 1 - eta) * alpha) / n });
+    steps.push({ t, alpha, eta, sets: indices, samples: n, kappa: ((last ? 1 : 1 - eta) * alpha) / n });
   }
   return steps;
 }

@@ -53,6 +53,6 @@ export function encryptSoftmaxTask(
 export function decryptSoftmaxWeights(decryptor: Decryptor, encoder: Encoder, layout: SoftmaxLayout, weights: readonly Ciphertext[]): Float64Array[] {
   return weights.map((w) => {
     using plaintext = decryptor.decrypt(w);
-    return unpackWeights(layout, encoder.decode(plaintext));
+    return unpackWeights(layout, [encoder.decode(plaintext)]);
   });
 }

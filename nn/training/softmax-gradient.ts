@@ -137,7 +137,7 @@ export class SoftmaxShard implements Disposable {
       const sums = this.perClassSums((d) => this.residuals(d.features, v, kappa, planned, masks).map((p) => {
         try {
           const spread = sumSlots(ev, p, { count: layout.blockSize });
-          if (layout.samplesPerCiphertext > 1) ev.rotateInPlace(spread, -layout.blockSize);
+          if (layout.samplesPerSet > 1) ev.rotateInPlace(spread, -layout.blockSize);
           ev.rescaleInPlace(spread);
           return spread;
         } finally {

@@ -18,21 +18,22 @@ export interface SoftmaxLayout extends TrainingLayout {
 
 /** The packing of `samples` x `features` with `classes` classes; throws when a sample or its one-hot label does not fit a block. */
 export function softmaxLayout(slots: number, samples: number, features: number, classes: number): SoftmaxLayout {
-  const blocks = trainingLayout(slots, samples, features);
+  const blocks = trainingLayout(slots, samples, features, 1);
   if (classes >= blocks.blockSize) {
     throw new FheError("INVALID_ARGUMENT", "pack training data",
       `${classes} classes need blocks of more than ${classes} slots and ${features} features give blocks of ${blocks.blockSize}; use fewer classes or pad the features`);
   }
   // Real parts only (one sample per block): the softmax's rotations act on single samples.
-  const samplesPerCiphertext = blocks.blocksPerCiphertext;
-  return { ...blocks, samplesPerCiphertext, ciphertexts: Math.ceil(samples / samplesPerCiphertext), classes };
+  const samplesPerSet = blocks.blocksPerCiphertext;
+  const sets = Math.ceil(samples / samplesPerSet);
+  return { ...blocks, samplesPerSet, sets, ciphertexts: sets, classes };
 }
 
 /** The slot values of data ciphertext `k`: (x_s, 1) in block s, zeros elsewhere (and in blocks past the last sample). */
 export function packFeatures(layout: SoftmaxLayout, task: MulticlassTask, k: number): Float64Array {
   const values = new Float64Array(layout.slots);
-  const first = k * layout.samplesPerCiphertext;
-  const count = Math.min(layout.samplesPerCiphertext, task.samples - first);
+  const first = k * layout.samplesPerSet;
+  const count = Math.min(layout.samplesPerSet, task.samples - first);
   const d = task.features;
   for (let s = 0; s < count; s++) {
     const offset = s * layout.blockSize;
@@ -45,10 +46,10 @@ export function packFeatures(layout: SoftmaxLayout, task: MulticlassTask, k: num
 /** The slot values of label ciphertext `k`: the one-hot label of sample s at offsets 0..C-1 of block s + 1 (cyclically). */
 export function packLabels(layout: SoftmaxLayout, task: MulticlassTask, k: number): Float64Array {
   const values = new Float64Array(layout.slots);
-  const first = k * layout.samplesPerCiphertext;
-  const count = Math.min(layout.samplesPerCiphertext, task.samples - first);
+  const first = k * layout.samplesPerSet;
+  const count = Math.min(layout.samplesPerSet, task.samples - first);
   for (let s = 0; s < count; s++) {
-    const block = (s + 1) % layout.samplesPerCiphertext;
+    const block = (s + 1) % layout.samplesPerSet;
     values[block * layout.blockSize + task.labels[first + s]!] = 1;
   }
   return values;

@@ -139,8 +139,8 @@ export function planSoftmaxTraining(params: Parameters, shape: SoftmaxShape, opt
   }
   if (level !== 0) throw new FheError("INVALID_ARGUMENT", operation, `internal error: the weights come out at level ${level} instead of 0`);
   const logBlock = Math.log2(layout.blockSize);
-  const logSamples = Math.log2(layout.samplesPerCiphertext);
-  const shift = layout.samplesPerCiphertext > 1 ? 1 : 0;
+  const logSamples = Math.log2(layout.samplesPerSet);
+  const shift = layout.samplesPerSet > 1 ? 1 : 0;
   const C = shape.classes;
   let labelRotations = 0;
   for (let c = 1; c <= C; c++) labelRotations += c.toString(2).replaceAll("0", "").length;

@@ -35,7 +35,7 @@ export async function trainSoftmaxEncrypted(
   const checked = checkSoftmaxOptions(options, operation);
   if (checked.iterations !== plan.iterations) throw new FheError("INVALID_ARGUMENT", operation, `the plan is for ${plan.iterations} iterations and the options ask for ${checked.iterations}`);
   if (sources.length === 0) throw new FheError("INVALID_ARGUMENT", operation, "no gradient source");
-  const steps = iterationSteps(checked, plan.layout.samples, plan.layout.samplesPerCiphertext);
+  const steps = iterationSteps(checked, plan.layout.samples, plan.layout.samplesPerSet);
   return nesterov(evaluator, plan, steps, async (v, step) => {
     const parts = await Promise.all(sources.map((s) => s.gradient(v, step)));
     const [first, ...rest] = parts;

@@ -36,7 +36,7 @@ export function trainSoftmaxPlain(task: MulticlassTask, options: SoftmaxTraining
   const logits = new Float64Array(C);
   let maxLogit = 0;
   let [sumLow, sumHigh] = [Infinity, -Infinity];
-  for (const step of iterationSteps(checked, task.samples, layout.samplesPerCiphertext)) {
+  for (const step of iterationSteps(checked, task.samples, layout.samplesPerSet)) {
     const gradient = Array.from({ length: C }, () => new Float64Array(m));
     for (let i = 0; i < task.samples; i++) {
       x.set(task.rows.subarray(i * d, (i + 1) * d));

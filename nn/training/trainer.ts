@@ -13,8 +13,11 @@ export type { IterationProgress } from "./nesterov.js";
 
 /** Where partial gradients come from: a shard in this thread or one in a worker. */
 export interface GradientSource {
-  /** h_t over the source's ciphertexts, as a ciphertext of the coordinator's parameters (undefined if it holds none of step.ciphertexts). */
-  gradient(v: Ciphertext | undefined, step: IterationStep, sigmoid: SigmoidChoice): Promise<Ciphertext | undefined>;
+  /**
+   * h_t over the source's sample sets, one ciphertext per feature group, as ciphertexts of the
+   * coordinator's parameters (undefined if it holds none of step.sets); v_t likewise.
+   */
+  gradient(v: readonly Ciphertext[] | undefined, step: IterationStep, sigmoid: SigmoidChoice): Promise<Ciphertext[] | undefined>;
 }
 
 /** A {@link GradientSource} for a shard in this thread (sharing the coordinator's heap). */
@@ -26,29 +29,33 @@ const operation = "train logistic regression";
 
 /**
  * Runs plan.iterations iterations over the sources (which together hold every data ciphertext)
- * and returns the encrypted weights w_K at plan.outputLevel. `evaluator` needs no keys.
+ * and returns the encrypted weights w_K at plan.outputLevel, one ciphertext per feature group.
+ * `evaluator` needs no keys.
  */
 export async function trainEncrypted(
   evaluator: Evaluator, plan: TrainingPlan, options: TrainingOptions, sources: readonly GradientSource[],
   onIteration?: (progress: IterationProgress) => void,
-): Promise<Ciphertext> {
+): Promise<Ciphertext[]> {
   const checked = checkTrainingOptions(options, operation);
   if (checked.iterations !== plan.iterations) throw new FheError("INVALID_ARGUMENT", operation, `the plan is for ${plan.iterations} iterations and the options ask for ${checked.iterations}`);
+  if (checked.featureGroups !== undefined && checked.featureGroups !== plan.layout.groups) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the plan has ${plan.layout.groups} feature groups and the options ask for ${checked.featureGroups}`);
+  }
   const sigmoid = sigmoidChoice(checked.interval);
-  const steps = iterationSteps(checked, plan.layout.samples, plan.layout.samplesPerCiphertext);
-  const [w] = await nesterov(evaluator, plan, steps, async (v, step) => [
-    sumOf(evaluator, await Promise.all(sources.map((s) => s.gradient(v?.[0], step, sigmoid))), step),
-  ], operation, onIteration);
-  return w!;
+  const steps = iterationSteps(checked, plan.layout.samples, plan.layout.samplesPerSet);
+  return nesterov(evaluator, plan, steps, async (v, step) => sumOf(evaluator, await Promise.all(sources.map((s) => s.gradient(v, step, sigmoid))), step), operation, onIteration);
 }
 
-function sumOf(evaluator: Evaluator, parts: readonly (Ciphertext | undefined)[], step: IterationStep): Ciphertext {
-  const present = parts.filter((p): p is Ciphertext => p !== undefined);
-  if (present.length === 0) throw new FheError("INVALID_ARGUMENT", operation, `no gradient source holds the ciphertexts of iteration ${step.t} (${step.ciphertexts.join(", ")})`);
+/** The group-wise sum of the sources' gradients (disposing the parts added into the first). */
+function sumOf(evaluator: Evaluator, parts: readonly (Ciphertext[] | undefined)[], step: IterationStep): Ciphertext[] {
+  const present = parts.filter((p): p is Ciphertext[] => p !== undefined);
+  if (present.length === 0) throw new FheError("INVALID_ARGUMENT", operation, `no gradient source holds the sample sets of iteration ${step.t} (${step.sets.join(", ")})`);
   const [first, ...rest] = present;
   for (const part of rest) {
-    evaluator.addInPlace(first!, part);
-    part.dispose();
+    part.forEach((ct, group) => {
+      evaluator.addInPlace(first![group]!, ct);
+      ct.dispose();
+    });
   }
   return first!;
 }

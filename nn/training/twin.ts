@@ -19,14 +19,14 @@ export interface TwinResult {
 }
 
 /**
- * Trains in float64 with the packing of `slots` slots (it decides the mini-batches). Throws
+ * Trains in float64 with the packing of `slots` slots and options.featureGroups and shards (they decide the mini-batches). Throws
  * like the encrypted trainer on bad input.
  */
 export function trainPlain(task: TrainingTask, options: TrainingOptions, slots: number): TwinResult {
   const operation = "train logistic regression (float64 twin)";
   checkTask(task, operation);
   const checked = checkTrainingOptions(options, operation);
-  const layout = trainingLayout(slots, task.samples, task.features);
+  const layout = trainingLayout(slots, task.samples, task.features, checked.featureGroups, checked.shards);
   const sigmoid = sigmoidChoice(checked.interval);
   const d = task.features;
   const m = d + 1;
@@ -35,9 +35,9 @@ export function trainPlain(task: TrainingTask, options: TrainingOptions, slots: 
   const history: Float64Array[] = [];
   const z = new Float64Array(m);
   let maxInnerProduct = 0;
-  for (const step of iterationSteps(checked, task.samples, layout.samplesPerCiphertext)) {
+  for (const step of iterationSteps(checked, task.samples, layout.samplesPerSet)) {
     const gradient = new Float64Array(m);
-    const first = step.ciphertexts[0]! * layout.samplesPerCiphertext;
+    const first = step.sets[0]! * layout.samplesPerSet;
     for (let i = first; i < first + step.samples; i++) {
       const sign = task.labels[i] === 1 ? 1 : -1;
       for (let j = 0; j < d; j++) z[j] = sign * task.rows[i * d + j]!;

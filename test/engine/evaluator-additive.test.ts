@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Ciphertext, type Evaluator, type Plaintext } from "../../engine/index.js";
 import {
   constantArb, expectPrecision, makeContext, oneOperationBound, pad, testLiterals, vadd, vaddConst, vectorArb,
-  vectorPairArb, vneg, vsub, type CkksContext, type Vec, expectSameCiphertext,
+  vectorPairArb, vneg, vsub, type CkksContext, type Vec, expectSameCiphertext, expectFheError,
 } from "../helpers/ckks.js";
 
 const runs = 60;
@@ -90,6 +90,21 @@ describe.each([false, true])("additive operations (complex: %s)", (complex) => {
       c.evaluator.negateInPlace(inPlace);
       expectSameCiphertext(inPlace, out);
     }), { numRuns: runs });
+  });
+
+  it("multiplyByIInPlace: times i and -i match float64 at the same level and scale; i then -i is the identity; a bad sign is refused (property)", () => {
+    fc.assert(fc.property(vectorArb(c.params.maxSlots, complex), (a) => {
+      using x = c.encrypt(a);
+      using out = c.evaluator.copy(x);
+      c.evaluator.multiplyByIInPlace(out);
+      expect([out.level, out.scale]).toEqual([x.level, x.scale]);
+      // i (re + i im) = -im + i re
+      expectPrecision(c.decrypt(out), pad({ re: a.im.map((v) => -v), im: a.re.slice() }), bound, "times i");
+      c.evaluator.multiplyByIInPlace(out, -1);
+      expectSameCiphertext(out, x);
+    }), { numRuns: runs });
+    using x = c.encrypt({ re: [1], im: [0] });
+    expectFheError(() => c.evaluator.multiplyByIInPlace(x, 2 as 1), "INVALID_ARGUMENT", "multiply by i");
   });
 
   it("addConstant with real and complex constants matches float64 (property)", () => {

@@ -11,14 +11,13 @@
 
 import "../../ring/dispose-symbols.js";
 import { Ciphertext, ciphertextState, type CiphertextState } from "../../ciphertext.js";
-import { imaginaryUnit } from "../../evaluator/constants.js";
 import { checkCiphertext } from "../../evaluator/checks.js";
 import { droppedModulus, sameScale } from "../../evaluator/alignment.js";
 import { Evaluator, evaluatorGaloisKeys } from "../../evaluator/evaluator.js";
 import { applyGalois, galoisKeyFor } from "../../evaluator/key-switched.js";
 import { OffHeapGaloisKeys } from "../../off-heap-keys.js";
 import { conjugationGaloisElement, rotationGaloisElement } from "../../ring/automorphism.js";
-import { clone, mulCoeffs, mulScalar, neg } from "../../ring/arithmetic.js";
+import { clone, mulScalar } from "../../ring/arithmetic.js";
 import { checkOptions, describe, FheError, isInteger, isPowerOfTwo } from "../../ring/errors.js";
 import { galoisKeyBytes, type KeyBytesOptions } from "../bsgs.js";
 import { Diagonals } from "../diagonals.js";
@@ -340,13 +339,13 @@ export class Bootstrapper implements Disposable {
       const conjugate = keep(this.conjugate(x));
       const real = keep(evaluator.add(x, conjugate));
       const imaginary = keep(evaluator.sub(x, conjugate));
-      multiplyByI(params, imaginary, -1);
+      evaluator.multiplyByIInPlace(imaginary, -1);
       stageDone("CoeffsToSlots");
       // EvalMod lands at scale sigma; read at sigma 2 pi D / Q_0 the slots are m / D.
       const q0 = Number(params.basisQ(0).product());
       const target = (outputScale * q0) / (2 * Math.PI * state.scale);
       const [re, im] = [real, imaginary].map((part) => keep(this.evalMod(part, target)));
-      multiplyByI(params, im!, 1);
+      evaluator.multiplyByIInPlace(im!, 1);
       let y = keep(evaluator.add(re!, im!));
       const relabelled = ciphertextState(y);
       // Read at sigma 2 pi D / Q_0, that is outputScale up to the float64 rounding of the double
@@ -457,16 +456,6 @@ function galoisElements(params: Parameters, steps: readonly number[]): number[] 
   return steps.map((step) => rotationGaloisElement(params.n, step)).filter((k) => k !== 1);
 }
 
-/** Multiplies every slot of `ct` by sign * i in place (times sign X^(N/2): exact, no level). */
-function multiplyByI(params: Parameters, ct: Ciphertext, sign: 1 | -1): void {
-  const state = ciphertextState(ct);
-  const unit = imaginaryUnit(params, params.basisQ(state.level));
-  for (const poly of state.polys) {
-    mulCoeffs(poly, poly, unit);
-    if (sign === -1) neg(poly, poly);
-  }
-  state.seed = undefined;
-}
 
 interface Circuit {
   readonly coeffsToSlots: LinearTransform[];

@@ -47,9 +47,12 @@ describe("bad training input is an FheError naming the problem", () => {
     expect(expectFheError(() => encrypt(syntheticTask(21, 4, 9)), "INVALID_ARGUMENT").message).toContain("the plan is for 20 x 4");
   });
 
-  it("more features than slots", () => {
-    expect(expectFheError(() => trainPlain(syntheticTask(2, 600, 1), options, params.maxSlots), "INVALID_ARGUMENT", "pack training data").message)
+  it("more features than slots in one feature group (by default they are split into groups)", () => {
+    expect(expectFheError(() => trainPlain(syntheticTask(2, 600, 1), { ...options, featureGroups: 1 }, params.maxSlots), "INVALID_ARGUMENT", "pack training data").message)
       .toContain("600 features need blocks of 1024 slots");
+    expect(expectFheError(() => trainPlain(syntheticTask(2, 600, 1), { ...options, featureGroups: 602 }, params.maxSlots), "INVALID_ARGUMENT", "pack training data").message)
+      .toContain("featureGroups must be an integer in [1, 601]");
+    expect(trainPlain(syntheticTask(2, 600, 1), options, params.maxSlots).weights).toHaveLength(601);
   });
 
   it("too many iterations for the depth", () => {
@@ -62,5 +65,7 @@ describe("bad training input is an FheError naming the problem", () => {
     expect(expectFheError(() => trainPlain(task, { iterations: 2, batch: 1.5 }, 512)).message).toContain("batch must be a positive integer");
     expect(expectFheError(() => trainPlain(task, { iterations: 2, interval: -1 }, 512)).message).toContain("interval must be a positive number");
     expect(expectFheError(() => trainPlain(task, { iterations: 2, stepScale: Number.NaN }, 512)).message).toContain("stepScale must be a positive number");
+    expect(expectFheError(() => trainPlain(task, { iterations: 2, shards: 0 }, 512)).message).toContain("shards must be an integer in [1, 1024]");
+    expect(expectFheError(() => trainPlain(task, { iterations: 2, featureGroups: -1 }, 512)).message).toContain("featureGroups must be a positive integer");
   });
 });

@@ -10,9 +10,9 @@ const bound = 2 ** -10;
 describe("encrypted logistic regression equals its float64 twin", () => {
   it("full batch, 3 iterations over 2 ciphertexts (the second's imaginary half part-filled): weights within 2^-10, the same accuracy", async () => {
     const task = syntheticTask(200, 6, 3);
-    const options = { iterations: 3, stepScale: 4 };
+    const options = { iterations: 3, stepScale: 4, featureGroups: 1 };
     const run = await runEncrypted(smallLiteral(9), task, options);
-    expect(run.plan.layout).toMatchObject({ samplesPerCiphertext: 128, ciphertexts: 2 });
+    expect(run.plan.layout).toMatchObject({ groups: 1, samplesPerSet: 128, sets: 2, ciphertexts: 2 });
     const twin = trainPlain(task, options, 512);
     expect(twin.maxInnerProduct).toBeLessThan(twin.interval);
     expect(maxDifference(run.weights, twin.weights)).toBeLessThan(bound);
@@ -22,14 +22,26 @@ describe("encrypted logistic regression equals its float64 twin", () => {
 
   it("mini-batches (one ciphertext per iteration; the second holds 22 samples, real parts only) and two shards give the twin's weights", async () => {
     const task = syntheticTask(150, 5, 2);
-    const options = { iterations: 3, batch: 64 };
-    expect(iterationSteps({ iterations: 3, stepScale: 6, batch: 64 }, 150, 64).map((s) => [s.ciphertexts, s.samples]))
+    const options = { iterations: 3, batch: 64, featureGroups: 1 };
+    expect(iterationSteps({ iterations: 3, stepScale: 6, batch: 64 }, 150, 64).map((s) => [s.sets, s.samples]))
       .toEqual([[[0], 64], [[1], 64], [[2], 22]]);
     const run = await runEncrypted(smallLiteral(9), task, options, 2);
     const twin = trainPlain(task, options, 512);
     expect(maxDifference(run.weights, twin.weights)).toBeLessThan(bound);
     // The mini-batch twin differs from the full-batch one: the batches are really used.
-    expect(maxDifference(twin.weights, trainPlain(task, { iterations: 3 }, 512).weights)).toBeGreaterThan(1e-3);
+    expect(maxDifference(twin.weights, trainPlain(task, { iterations: 3, featureGroups: 1 }, 512).weights)).toBeGreaterThan(1e-3);
+  });
+
+  it("feature groups: 13 features in 3 groups (the last shorter), mini-batches of one set over two shards, the twin's weights", async () => {
+    const task = syntheticTask(300, 13, 5);
+    const options = { iterations: 3, batch: 128, featureGroups: 3 };
+    const run = await runEncrypted(smallLiteral(9), task, options, 2);
+    // 14 weights in groups of 5, 5, 4 in blocks of 8: 128 samples per set, the third set 44.
+    expect(run.plan.layout).toMatchObject({ groups: 3, groupWeights: 5, blockSize: 8, samplesPerSet: 128, sets: 3, ciphertexts: 9 });
+    const twin = trainPlain(task, options, 512);
+    expect(twin.maxInnerProduct).toBeLessThan(twin.interval);
+    expect(maxDifference(run.weights, twin.weights)).toBeLessThan(bound);
+    expect(accuracy(run.weights, task)).toBe(accuracy(twin.weights, task));
   });
 
   it("one iteration: w_1 = alpha_0 q(0) mean(z)", async () => {
@@ -59,7 +71,7 @@ describe("the sigmoid factor and the schedule", () => {
 
   it("Nesterov: eta_0 = 0, then negative; kappa folds (1 - eta) alpha / n except at the end", () => {
     const steps = iterationSteps({ iterations: 4, stepScale: 6, batch: undefined }, 100, 64);
-    expect(steps[0]).toMatchObject({ eta: 0, alpha: 6, kappa: 6 / 100, ciphertexts: [0, 1], samples: 100 });
+    expect(steps[0]).toMatchObject({ eta: 0, alpha: 6, kappa: 6 / 100, sets: [0, 1], samples: 100 });
     expect(steps[1]!.eta).toBeCloseTo((1 - 1.618033988749895) / 2.193527085331054, 12);
     for (const s of steps.slice(1)) expect(s.eta).toBeLessThan(0);
     expect(steps[2]!.kappa).toBeCloseTo(((1 - steps[2]!.eta) * 2) / 100, 15);

@@ -53,14 +53,19 @@ export async function runEncrypted(literal: ParametersLiteral, task: TrainingTas
   });
   const encoder = new Encoder(params);
   const data = encryptTask(new Encryptor(params, keygen.secretKey), encoder, plan, task);
-  const perShard = Math.ceil(data.length / shards);
-  const sources = Array.from({ length: shards }, (_, k) => localSource(new GradientShard(evaluator, plan.layout,
-    data.slice(k * perShard, (k + 1) * perShard).map((ciphertext, i) => ({ index: k * perShard + i, ciphertext })))));
+  const { groups, sets } = plan.layout;
+  const dataSets = Array.from({ length: sets }, (_, index) => ({ index, ciphertexts: data.slice(index * groups, (index + 1) * groups) }));
+  const perShard = Math.ceil(sets / shards);
+  const sources = Array.from({ length: shards }, (_, k) => localSource(new GradientShard(evaluator, plan.layout, dataSets.slice(k * perShard, (k + 1) * perShard))));
   const levels: number[] = [];
   const keyless = new Evaluator(params);
   try {
-    using w = await trainEncrypted(keyless, plan, options, sources, (p) => levels.push(p.level));
-    return { plan, weights: decryptWeights(new Decryptor(params, keygen.secretKey), encoder, plan.layout, w), level: w.level, levels };
+    const w = await trainEncrypted(keyless, plan, options, sources, (p) => levels.push(p.level));
+    try {
+      return { plan, weights: decryptWeights(new Decryptor(params, keygen.secretKey), encoder, plan.layout, w), level: w[0]!.level, levels };
+    } finally {
+      w.forEach((ct) => ct.dispose());
+    }
   } finally {
     for (const ct of data) ct.dispose();
   }

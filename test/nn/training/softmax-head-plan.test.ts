@@ -22,7 +22,7 @@ describe("the softmax training planner", () => {
   it("the real run's plan at N = 2^16: 128 samples per block of 128 slots, levels 32, 30, 20, 10, 0, the keys", () => {
     const params = Parameters.create(softmaxTrainingLiteral(10, { iterations: 4 }));
     const plan = planSoftmaxTraining(params, { samples: 2048, features: 100, classes: 10 }, { iterations: 4 });
-    expect(plan.layout).toMatchObject({ blockSize: 128, samplesPerCiphertext: 256, ciphertexts: 8 });
+    expect(plan.layout).toMatchObject({ blockSize: 128, samplesPerSet: 256, ciphertexts: 8 });
     expect([plan.inputLevel, ...plan.vLevels.slice(1), plan.outputLevel]).toEqual([32, 30, 20, 10, 0]);
     expect(plan.maxIterations).toBe(4);
     expect(plan.steps[1]).toMatchObject({ vLevel: 30, logits: { level: 28 }, exp: { output: { level: 25 } }, inverse: { output: { level: 22 } }, output: { level: 20, scale: params.scale } });
