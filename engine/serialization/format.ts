@@ -21,6 +21,7 @@ export const Kind = {
   secretKey: 5,
   switchingKey: 6,
   galoisKeys: 7,
+  encapsulationKeys: 8,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 

@@ -57,8 +57,8 @@ function endOrDispose<T extends { dispose(): void }>(reader: ByteReader, made: T
   return made;
 }
 
-/** Runs `build`, disposing the collected polynomials when it throws. */
-function collecting<T>(build: (keep: <P extends RnsPoly>(poly: P) => P) => T): T {
+/** Runs `build`, disposing the collected polynomials when it throws. @internal */
+export function collecting<T>(build: (keep: <P extends RnsPoly>(poly: P) => P) => T): T {
   const made: RnsPoly[] = [];
   try {
     return build((poly) => {
@@ -71,7 +71,8 @@ function collecting<T>(build: (keep: <P extends RnsPoly>(poly: P) => P) => T): T
   }
 }
 
-function readBody(params: Parameters, data: Uint8Array, kind: Kind, operation: string): { reader: ByteReader; seeded: boolean } {
+/** The reader past a checked header of `kind` for `params`, and whether the seeded flag is set. @internal */
+export function readBody(params: Parameters, data: Uint8Array, kind: Kind, operation: string): { reader: ByteReader; seeded: boolean } {
   if (!(params instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", operation, "expected Parameters");
   const reader = new ByteReader(data, operation);
   const { flags, fingerprint } = readHeader(reader, kind);
@@ -320,7 +321,8 @@ export function loadPublicKey(params: Parameters, data: Uint8Array): PublicKey {
   });
 }
 
-function writeSwitchingKey(writer: ByteWriter, key: SwitchingKey, seeded: boolean): void {
+/** Writes a switching key's body (Galois element, digit count, seed, digits). @internal */
+export function writeSwitchingKey(writer: ByteWriter, key: SwitchingKey, seeded: boolean): void {
   writer.u32(key.galoisElement);
   writer.u16(key.digits.length);
   writer.bytes(key.seed);
@@ -330,7 +332,8 @@ function writeSwitchingKey(writer: ByteWriter, key: SwitchingKey, seeded: boolea
   }
 }
 
-function readSwitchingKey(reader: ByteReader, params: Parameters, seeded: boolean): SwitchingKey {
+/** Reads what {@link writeSwitchingKey} wrote, checked (CORRUPT_DATA). @internal */
+export function readSwitchingKey(reader: ByteReader, params: Parameters, seeded: boolean): SwitchingKey {
   const galoisElement = reader.u32();
   if (galoisElement !== 0 && (galoisElement % 2 === 0 || galoisElement >= 2 * params.n || galoisElement === 1)) {
     reader.fail(`invalid Galois element ${galoisElement}`);
@@ -402,8 +405,8 @@ export function loadGaloisKeys(params: Parameters, data: Uint8Array): GaloisKeys
   return new GaloisKeys(params, keys);
 }
 
-/** The CORRUPT_DATA reason for a full-form uniform part that is not its seed's expansion. */
-function seedMismatch(part: string): string {
+/** The CORRUPT_DATA reason for a full-form uniform part that is not its seed's expansion. @internal */
+export function seedMismatch(part: string): string {
   return `${part} does not match the seed stored with it, so the data was modified after saving; load an unmodified copy`;
 }
 

@@ -5,9 +5,9 @@
 // residualBits 12). Asserted: >= 16 / 14 and >= 27 / 25.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { Bootstrapper, EncapsulationKeys, bootstrappingShape } from "../../engine/circuits/bootstrapping/index.js";
-import { Parameters } from "../../engine/index.js";
-import { expectFheError, makeContext, precision, uniformValues, type CkksContext } from "../helpers/ckks.js";
+import { Bootstrapper, EncapsulationKeys, bootstrappingShape, loadEncapsulationKeys, serializeEncapsulationKeys } from "../../engine/circuits/bootstrapping/index.js";
+import { Parameters, serializeSwitchingKey } from "../../engine/index.js";
+import { expectFheError, expectSameCiphertext, makeContext, precision, uniformValues, type CkksContext } from "../helpers/ckks.js";
 
 const literal = { logN: 10, logScale: 50, depth: 16, logBaseModulus: 60, allowInsecureParametersForTesting: true } as const;
 const shape = { doubleAngles: 4, ephemeralHammingWeight: 36 } as const;
@@ -47,5 +47,39 @@ describe("sparse-secret encapsulation", () => {
     expectFheError(() => new Bootstrapper(c.evaluator, shape, { encapsulation: {} as EncapsulationKeys }), "INVALID_ARGUMENT", "create bootstrapper");
     expectFheError(() => EncapsulationKeys.generate(c.keygen, 8), "INVALID_PARAMETERS", "create encapsulation keys");
     expectFheError(() => EncapsulationKeys.generate(c.keygen, 1.5), "INVALID_ARGUMENT", "create encapsulation keys");
+  });
+});
+
+describe("encapsulation keys serialized", () => {
+  it("load back (seeded and full form) into keys that bootstrap bit for bit as the originals; seeded is about half the size", () => {
+    const seeded = serializeEncapsulationKeys(keys);
+    const full = serializeEncapsulationKeys(keys, { seeded: false });
+    expect(seeded.length).toBeLessThan(0.6 * full.length);
+    const n = c.params.maxSlots;
+    using ct = c.encrypt({ re: uniformValues(n, 7), im: uniformValues(n, 8) }, { level: 0 });
+    using expected = new Bootstrapper(c.evaluator, shape, { encapsulation: keys }).bootstrap(ct);
+    for (const bytes of [seeded, full]) {
+      using loaded = loadEncapsulationKeys(c.params, bytes);
+      expect(loaded.hammingWeight).toBe(36);
+      using out = new Bootstrapper(c.evaluator, shape, { encapsulation: loaded }).bootstrap(ct);
+      expectSameCiphertext(out, expected);
+      // Serializing the loaded keys gives the same bytes.
+      expect(serializeEncapsulationKeys(loaded, bytes === full ? { seeded: false } : {})).toEqual(bytes);
+    }
+  });
+
+  it("refuses changed, truncated or foreign bytes, other parameters and disposed keys", () => {
+    const bytes = serializeEncapsulationKeys(keys);
+    const flipped = bytes.slice();
+    flipped[bytes.length >> 1]! ^= 1;
+    expectFheError(() => loadEncapsulationKeys(c.params, flipped), "CORRUPT_DATA", "load encapsulation keys");
+    expectFheError(() => loadEncapsulationKeys(c.params, bytes.subarray(0, bytes.length - 9)), "CORRUPT_DATA", "load encapsulation keys");
+    expectFheError(() => loadEncapsulationKeys(c.params, serializeSwitchingKey(c.keygen.createRelinearizationKey())), "CORRUPT_DATA", "load encapsulation keys");
+    const other = Parameters.create({ ...literal, depth: 15 });
+    expectFheError(() => loadEncapsulationKeys(other, bytes), "MISMATCHED_OPERANDS", "load encapsulation keys");
+    expectFheError(() => serializeEncapsulationKeys({} as EncapsulationKeys), "INVALID_ARGUMENT", "serialize encapsulation keys");
+    const disposed = loadEncapsulationKeys(c.params, bytes);
+    disposed.dispose();
+    expectFheError(() => serializeEncapsulationKeys(disposed), "DISPOSED", "serialize encapsulation keys");
   });
 });

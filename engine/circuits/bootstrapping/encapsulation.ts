@@ -25,15 +25,31 @@ import { describe, FheError, isInteger } from "../../ring/errors.js";
 import { bigMod, shoupCompanion } from "../../ring/modular.js";
 import type { RnsPoly } from "../../ring/poly.js";
 import { generateNttPrimes, maxPrimeBits } from "../../ring/primes.js";
-import { fillUniform, polyFromSamples, polyFromSmall, sampleGaussian, sampleTernaryFixedWeight } from "../../ring/sampling.js";
+import { freshSeed } from "../../ring/random.js";
+import { polyFromSamples, polyFromSmall, sampleGaussian, sampleTernaryFixedWeight } from "../../ring/sampling.js";
+import { fillUniformSeeded } from "../../ring/xof.js";
+import { checkKeyLive } from "../../evaluator/checks.js";
 import { toCoefficients, toNtt } from "../../ring/transforms.js";
 import { checkSecretSpace } from "../../security.js";
 
 /** The default ephemeral Hamming weight (Lattigo's). */
 export const defaultEphemeralWeight = 32;
 
+/** Domain separation label of the uniform part a_j of the key s -> s' (digit j). */
+export function encapsulationSeedDomain(digit: number): string {
+  return `encapsulation/to-ephemeral/a/${digit}`;
+}
+
+/** The parts of {@link EncapsulationKeys} that serialization stores. @internal */
+export interface EncapsulationParts {
+  readonly hammingWeight: number;
+  readonly seed: Uint8Array;
+  readonly toEphemeral: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[];
+  readonly toMain: SwitchingKey;
+}
+
 /** The basis Q_0 p' of the key s -> s': the base primes and one extra 30-bit prime. */
-function smallBasis(params: Parameters): RnsBasis {
+export function smallBasis(params: Parameters): RnsBasis {
   const extra = generateNttPrimes({ logN: params.logN, bits: maxPrimeBits, count: 1, exclude: [...params.qPrimes, ...params.pPrimes] })[0]!;
   return params.ring.basis([...params.qPrimes.slice(0, params.basePrimeCount), extra]);
 }
@@ -54,15 +70,34 @@ function ternaryOf(secret: RnsPoly): Int32Array {
  * by the secret key's holder ({@link generate}); dispose() frees them.
  */
 export class EncapsulationKeys implements Disposable {
+  readonly #seed: Uint8Array;
+
   private constructor(
     readonly params: Parameters,
     readonly hammingWeight: number,
-    /** s -> s' over Q_0 p': one (b, a) pair per base prime, NTT form. */
+    seed: Uint8Array,
+    /** s -> s' over Q_0 p': one (b, a) pair per base prime, NTT form, a_j expanded from the seed. */
     private readonly toEphemeral: readonly { readonly b: RnsPoly; readonly a: RnsPoly }[],
     /** s' -> s over Q P at the top level. */
     private readonly toMain: SwitchingKey,
   ) {
+    this.#seed = seed.slice();
     Object.freeze(this);
+  }
+
+  /** Keys from their parts (loading): takes ownership of the polynomials and the key. @internal */
+  static fromParts(params: Parameters, parts: EncapsulationParts): EncapsulationKeys {
+    return new EncapsulationKeys(params, parts.hammingWeight, parts.seed, parts.toEphemeral, parts.toMain);
+  }
+
+  /** The parts serialization stores (live: throws DISPOSED after dispose()). @internal */
+  parts(operation: string): EncapsulationParts {
+    for (const { a, b } of this.toEphemeral) {
+      a.assertLive(operation);
+      b.assertLive(operation);
+    }
+    checkKeyLive(this.toMain, operation);
+    return { hammingWeight: this.hammingWeight, seed: this.#seed.slice(), toEphemeral: this.toEphemeral, toMain: this.toMain };
   }
 
   /** Samples an ephemeral secret of weight `hammingWeight` (>= the 2^256-secrets minimum) and makes both keys; the secret is zeroed. */
@@ -84,11 +119,12 @@ export class EncapsulationKeys implements Disposable {
     using negatedEphemeral = ring.allocate(basis, { ntt: true, secret: true, scoped: true });
     neg(negatedEphemeral, ephemeralSmall);
     const extra = basis.primes[basis.size - 1]!;
+    const seed = freshSeed();
     const toEphemeral: { b: RnsPoly; a: RnsPoly }[] = [];
     try {
       for (let j = 0; j < params.basePrimeCount; j++) {
         const a = ring.allocate(basis, { ntt: true });
-        fillUniform(a);
+        fillUniformSeeded(a, seed, encapsulationSeedDomain(j));
         const b = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
         toEphemeral.push({ b, a });
         mulCoeffsAdd(b, a, negatedEphemeral);
@@ -98,7 +134,7 @@ export class EncapsulationKeys implements Disposable {
         ring.heap.kernels.mulAddScalarShoup(b.limbAddress(j), mainSmall.limbAddress(j), params.n, q, factor, shoupCompanion(factor, q));
       }
       const toMain = keygen.switchingKeyFrom(ephemeral);
-      return new EncapsulationKeys(params, hammingWeight, toEphemeral, toMain);
+      return new EncapsulationKeys(params, hammingWeight, seed, toEphemeral, toMain);
     } catch (error) {
       for (const { a, b } of toEphemeral) {
         a.dispose();

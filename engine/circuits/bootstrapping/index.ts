@@ -6,3 +6,4 @@ export { coeffsToSlotsFactors, slotsToCoeffsFactors, applyMap, type DiagonalMap,
 export { evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";
 export { log2FailureProbability, smallestK } from "./failure.js";
 export { EncapsulationKeys, defaultEphemeralWeight } from "./encapsulation.js";
+export { serializeEncapsulationKeys, loadEncapsulationKeys } from "./encapsulation-serialization.js";
