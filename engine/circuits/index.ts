@@ -3,6 +3,7 @@
 // levels, scales and costs.
 export { Polynomial, chebyshevNodes, chebyshevFromNodeValues, type Interval, type PolynomialBasis } from "./polynomial.js";
 export { PolynomialEvaluator } from "./poly-eval.js";
+export { PolynomialVector } from "./poly-vector.js";
 export {
   planPolynomial, foldableInputScale, type PolynomialPlan, type PolynomialOptions, type PlanNode, type LeafNode,
   type SplitNode, type PowerStep, type LinearStep,
