@@ -29,7 +29,7 @@ const operation = "evaluate polynomial";
  * in, about 2 sqrt(degree) + log2(degree) ciphertext products (odd and even polynomials only
  * compute the powers they use), and the result at the requested scale. A PolynomialVector
  * (a polynomial per slot) costs the same levels and key switches; its coefficients are encoded
- * as plaintexts on each use. Needs an evaluator with a relinearization key. Owns no keys;
+ * as plaintexts once per plan and cached with the vector. Needs an evaluator with a relinearization key. Owns no keys;
  * results are new ciphertexts owned by the caller.
  */
 export class PolynomialEvaluator {
@@ -56,8 +56,8 @@ export class PolynomialEvaluator {
     const x = checkCiphertext(params, ciphertext, operation, 1);
     const plan = this.plan({ level: x.level, scale: x.scale }, polynomial, options);
     if (!(polynomial instanceof PolynomialVector)) return new PlanExecution(this.evaluator, ciphertext, plan).run();
-    if (polynomial.assignment.length !== x.slots) {
-      throw new FheError("INVALID_ARGUMENT", operation, `the polynomial vector assigns ${polynomial.assignment.length} slots and the ciphertext has ${x.slots}; give one polynomial index per slot`);
+    if (polynomial.slots !== x.slots) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the polynomial vector assigns ${polynomial.slots} slots and the ciphertext has ${x.slots}; give one polynomial index per slot`);
     }
     this.#encoder ??= new Encoder(params);
     let cache = this.#encoded.get(polynomial);
@@ -192,7 +192,7 @@ class PlanExecution {
     const name = `${key}:${path}:${i}`;
     let plaintext = cache.get(name);
     if (plaintext === undefined) {
-      plaintext = encoder.encode(vector.slotValues(coefficients, i, 1), { level, scale, slots: this.input.slots });
+      plaintext = encoder.encode(vector.slotValues(coefficients, i), { level, scale, slots: this.input.slots });
       cache.set(name, plaintext);
     }
     return plaintext;

@@ -18,13 +18,17 @@ const operation = "create polynomial vector";
 export class PolynomialVector {
   /** The polynomials in the Chebyshev basis, negligible coefficients cleaned as the planner does. */
   readonly coefficients: readonly (readonly number[])[];
-  readonly assignment: Int32Array;
+  /** The slot count: the length of the assignment. */
+  readonly slots: number;
+  /** Private: cached encodings of the coefficients depend on it. */
+  readonly #assignment: Int32Array;
   /** Generic coefficients on the union of the supports: the polynomial the plan is made for. */
   readonly representative: Polynomial;
 
   private constructor(readonly polynomials: readonly Polynomial[], assignment: Int32Array) {
     this.coefficients = Object.freeze(polynomials.map((p) => Object.freeze(cleanCoefficients(p.toChebyshev().coefficients))));
-    this.assignment = assignment;
+    this.#assignment = assignment;
+    this.slots = assignment.length;
     const length = Math.max(...this.coefficients.map((c) => c.length));
     // Irrational-looking values in [1, 2): no split of the representative cancels to zero where a polynomial's does not.
     const generic = Array.from({ length }, (_, i) => (this.coefficients.some((c) => (c[i] ?? 0) !== 0) ? 1 + ((i * 0.6180339887498949) % 1) : 0));
@@ -62,16 +66,21 @@ export class PolynomialVector {
     return new PolynomialVector(Object.freeze([...polynomials]), indices);
   }
 
+  /** A copy of the polynomial index of every slot (-1: none). */
+  get assignment(): Int32Array {
+    return this.#assignment.slice();
+  }
+
   /** p_{assignment[s]}(x[s]) in float64 for every slot (0 where the assignment is -1): the test oracle. */
   evaluate(x: ArrayLike<number>): Float64Array {
-    return Float64Array.from({ length: this.assignment.length }, (_, s) => {
-      const index = this.assignment[s]!;
+    return Float64Array.from({ length: this.slots }, (_, s) => {
+      const index = this.#assignment[s]!;
       return index === -1 ? 0 : this.polynomials[index]!.evaluate(x[s]!);
     });
   }
 
-  /** The slot values of one coefficient: coefficient arrays per polynomial (missing entries 0), times `scale`. */
-  slotValues(coefficients: readonly (readonly number[])[], i: number, scale: number): Float64Array {
-    return Float64Array.from(this.assignment, (index) => (index === -1 ? 0 : (coefficients[index]![i] ?? 0) * scale));
+  /** The slot values of coefficient i, given coefficient arrays per polynomial (missing entries 0). */
+  slotValues(coefficients: readonly (readonly number[])[], i: number): Float64Array {
+    return Float64Array.from(this.#assignment, (index) => (index === -1 ? 0 : coefficients[index]![i] ?? 0));
   }
 }

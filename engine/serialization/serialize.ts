@@ -410,7 +410,8 @@ export function seedMismatch(part: string): string {
   return `${part} does not match the seed stored with it, so the data was modified after saving; load an unmodified copy`;
 }
 
-function expandSeeded(params: Parameters, basis: RnsBasis, seed: Uint8Array, domain: string): RnsPoly {
+/** A new polynomial over `basis` (NTT form): the expansion of `seed` in `domain`. @internal */
+export function expandSeeded(params: Parameters, basis: RnsBasis, seed: Uint8Array, domain: string): RnsPoly {
   const poly = params.ring.allocate(basis, { ntt: true });
   fillUniformSeeded(poly, seed, domain);
   return poly;

@@ -99,6 +99,8 @@ export class GradientShard {
     const ev = this.evaluator;
     let plaintexts: SigmoidPlaintexts | undefined;
     const sums: Ciphertext[] = [];
+    // The constant term kappa' b0 (1 - i): the block-end mask replicated over every block is 1 everywhere.
+    const constant = { re: quarter * sigmoid.coefficients[0], im: -quarter * sigmoid.coefficients[0] };
     try {
       for (const { ciphertexts: z } of used) {
         const [plus, minus] = this.innerProducts(z, v);
@@ -108,9 +110,7 @@ export class GradientShard {
           using spread = sumSlots(ev, factor, { count: this.layout.blockSize, radix: sumRadix });
           if (this.layout.blocksPerCiphertext > 1) ev.rotateInPlace(spread, -this.layout.blockSize);
           ev.rescaleInPlace(spread);
-          // The constant term: the block-end mask replicated over every block is 1 everywhere.
-          const constant = quarter * sigmoid.coefficients[0];
-          ev.addConstantInPlace(spread, { re: constant, im: -constant });
+          ev.addConstantInPlace(spread, constant);
           z.forEach((zj, group) => {
             if (sums[group] === undefined) sums[group] = ev.multiply(spread, zj);
             else {
@@ -173,11 +173,11 @@ export class GradientShard {
 
   /**
    * The sigmoid's plaintexts for T+ and T- (all of a shard's share the level and scale of `t`)
-   * and data at scale `zScale`; `half` = kappa / 2. The cubic terms' plaintext scale is solved for
+   * and data at scale `zScale`; `factor` = kappa' = kappa / 4. The cubic terms' plaintext scale is solved for
    * so that h_t lands exactly at the parameters' scale: the scale of h_t is cubic in that of v_t,
    * so any excess would triple with every iteration.
    */
-  private encodeSigmoid(t: Ciphertext, zScale: number, half: number, sigmoid: SigmoidChoice): SigmoidPlaintexts {
+  private encodeSigmoid(t: Ciphertext, zScale: number, factor: number, sigmoid: SigmoidChoice): SigmoidPlaintexts {
     const { params } = this.evaluator;
     const [, b1, b3] = sigmoid.coefficients;
     const level = t.level;
@@ -189,9 +189,9 @@ export class GradientShard {
     const encode = (value: number, at: number, scale: number): Plaintext =>
       this.#encoder.encode(blockEndMask(this.layout, value), { level: at, scale, slots: params.maxSlots });
     // kappa' (b1 T+ / 2 + b3 (T+)^3 / 8) and kappa' (-b1 T- / 2 + b3 (T-)^3 / 8): one cubic plaintext.
-    const cubic = encode((half * b3) / 8, level, cubicScale);
-    const plus = { cubic, linear: encode((half * b1) / 2, level - 1, productScale / t.scale) };
-    const minus = { cubic, linear: encode((-half * b1) / 2, level - 1, productScale / t.scale) };
+    const cubic = encode((factor * b3) / 8, level, cubicScale);
+    const plus = { cubic, linear: encode((factor * b1) / 2, level - 1, productScale / t.scale) };
+    const minus = { cubic, linear: encode((-factor * b1) / 2, level - 1, productScale / t.scale) };
     return { plus, minus, dispose: () => [cubic, plus.linear, minus.linear].forEach((p) => p.dispose()) };
   }
 

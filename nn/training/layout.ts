@@ -48,17 +48,22 @@ function blockSumCost(count: number): number {
 }
 
 /**
+ * Key switches of gradient.ts realBlockSums on `groups` ciphertexts, `perSum` those of one sum
+ * over the blocks: per pair of groups three conjugations and a sum, an odd last group one
+ * conjugation and its sum.
+ */
+export function realBlockSumsCost(groups: number, perSum: number): number {
+  return Math.floor(groups / 2) * (3 + perSum) + (groups % 2) * (1 + perSum);
+}
+
+/**
  * Key switches of one iteration (after the first) on the busiest of `shards` shards: per set, 5
- * plus the two sums over a block and the shift; per group, a relinearization; per pair of groups,
- * three conjugations and a sum over the blocks (an odd last group: one conjugation and its sum;
- * gradient.ts realBlockSums), which every shard does for its own sets.
+ * plus the two sums over a block and the shift; per group, a relinearization, then the groups'
+ * real block sums, which every shard does for its own sets.
  */
 function iterationCost(layout: TrainingLayout, shards: number): number {
   const perSet = 6 + 2 * blockSumCost(layout.blockSize);
-  const { groups } = layout;
-  const pairs = Math.floor(groups / 2);
-  const perSum = blockSumCost(layout.blocksPerCiphertext);
-  return Math.ceil(layout.sets / shards) * perSet + groups + pairs * (3 + perSum) + (groups % 2) * (1 + perSum);
+  return Math.ceil(layout.sets / shards) * perSet + layout.groups + realBlockSumsCost(layout.groups, blockSumCost(layout.blocksPerCiphertext));
 }
 
 /**

@@ -12,7 +12,7 @@ import { presets, type PresetName } from "../../engine/presets.js";
 import { describe, FheError } from "../../engine/ring/errors.js";
 import { sumSlotsSteps } from "../../engine/circuits/slots.js";
 import { sumRadix } from "./gradient.js";
-import { trainingLayout, type TrainingLayout } from "./layout.js";
+import { realBlockSumsCost, trainingLayout, type TrainingLayout } from "./layout.js";
 import { checkTrainingOptions, type TrainingOptions } from "./schedule.js";
 
 /** Levels of the first iteration and of each later one. */
@@ -121,7 +121,7 @@ export function planLogisticRegression(params: Parameters, shape: TrainingShape,
   for (let t = 1; t < iterations; t++) vLevels.push(needed - firstIterationLevels - levelsPerIteration * (t - 1));
   const inside = blockSteps(layout).length;
   const across = acrossBlockSteps(layout).length;
-  const blockSums = Math.floor(layout.groups / 2) * (3 + across) + (layout.groups % 2) * (1 + across);
+  const blockSums = realBlockSumsCost(layout.groups, across);
   return Object.freeze({
     layout, iterations, maxIterations, levelsPerIteration, inputLevel: needed, vLevels: Object.freeze(vLevels), outputLevel: 0,
     galoisSteps: Object.freeze(trainingRotationSteps(layout)),

@@ -456,7 +456,6 @@ function galoisElements(params: Parameters, steps: readonly number[]): number[] 
   return steps.map((step) => rotationGaloisElement(params.n, step)).filter((k) => k !== 1);
 }
 
-
 interface Circuit {
   readonly coeffsToSlots: LinearTransform[];
   readonly slotsToCoeffs: LinearTransform[];

@@ -8,9 +8,9 @@
 import { checkClaimedParameters, type Parameters } from "../../parameters.js";
 import { checkOptions, FheError } from "../../ring/errors.js";
 import type { RnsPoly } from "../../ring/poly.js";
-import { fillUniformSeeded, seedBytes } from "../../ring/xof.js";
+import { seedBytes } from "../../ring/xof.js";
 import { ByteWriter, Kind, seededFlag, writeHeader } from "../../serialization/format.js";
-import { collecting, readBody, readSwitchingKey, seedMismatch, writeSwitchingKey, type SerializeOptions } from "../../serialization/serialize.js";
+import { collecting, expandSeeded, readBody, readSwitchingKey, seedMismatch, writeSwitchingKey, type SerializeOptions } from "../../serialization/serialize.js";
 import { checkSecretSpace } from "../../security.js";
 import { EncapsulationKeys, encapsulationSeedDomain, smallBasis } from "./encapsulation.js";
 
@@ -60,8 +60,7 @@ export function loadEncapsulationKeys(params: Parameters, data: Uint8Array): Enc
     const pairs: { b: RnsPoly; a: RnsPoly }[] = [];
     for (let j = 0; j < count; j++) {
       const b = keep(reader.poly(params.ring, basis));
-      const a = keep(params.ring.allocate(basis, { ntt: true }));
-      fillUniformSeeded(a, seed, encapsulationSeedDomain(j));
+      const a = keep(expandSeeded(params, basis, seed, encapsulationSeedDomain(j)));
       if (!seeded) reader.matchPoly(a, seedMismatch(`the uniform part a of digit ${j}`));
       pairs.push({ b, a });
     }
