@@ -248,7 +248,11 @@ describe("writeSafetensors", () => {
           expect(got.data).toBeInstanceOf(tensor.dtype === "F64" ? Float64Array : Float32Array);
           expect([...got.data]).toEqual(Array.from(tensor.data));
         }
-        expect([...read.tensors.keys()]).toEqual(keys);
+        // The file orders tensors by their data offsets, so the order written is kept for those
+        // with data; empty tensors share an offset and come in the JSON header's key order, which
+        // puts integer-like names first: only their presence is checked (above).
+        const withData = (names: readonly string[]) => names.filter((name) => map.get(name)!.data.length > 0);
+        expect(withData([...read.tensors.keys()])).toEqual(withData(keys));
       }));
   });
 
