@@ -11,3 +11,4 @@ export { keccakPermute, expandUniform } from "./keccak";
 export { mulAccumulateWide, reduceInt64 } from "./wide";
 export { combineLimb } from "./combine";
 export { specialFftForward, specialFftInverse, roundScaledToInt64 } from "./fft";
+export { crc32Update, firstAtLeast } from "./checksum";

@@ -8,6 +8,7 @@ import { crc32 } from "./crc32.js";
 import type { RnsBasis } from "../ring/basis.js";
 import type { RnsPoly } from "../ring/poly.js";
 import type { Ring } from "../ring/ring.js";
+import type { WasmHeap } from "../ring/wasm/heap.js";
 
 export const formatMagic = [0x57, 0x43, 0x4b, 0x53]; // "WCKS"
 export const formatVersion = 1;
@@ -37,6 +38,8 @@ export class ByteWriter {
   private view: DataView;
   private length = 0;
   private readonly secret: boolean;
+  /** The heap of the polynomials written, whose kernel computes the checksum. */
+  private heap: WasmHeap | undefined;
 
   /** `capacity`: the expected size in bytes (a good guess saves regrowing and the final copy). */
   constructor(options: { secret?: boolean; capacity?: number } = {}) {
@@ -88,6 +91,7 @@ export class ByteWriter {
 
   /** Writes the residues of `poly` (every limb, as stored). */
   poly(poly: RnsPoly): void {
+    this.heap = poly.ring.heap;
     const words = poly.n * poly.basis.size;
     this.reserve(4 * words);
     const source = poly.ring.heap.u32().subarray(poly.limbAddress(0) >>> 2, (poly.limbAddress(0) >>> 2) + words);
@@ -102,7 +106,7 @@ export class ByteWriter {
 
   /** The bytes written so far followed by their CRC-32. */
   finish(): Uint8Array {
-    this.u32(crc32(this.buffer.subarray(0, this.length)));
+    this.u32(crc32(this.buffer.subarray(0, this.length), this.heap));
     // A buffer within 64 bytes of the result is handed out as it is (no copy); secret data is
     // always copied so that the internal buffer can be zeroed.
     const bytes = !this.secret && this.buffer.length - this.length <= 64 ? this.buffer.subarray(0, this.length) : this.buffer.slice(0, this.length);
@@ -120,13 +124,16 @@ export class ByteReader {
 
   private readonly data: Uint8Array;
 
-  /** Checks the CRC-32 trailer of `bytes`; the reader then covers everything before it. */
-  constructor(bytes: Uint8Array, readonly operation: string) {
+  /**
+   * Checks the CRC-32 trailer of `bytes` (in the kernel of `heap` when given); the reader then
+   * covers everything before it.
+   */
+  constructor(bytes: Uint8Array, readonly operation: string, heap?: WasmHeap) {
     if (!(bytes instanceof Uint8Array)) throw new FheError("INVALID_ARGUMENT", operation, "expected a Uint8Array");
     if (bytes.length < 4) throw new FheError("CORRUPT_DATA", operation, "the data is truncated (shorter than its checksum)");
     this.data = bytes.subarray(0, bytes.length - 4);
     const stored = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
-    if (crc32(this.data) !== stored) {
+    if (crc32(this.data, heap) !== stored) {
       throw new FheError("CORRUPT_DATA", operation, "the checksum does not match: the data is truncated or corrupted");
     }
     this.view = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
@@ -179,15 +186,18 @@ export class ByteReader {
     this.need(4 * n * basis.size);
     const poly = ring.allocate(basis, { ntt: true, secret: options.secret ?? false });
     try {
-      const words = ring.heap.u32();
+      const { heap } = ring;
       basis.primes.forEach((q, i) => {
-        const base = poly.limbAddress(i) >>> 2;
-        for (let j = 0; j < n; j++) {
-          const value = this.view.getUint32(this.offset, true);
-          if (value >= q) this.fail(`residue ${j} of limb ${i} is ${value}, not below its prime ${q}`);
-          words[base + j] = value;
-          this.offset += 4;
+        const address = poly.limbAddress(i);
+        if (littleEndianHost) {
+          new Uint8Array(heap.memory.buffer, address, 4 * n).set(this.data.subarray(this.offset, this.offset + 4 * n));
+        } else {
+          const words = heap.u32();
+          for (let j = 0; j < n; j++) words[(address >>> 2) + j] = this.view.getUint32(this.offset + 4 * j, true);
         }
+        const bad = heap.kernels.firstAtLeast(address, n, q);
+        if (bad >= 0) this.fail(`residue ${bad} of limb ${i} is ${heap.u32()[(address >>> 2) + bad]}, not below its prime ${q}`);
+        this.offset += 4 * n;
       });
     } catch (error) {
       poly.dispose();

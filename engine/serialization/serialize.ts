@@ -74,7 +74,7 @@ export function collecting<T>(build: (keep: <P extends RnsPoly>(poly: P) => P) =
 /** The reader past a checked header of `kind` for `params`, and whether the seeded flag is set. @internal */
 export function readBody(params: Parameters, data: Uint8Array, kind: Kind, operation: string): { reader: ByteReader; seeded: boolean } {
   if (!(params instanceof Parameters)) throw new FheError("INVALID_ARGUMENT", operation, "expected Parameters");
-  const reader = new ByteReader(data, operation);
+  const reader = new ByteReader(data, operation, params.heap);
   const { flags, fingerprint } = readHeader(reader, kind);
   if (fingerprint !== params.fingerprint) {
     throw new FheError("MISMATCHED_OPERANDS", operation, `the data was made with other parameters (fingerprint ${fingerprint}, expected ${params.fingerprint})`);

@@ -47,6 +47,8 @@ export interface KernelExports {
   specialFftInverse(re: number, im: number, size: number, twRe: number, twIm: number): void;
   roundScaledToInt64(out: number, input: number, n: number, scale: number): void;
   expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number, rounds: number): void;
+  crc32Update(crc: number, address: number, length: number, tables: number): number;
+  firstAtLeast(address: number, n: number, q: number): number;
 }
 
 /** Names of every kernel export, used to check an instantiated module is complete. */
@@ -56,4 +58,5 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
   "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
+  "crc32Update", "firstAtLeast",
 ];
