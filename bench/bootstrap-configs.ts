@@ -23,7 +23,7 @@ export const bootstrapConfigs: Readonly<Record<string, BootstrapConfig>> = Objec
    * N = 2^15, dense secret (log QP ~863 of 881), encapsulation (K = 16): q_0 of 53 bits, 15
    * levels of 2^50, 2 special primes (16 digits); DFTs of 2 levels, EvalMod degree 30 and 3
    * double angles: 3 levels left. One pass is limited by EvalMod's noise times Q_0 / scale, so
-   * q_0 sits only 3 bits above the scale (55 bits gave 16.1 bits of precision, 53 give 17.2;
+   * q_0 sits only 3 bits above the scale (55 bits gave 16.1 bits of precision, 53 give 17.3;
    * the sine's own error, (2 pi m / Q_0)^2 / 6 relative, stays below it): the last level holds
    * |value| < 4.
    */
