@@ -74,6 +74,11 @@ export function rowSlice(map: Affine, start: number, end: number): Affine {
   };
 }
 
+/** factor * map (weights and bias); the sparsity pattern is shared. */
+export function scaledAffine(map: Affine, factor: number): Affine {
+  return { rows: map.rows, cols: map.cols, rowStart: map.rowStart, columns: map.columns, values: map.values.map((v) => v * factor), bias: map.bias.map((b) => b * factor) };
+}
+
 /** Columns [start, end) of `map`, renumbered from 0, with the bias when `withBias` (else zero). */
 export function columnSlice(map: Affine, start: number, end: number, withBias: boolean): Affine {
   return affineFromRows(map.rows, end - start, withBias ? Float64Array.from(map.bias) : new Float64Array(map.rows), (j, push) => {

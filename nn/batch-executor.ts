@@ -1,8 +1,9 @@
 // Runs a planned model on a batch-packed encrypted tensor: linear stages as scalar
 // multiply-accumulates across ciphertexts (one rescale per output, no rotations), squares left
 // unrelinearized when a linear stage follows (one relinearization per output of that stage
-// instead of one per input), polynomials by the circuits' evaluator. Checks after every stage
-// that the level and scale equal the plan.
+// instead of one per input), polynomials by the circuits' evaluator; in complex packing the
+// biases go to both parts and activations separate them (nn/complex-activation.ts). Checks after
+// every stage that the level and scale equal the plan.
 
 import { PolynomialEvaluator } from "../engine/circuits/poly-eval.js";
 import { settleToPlan } from "../engine/circuits/plan-execution.js";
@@ -10,6 +11,7 @@ import { combineCiphertexts, ScalarLinearMap } from "../engine/circuits/scalar-c
 import type { Ciphertext } from "../engine/ciphertext.js";
 import type { Evaluator } from "../engine/evaluator/evaluator.js";
 import { columnSlice, rowSlice } from "./affine.js";
+import { activateComplex } from "./complex-activation.js";
 import { batchLayout, type BatchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
 import { runSoftArgmax } from "./soft-argmax-run.js";
@@ -96,7 +98,7 @@ export function runBatch(
     let next: Ciphertext[];
     try {
       next = step.kind === "single"
-        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current)
+        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex)
         : runStreamed(evaluator, polynomials, plan, step, current, progress);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
@@ -109,7 +111,7 @@ export function runBatch(
   if (current === input.ciphertexts) current = current.map((ct) => evaluator.copy(ct));
   const last = plan.stages[plan.stages.length - 1];
   const shape = last?.stage.outputShape ?? input.shape;
-  return new EncryptedTensor(batchLayout(shape, input.layout.samples, input.layout.slots), current);
+  return new EncryptedTensor(batchLayout(shape, input.layout.samples, input.layout.slots, plan.complex), current);
 }
 
 /** A streamed linear → activation → linear triple (see {@link StageStep}). */
@@ -121,17 +123,17 @@ function runStreamed(
   let sums: Ciphertext[] | undefined;
   try {
     step.rows.forEach((rowMap, c) => {
-      const linear = runStage(evaluator, polynomials, first, rowMap, inputs);
+      const linear = runStage(evaluator, polynomials, first, rowMap, inputs, plan.complex);
       let activated: Ciphertext[];
       try {
         checkAgainstPlan(linear, first, step.index);
-        activated = runStage(evaluator, polynomials, activation, undefined, linear);
+        activated = runStage(evaluator, polynomials, activation, undefined, linear, plan.complex);
       } finally {
         disposeAll(linear);
       }
       try {
         checkAgainstPlan(activated, activation, step.index + 1);
-        const partial = combineCiphertexts(evaluator, activated, step.columns[c]!, { rescale: false });
+        const partial = combineCiphertexts(evaluator, activated, step.columns[c]!, { rescale: false, imaginaryBias: plan.complex });
         if (sums === undefined) {
           sums = partial;
         } else {
@@ -159,9 +161,10 @@ function runStreamed(
 
 function runStage(
   evaluator: Evaluator, polynomials: PolynomialEvaluator, stage: StagePlan, map: ScalarLinearMap | undefined, inputs: readonly Ciphertext[],
+  complex: boolean,
 ): Ciphertext[] {
   if (stage.stage.kind === "linear") {
-    const outputs = combineCiphertexts(evaluator, inputs, map!);
+    const outputs = combineCiphertexts(evaluator, inputs, map!, { imaginaryBias: complex });
     if (stage.relinearizations > 0) for (const ct of outputs) evaluator.relinearizeInPlace(ct);
     return outputs;
   }
@@ -169,6 +172,10 @@ function runStage(
   const outputs: Ciphertext[] = [];
   try {
     for (const x of inputs) {
+      if (complex) {
+        outputs.push(activateComplex(evaluator, polynomials, stage, x));
+        continue;
+      }
       if (stage.polynomial !== undefined) {
         outputs.push(polynomials.evaluate(x, stage.stage.polynomial, { targetScale: stage.output.scale }));
         continue;

@@ -15,15 +15,19 @@ export interface EncryptBatchOptions {
   readonly level?: number;
 }
 
-/** Encrypts a batch of samples: one ciphertext per element, sample s in slot s. */
+/** Encrypts a batch of samples: one ciphertext per element, sample s in slot s (two samples per slot, real and imaginary parts, when the layout is complex). */
 export function encryptBatch(
   encryptor: Encryptor, encoder: Encoder, layout: BatchLayout, samples: readonly ArrayLike<number>[], options: EncryptBatchOptions = {},
 ): EncryptedTensor {
   const vectors = packBatch(layout, samples);
+  const encodeOptions = options.level === undefined ? {} : { level: options.level };
+  const { slots } = layout;
   const cts = [];
   try {
     for (const v of vectors) {
-      using pt = encoder.encode(v, options.level === undefined ? {} : { level: options.level });
+      using pt = layout.complex === true
+        ? encoder.encodeComplex({ re: v.subarray(0, slots), im: v.subarray(slots) }, encodeOptions)
+        : encoder.encode(v, encodeOptions);
       cts.push(encryptor.encrypt(pt));
     }
     return new EncryptedTensor(layout, cts);
@@ -43,9 +47,15 @@ function requireKind<K extends Layout["kind"]>(tensor: EncryptedTensor, kind: K,
 /** Decrypts a batch tensor: one flat Float64Array of outputs per sample. */
 export function decryptBatch(decryptor: Decryptor, encoder: Encoder, tensor: EncryptedTensor): Float64Array[] {
   requireKind(tensor, "batch", "decrypt batch");
+  const complex = tensor.layout.complex === true;
   const vectors = tensor.ciphertexts.map((ct) => {
     using pt = decryptor.decrypt(ct);
-    return encoder.decode(pt);
+    if (!complex) return encoder.decode(pt);
+    const { re, im } = encoder.decodeComplex(pt);
+    const both = new Float64Array(re.length + im.length);
+    both.set(re);
+    both.set(im, re.length);
+    return both;
   });
   return unpackBatch(tensor.layout, vectors);
 }
@@ -70,10 +80,11 @@ export function decryptSingle(decryptor: Decryptor, encoder: Encoder, tensor: En
 }
 
 /**
- * The evaluation keys a plan needs: a relinearization key and the Galois keys of these rotation
- * steps (single packing; batch packing needs none): keyGenerator.createGaloisKeys({ steps:
- * rotations, conjugate: false }) (a SinglePlan states their serialized size, galoisKeyBytes).
+ * The evaluation keys a plan needs: a relinearization key, the Galois keys of these rotation
+ * steps (single packing; batch packing needs none) and the conjugation key (complex packing):
+ * keyGenerator.createGaloisKeys({ steps: rotations, conjugate }) (a SinglePlan states their
+ * serialized size, galoisKeyBytes).
  */
-export function keysNeeded(plan: ModelPlan): { readonly relinearization: boolean; readonly rotations: readonly number[] } {
-  return { relinearization: plan.needsRelinearizationKey, rotations: plan.rotationSteps };
+export function keysNeeded(plan: ModelPlan): { readonly relinearization: boolean; readonly rotations: readonly number[]; readonly conjugate: boolean } {
+  return { relinearization: plan.needsRelinearizationKey, rotations: plan.rotationSteps, conjugate: plan.needsConjugationKey === true };
 }

@@ -7,7 +7,10 @@ import { checkSameParameters, Parameters } from "../engine/parameters.js";
 import { presets } from "../engine/presets.js";
 import { describe, FheError } from "../engine/ring/errors.js";
 import { executionSteps, runBatch, type StageProgress, type StageStep } from "./batch-executor.js";
-import { batchLayout, type BatchLayout, type SingleLayout } from "./layout.js";
+import { batchCapacity, batchLayout, type BatchLayout, type SingleLayout } from "./layout.js";
+import { conjugationGaloisElement } from "../engine/ring/automorphism.js";
+import { evaluatorGaloisKeys } from "../engine/evaluator/evaluator.js";
+import { galoisKeyFor } from "../engine/evaluator/key-switched.js";
 import { formatShape } from "./layers/layer.js";
 import { modelDepth, planStages, presetFor, type ModelPlan } from "./plan.js";
 import type { Sequential } from "./sequential.js";
@@ -22,8 +25,11 @@ export interface CompileOptions {
   /** Parameters to run on, or "auto" (default): the cheapest preset deep enough. */
   readonly params?: Parameters | "auto";
   /**
-   * Packing: "batch" (default: one sample per slot, for throughput) or "single" (one sample per
-   * ciphertext, linear layers as linear transforms, for latency; needs Galois keys).
+   * Packing: "batch" (default: one sample per slot, for throughput), "complex" (batch packing with
+   * two samples per slot, in the real and imaginary parts: half the ciphertexts per sample, one
+   * conjugation per activated element; needs the conjugation key; no Soft-Argmax) or "single"
+   * (one sample per ciphertext, linear layers as linear transforms, for latency; needs Galois
+   * keys).
    */
   readonly packing?: Packing;
   /**
@@ -41,7 +47,7 @@ export interface CompileOptions {
   readonly rotationBase?: number;
 }
 
-export type Packing = "batch" | "single";
+export type Packing = "batch" | "complex" | "single";
 
 export interface PredictOptions {
   readonly progress?: StageProgress;
@@ -64,7 +70,7 @@ export class CompiledModel implements Disposable {
       this.#steps = [];
       this.#program = new SingleProgram(plan);
     } else {
-      this.plan = planStages(params, stages, "compile model");
+      this.plan = planStages(params, stages, "compile model", packing === "complex");
       this.#steps = executionSteps(this.plan, streamAboveBytes);
       this.#program = undefined;
     }
@@ -94,10 +100,16 @@ export class CompiledModel implements Disposable {
     return this.plan.depth;
   }
 
-  /** The layout of a batch of `samples` inputs (at most params.maxSlots). Batch packing only. */
+  /** The layout of a batch of `samples` inputs (at most batchSize). Batch and complex packing only. */
   inputLayout(samples: number): BatchLayout {
     if (this.#program !== undefined) throw new FheError("INVALID_ARGUMENT", "create batch layout", "the model is compiled for single packing: use singleInputLayout()");
-    return batchLayout(this.model.inputShape, samples, this.params.maxSlots);
+    return batchLayout(this.model.inputShape, samples, this.params.maxSlots, this.packing === "complex");
+  }
+
+  /** Samples one batch holds: the slots, twice that in complex packing (single packing: 1). */
+  get batchSize(): number {
+    if (this.packing === "single") return 1;
+    return batchCapacity(this.params.maxSlots, this.packing === "complex");
   }
 
   /** The layout to encrypt one image in (encryptSingle). Single packing only. */
@@ -122,8 +134,10 @@ export class CompiledModel implements Disposable {
     if (input.shape.length !== expected.length || input.shape.some((d, i) => d !== expected[i])) {
       throw new FheError("INVALID_ARGUMENT", operation, `the model takes inputs of shape ${formatShape(expected)}, got ${formatShape(input.shape)}`);
     }
-    if (input.layout.kind !== this.packing) {
-      throw new FheError("INVALID_ARGUMENT", operation, `the model is compiled for ${this.packing} packing and the input is ${input.layout.kind}-packed: encrypt it with encrypt${this.packing === "batch" ? "Batch" : "Single"}`);
+    const inputPacking: Packing = input.layout.kind === "single" ? "single" : input.layout.complex === true ? "complex" : "batch";
+    if (inputPacking !== this.packing) {
+      const layout = this.packing === "single" ? "compiled.singleInputLayout()" : "compiled.inputLayout(count)";
+      throw new FheError("INVALID_ARGUMENT", operation, `the model is compiled for ${this.packing} packing and the input is ${inputPacking}-packed: encrypt it with encrypt${this.packing === "single" ? "Single" : "Batch"} in ${layout}`);
     }
     for (const ct of input.ciphertexts) checkSameParameters(this.params, ct.params, operation, "input ciphertext");
     if (input.layout.kind === "single") checkSingleLayout(input.layout, (this.plan as SinglePlan).inputLayout, operation);
@@ -135,6 +149,9 @@ export class CompiledModel implements Disposable {
     if (this.plan.needsRelinearizationKey && !evaluator.canRelinearize) {
       throw new FheError("MISSING_KEY", operation,
         "the model multiplies ciphertexts and the evaluator has no relinearization key: pass { relinearizationKey: keyGenerator.createRelinearizationKey() } to the Evaluator");
+    }
+    if (this.packing === "complex" && (this.plan as ModelPlan).needsConjugationKey) {
+      galoisKeyFor(evaluatorGaloisKeys(evaluator), conjugationGaloisElement(this.params.n), operation, "{ conjugate: true }");
     }
     if (this.#program !== undefined) return runSingle(evaluator, this.plan as SinglePlan, this.#program, input as EncryptedTensor<SingleLayout>, options.progress);
     return runBatch(evaluator, this.plan, this.#steps, input as EncryptedTensor<BatchLayout>, options.progress);
@@ -153,8 +170,8 @@ export function compileModel(model: Sequential, options: CompileOptions = {}): C
   const operation = "compile model";
   if (options === null || typeof options !== "object") throw new FheError("INVALID_ARGUMENT", operation, `options must be an object, got ${describe(options)}`);
   const packing = options.packing ?? "batch";
-  if (packing !== "batch" && packing !== "single") {
-    throw new FheError("INVALID_ARGUMENT", operation, `packing must be "batch" or "single", got ${describe(options.packing)}`);
+  if (packing !== "batch" && packing !== "complex" && packing !== "single") {
+    throw new FheError("INVALID_ARGUMENT", operation, `packing must be "batch", "complex" or "single", got ${describe(options.packing)}`);
   }
   const stages = fuseStages(model.layers);
   let params = options.params ?? "auto";

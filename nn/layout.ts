@@ -8,13 +8,24 @@ import { formatShape, shapeSize, type Shape } from "./layers/layer.js";
 /**
  * Batch packing (CryptoNets): element e of every sample lives in ciphertext e, sample s in slot
  * s. Linear layers become scalar multiply-accumulates across ciphertexts, with no rotations.
+ * Complex batch packing (nGraph-HE2's "complex packing") holds two samples per slot: sample s
+ * in the real part of slot s for s < slots, in the imaginary part of slot s − slots otherwise.
+ * Real-weighted linear layers act on both parts at once; activations separate them (one
+ * conjugation each).
  */
 export interface BatchLayout {
   readonly kind: "batch";
   readonly shape: Shape;
-  /** Samples packed (slots 0 .. samples − 1 are used), at most `slots`. */
+  /** Samples packed, at most `slots` (2 `slots` when complex). */
   readonly samples: number;
   readonly slots: number;
+  /** Two samples per slot (real and imaginary parts); absent or false: one, in the real part. */
+  readonly complex?: boolean;
+}
+
+/** Samples one batch ciphertext of `slots` slots holds: `slots`, twice that when complex. */
+export function batchCapacity(slots: number, complex: boolean): number {
+  return complex ? 2 * slots : slots;
 }
 
 /**
@@ -36,25 +47,31 @@ export interface SingleLayout {
 
 export type Layout = BatchLayout | SingleLayout;
 
-/** A batch layout for `samples` samples of `shape` on ciphertexts with `slots` slots. */
-export function batchLayout(shape: Shape, samples: number, slots: number): BatchLayout {
+/**
+ * A batch layout for `samples` samples of `shape` on ciphertexts with `slots` slots, two samples
+ * per slot when `complex`.
+ */
+export function batchLayout(shape: Shape, samples: number, slots: number, complex = false): BatchLayout {
   const operation = "create batch layout";
   positiveInteger(samples, operation, "samples");
   positiveInteger(slots, operation, "slots");
-  requireModel(samples <= slots, operation, `${samples} samples do not fit in ${slots} slots: split them into batches of at most ${slots}`);
+  requireModel(typeof complex === "boolean", operation, `complex must be a boolean, got ${describe(complex)}`);
+  const capacity = batchCapacity(slots, complex);
+  requireModel(samples <= capacity, operation, `${samples} samples do not fit in ${slots} slots${complex ? " (two per slot)" : ""}: split them into batches of at most ${capacity}`);
   requireModel(Array.isArray(shape) && shape.length >= 1 && shape.every((d) => Number.isSafeInteger(d) && d > 0), operation, `shape must list positive integers, got ${describe(shape)}`);
-  return Object.freeze({ kind: "batch", shape: Object.freeze([...shape]), samples, slots });
+  return Object.freeze({ kind: "batch", shape: Object.freeze([...shape]), samples, slots, ...(complex ? { complex } : {}) });
 }
 
 /**
- * The slot vectors of a batch: vector e holds element e of every sample. `samples[s]` is a flat
- * sample of shapeSize(layout.shape) finite numbers.
+ * The slot vectors of a batch: vector e holds element e of every sample (its `slots` real parts,
+ * followed by the `slots` imaginary parts when complex). `samples[s]` is a flat sample of
+ * shapeSize(layout.shape) finite numbers.
  */
 export function packBatch(layout: BatchLayout, samples: readonly ArrayLike<number>[]): Float64Array[] {
   const operation = "pack batch";
   const size = shapeSize(layout.shape);
   requireModel(Array.isArray(samples) && samples.length === layout.samples, operation, `expected ${layout.samples} samples, got ${describe(samples)}`);
-  const vectors = Array.from({ length: size }, () => new Float64Array(layout.slots));
+  const vectors = Array.from({ length: size }, () => new Float64Array(batchCapacity(layout.slots, layout.complex === true)));
   samples.forEach((sample, s) => {
     requireModel(sample !== null && typeof sample === "object" && sample.length === size, operation,
       `sample ${s} must have ${size} numbers (shape ${formatShape(layout.shape)}), got ${describe(sample)}`);
@@ -67,7 +84,7 @@ export function packBatch(layout: BatchLayout, samples: readonly ArrayLike<numbe
   return vectors;
 }
 
-/** Inverse of packBatch: one flat Float64Array per sample from the element vectors. */
+/** Inverse of packBatch: one flat Float64Array per sample from the element vectors (real parts, then imaginary parts when complex). */
 export function unpackBatch(layout: BatchLayout, vectors: readonly ArrayLike<number>[]): Float64Array[] {
   const size = shapeSize(layout.shape);
   requireModel(vectors.length === size, "unpack batch", `expected ${size} vectors, got ${vectors.length}`);

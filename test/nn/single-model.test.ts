@@ -81,7 +81,7 @@ describe("single-image packing: plan", () => {
     expect(plan.stages[1]!.relinearizations).toBe(1);
     expect(plan.stages[3]!.keySwitches).toBe(plan.stages[3]!.polynomial!.keySwitches);
     expect(plan.rotationSteps).toEqual([...new Set(plan.stages.flatMap((s) => s.rotationSteps))].sort((a, b) => a - b));
-    expect(keysNeeded(plan)).toEqual({ relinearization: true, rotations: plan.rotationSteps });
+    expect(keysNeeded(plan)).toEqual({ relinearization: true, rotations: plan.rotationSteps, conjugate: false });
     const { keys } = evaluatorWith(c, plan.rotationSteps);
     expect(serializeGaloisKeys(keys).length).toBe(plan.galoisKeyBytes);
     keys.dispose();
@@ -217,7 +217,7 @@ describe("single-image packing: refusals", () => {
     const wide = Sequential.fromSpec(spec([24, 24, 1], [{ type: "flatten" }, { type: "dense", units: 2, kernel: new Array(576 * 2).fill(0.01) }]));
     expect(() => wide.compile({ params: small, packing: "single" })).toThrow(expect.objectContaining({ code: "INVALID_PARAMETERS" }));
     expect(() => wide.compile({ params: small, packing: "single" })).toThrow(/one ciphertext of 512 slots and the model has a tensor of 576 elements; use presets\.inference13/);
-    expect(() => wide.compile({ params: small, packing: "lola" as never })).toThrow(/packing must be "batch" or "single", got "lola"/);
+    expect(() => wide.compile({ params: small, packing: "lola" as never })).toThrow(/packing must be "batch", "complex" or "single", got "lola"/);
     const shallow = Parameters.create({ logN: 11, logScale: 29, depth: 4, allowInsecureParametersForTesting: true });
     expect(() => smallCnn(9).compile({ params: shallow, packing: "single" })).toThrow(/needs 6 levels .* the parameters have 4/);
   });
