@@ -11,7 +11,8 @@ import { checkCiphertext } from "../evaluator/checks.js";
 import { checkConstantFits } from "../evaluator/checks.js";
 import { Evaluator } from "../evaluator/evaluator.js";
 import type { Parameters } from "../parameters.js";
-import { addScalar } from "../ring/arithmetic.js";
+import { addScalar, mulScalarAdd } from "../ring/arithmetic.js";
+import { imaginaryUnit } from "../evaluator/constants.js";
 import { describe, FheError, requireArgument } from "../ring/errors.js";
 import { applySparse, checkSparseMatrix, EncodedMatrix, linearCombine, type SparseMatrix } from "../ring/linear-combination.js";
 import type { RnsPoly } from "../ring/poly.js";
@@ -21,6 +22,11 @@ import type { LevelScale } from "./plan.js";
 export interface CombineOptions {
   /** Rescale each output once (default true): the output then has the inputs' scale, one level lower. */
   readonly rescale?: boolean;
+  /**
+   * Add each bias b_j to the imaginary parts too, as b_j (1 + i) (default false): for complex
+   * batch packing, whose slots carry a second sample in their imaginary parts.
+   */
+  readonly imaginaryBias?: boolean;
 }
 
 /**
@@ -115,6 +121,9 @@ export function combineCiphertexts(
   const operation = "combine ciphertexts";
   if (!(evaluator instanceof Evaluator)) throw new FheError("INVALID_ARGUMENT", operation, `expected an Evaluator, got ${describe(evaluator)}`);
   if (!(map instanceof ScalarLinearMap)) throw new FheError("INVALID_ARGUMENT", operation, `expected a ScalarLinearMap, got ${describe(map)}`);
+  if (options === null || typeof options !== "object") throw new FheError("INVALID_ARGUMENT", operation, `options must be an object, got ${describe(options)}`);
+  const imaginaryBias = options.imaginaryBias ?? false;
+  if (typeof imaginaryBias !== "boolean") throw new FheError("INVALID_ARGUMENT", operation, `options.imaginaryBias must be a boolean, got ${describe(imaginaryBias)}`);
   const params = evaluator.params;
   if (map.params !== params) throw new FheError("MISMATCHED_OPERANDS", operation, "the map was built for other parameters");
   if (!Array.isArray(inputs) || inputs.length !== map.inputs) {
@@ -131,7 +140,7 @@ export function combineCiphertexts(
   }
   const out = map.plan(first, { rescale: false });
   const encoded = map.encodedAt(first.level);
-  checkConstantFits(params, map.gain * out.scale, first.level, operation);
+  checkConstantFits(params, map.gain * out.scale * (imaginaryBias ? Math.SQRT2 : 1), first.level, operation);
   const basis = params.basisQ(first.level);
   const outputs: Ciphertext[] = [];
   try {
@@ -145,9 +154,12 @@ export function combineCiphertexts(
       linearCombine(parts.map((polys) => polys[p]!), states.map((s) => s.polys[p]!), encoded);
     }
     if (map.bias !== undefined) {
+      const unit = imaginaryBias ? imaginaryUnit(params, basis) : undefined;
       map.bias.forEach((b, j) => {
         const c0 = parts[j]![0]!;
-        addScalar(c0, c0, BigInt(Math.round(b * first.scale)) * droppedModulus(params, first.level));
+        const constant = BigInt(Math.round(b * first.scale)) * droppedModulus(params, first.level);
+        addScalar(c0, c0, constant);
+        if (unit !== undefined) mulScalarAdd(c0, unit, constant);
       });
     }
     if (options.rescale !== false) for (const ct of outputs) evaluator.rescaleInPlace(ct);

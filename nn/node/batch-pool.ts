@@ -7,8 +7,9 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { Parameters } from "../../engine/parameters.js";
-import type { SecretKey, SwitchingKey } from "../../engine/keys.js";
-import { serializeParameters, serializeSecretKey, serializeSwitchingKey } from "../../engine/serialization/serialize.js";
+import type { GaloisKeys, SecretKey, SwitchingKey } from "../../engine/keys.js";
+import { serializeGaloisKeys, serializeParameters, serializeSecretKey, serializeSwitchingKey } from "../../engine/serialization/serialize.js";
+import { batchCapacity } from "../layout.js";
 import { FheError } from "../../engine/ring/errors.js";
 import type { Sequential } from "../sequential.js";
 import { shapeSize } from "../layers/layer.js";
@@ -34,7 +35,7 @@ export interface BatchRunReport {
   /** Ciphertext bytes sent to the server and back. */
   readonly bytesUp: number;
   readonly bytesDown: number;
-  /** Evaluation key bytes (seeded form) the client uploads once. */
+  /** Evaluation key bytes (seeded form) the client uploads once: relinearization key, and the conjugation key for complex packing. */
   readonly keyBytes: number;
 }
 
@@ -46,6 +47,12 @@ export interface BatchSession {
   readonly model: Sequential;
   /** Level the client encrypts at (the compiled model's plan.input.level). */
   readonly level: number;
+  /**
+   * Complex batch packing (two samples per slot: half the ciphertexts): needs `galoisKeys` with
+   * the conjugation key (keyGenerator.createGaloisKeys({ steps: [], conjugate: true })).
+   */
+  readonly complex?: boolean;
+  readonly galoisKeys?: GaloisKeys;
 }
 
 export class BatchInferencePool {
@@ -62,20 +69,28 @@ export class BatchInferencePool {
   }
 
   /**
-   * Encrypts `samples` in batches of up to params.maxSlots (client tasks), runs the model on
+   * Encrypts `samples` in batches of up to params.maxSlots (twice that in complex packing; client tasks), runs the model on
    * each batch (server tasks) and decrypts (client tasks), all batches in flight at once.
    * `onBatch(done, total)` reports progress.
    */
   async run(session: BatchSession, samples: readonly ArrayLike<number>[], onBatch?: (done: number, total: number) => void): Promise<BatchRunReport> {
     const started = performance.now();
     const { params, model } = session;
+    const complex = session.complex ?? false;
+    if (typeof complex !== "boolean") throw new FheError("INVALID_ARGUMENT", "run batch inference", "session.complex must be a boolean");
+    if (complex && session.galoisKeys === undefined) {
+      throw new FheError("MISSING_KEY", "run batch inference", "complex packing needs the conjugation key: pass galoisKeys: keyGenerator.createGaloisKeys({ steps: [], conjugate: true })");
+    }
     const size = shapeSize(model.inputShape);
     const outputSize = shapeSize(model.outputShape);
-    const batches = Math.max(1, Math.ceil(samples.length / params.maxSlots));
+    const batches = Math.max(1, Math.ceil(samples.length / batchCapacity(params.maxSlots, complex)));
     const perBatch = Math.ceil(samples.length / batches);
     const client: ClientSessionBytes = { id: randomUUID(), params: serializeParameters(params), insecure: params.insecure, secretKey: serializeSecretKey(session.secretKey) };
     const relinearizationKey = serializeSwitchingKey(session.relinearizationKey);
-    const server: ServerSessionBytes = { id: randomUUID(), params: client.params, insecure: params.insecure, relinearizationKey, model: JSON.stringify(model) };
+    const galoisKeys = complex ? serializeGaloisKeys(session.galoisKeys!) : undefined;
+    const server: ServerSessionBytes = {
+      id: randomUUID(), params: client.params, insecure: params.insecure, relinearizationKey, model: JSON.stringify(model), complex, ...(galoisKeys === undefined ? {} : { galoisKeys }),
+    };
     const outputs: Float64Array[] = new Array(samples.length);
     const totals = { encryptMs: 0, inferMs: 0, evaluationMs: 0, decryptMs: 0, bytesUp: 0, bytesDown: 0 };
     let done = 0;
@@ -84,7 +99,7 @@ export class BatchInferencePool {
       const count = Math.min(perBatch, samples.length - first);
       const flat = new Float64Array(count * size);
       for (let i = 0; i < count; i++) flat.set(samples[first + i]!, i * size);
-      const encrypted = await this.#task({ kind: "encrypt", session: client, shape: model.inputShape, level: session.level, count, samples: flat }, [flat.buffer]);
+      const encrypted = await this.#task({ kind: "encrypt", session: client, shape: model.inputShape, level: session.level, count, complex, samples: flat }, [flat.buffer]);
       if (encrypted.kind !== "encrypted") throw new Error("unexpected worker reply");
       totals.encryptMs += encrypted.ms;
       totals.bytesUp += encrypted.data.bytes.length;
@@ -93,7 +108,7 @@ export class BatchInferencePool {
       totals.inferMs += inferred.ms;
       totals.evaluationMs += inferred.evaluationMs;
       totals.bytesDown += inferred.data.bytes.length;
-      const decrypted = await this.#task({ kind: "decrypt", session: client, shape: model.outputShape, count, data: inferred.data }, bundleTransfer(inferred.data));
+      const decrypted = await this.#task({ kind: "decrypt", session: client, shape: model.outputShape, count, complex, data: inferred.data }, bundleTransfer(inferred.data));
       if (decrypted.kind !== "decrypted") throw new Error("unexpected worker reply");
       totals.decryptMs += decrypted.ms;
       for (let i = 0; i < count; i++) outputs[first + i] = decrypted.outputs.slice(i * outputSize, (i + 1) * outputSize);
@@ -103,7 +118,7 @@ export class BatchInferencePool {
     // finishes an encryption early takes the next batch's encryption or a ready evaluation
     // (3 batches on 2 threads finish in 5 task-units instead of 6 with one lane per thread).
     await Promise.all(Array.from({ length: batches }, (_, b) => runBatch(b)));
-    return { outputs, batches, wallMs: performance.now() - started, ...totals, keyBytes: relinearizationKey.length };
+    return { outputs, batches, wallMs: performance.now() - started, ...totals, keyBytes: relinearizationKey.length + (galoisKeys?.length ?? 0) };
   }
 
   async #task(task: WorkerTask, transferList: ArrayBuffer[]): Promise<WorkerResult> {

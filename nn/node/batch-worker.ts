@@ -10,8 +10,9 @@ import { Encryptor } from "../../engine/encryptor.js";
 import { Evaluator } from "../../engine/evaluator/evaluator.js";
 import { setMemoryWarning } from "../../engine/memory.js";
 import type { Parameters } from "../../engine/parameters.js";
-import { loadCiphertext, loadParameters, loadSecretKey, loadSwitchingKey, serializeCiphertext } from "../../engine/serialization/serialize.js";
+import { loadCiphertext, loadGaloisKeys, loadParameters, loadSecretKey, loadSwitchingKey, serializeCiphertext } from "../../engine/serialization/serialize.js";
 import { decryptBatch, encryptBatch } from "../client.js";
+import { batchLayout } from "../layout.js";
 import type { CompiledModel } from "../compiled-model.js";
 import { Sequential } from "../sequential.js";
 import { EncryptedTensor } from "../tensor.js";
@@ -44,8 +45,10 @@ function serverSession(task: Extract<WorkerTask, { kind: "infer" }>): ServerSess
   if (s === undefined) {
     const params = loadParameters(task.session.params, { allowInsecureParametersForTesting: task.session.insecure });
     const relinearizationKey = loadSwitchingKey(params, task.session.relinearizationKey);
-    const compiled = Sequential.fromJSON(task.session.model).compile({ params });
-    s = { params, evaluator: new Evaluator(params, { relinearizationKey }), compiled };
+    const { complex, galoisKeys: galoisBytes } = task.session;
+    const compiled = Sequential.fromJSON(task.session.model).compile({ params, packing: complex ? "complex" : "batch" });
+    const galoisKeys = galoisBytes === undefined ? undefined : loadGaloisKeys(params, galoisBytes);
+    s = { params, evaluator: new Evaluator(params, galoisKeys === undefined ? { relinearizationKey } : { relinearizationKey, galoisKeys }), compiled };
     servers.set(task.session.id, s);
   }
   return s;
@@ -66,7 +69,7 @@ export default function run(task: WorkerTask): unknown {
     const s = clientSession(task);
     const size = task.samples.length / task.count;
     const samples = Array.from({ length: task.count }, (_, i) => task.samples.subarray(i * size, (i + 1) * size));
-    using tensor = encryptBatch(s.encryptor, s.encoder, { kind: "batch", shape: task.shape, samples: task.count, slots: s.params.maxSlots }, samples, { level: task.level });
+    using tensor = encryptBatch(s.encryptor, s.encoder, batchLayout(task.shape, task.count, s.params.maxSlots, task.complex), samples, { level: task.level });
     const data = bundle(tensor.ciphertexts.map((ct) => serializeCiphertext(ct)));
     return result({ kind: "encrypted", data, ms: performance.now() - started }, data);
   }
@@ -82,7 +85,7 @@ export default function run(task: WorkerTask): unknown {
   }
   const s = clientSession(task);
   const cts = unbundle(task.data).map((bytes) => loadCiphertext(s.params, bytes));
-  using tensor = new EncryptedTensor({ kind: "batch", shape: task.shape, samples: task.count, slots: s.params.maxSlots }, cts);
+  using tensor = new EncryptedTensor(batchLayout(task.shape, task.count, s.params.maxSlots, task.complex), cts);
   const outputs = decryptBatch(s.decryptor, s.encoder, tensor);
   const flat = new Float64Array(outputs.length * (outputs[0]?.length ?? 0));
   outputs.forEach((o, i) => flat.set(o, i * o.length));

@@ -1,7 +1,8 @@
-// `npm run mnist -- --model cryptonets|cryptodl|FILE --mode batch|single --images K --threads N --preset NAME --json FILE`:
+// `npm run mnist -- --model cryptonets|cryptodl|FILE --mode batch|complex|single --images K --threads N --preset NAME --json FILE`:
 // encrypted inference on the MNIST test digits with a shipped model, a progress bar, and a JSON
-// report (accuracies, agreement, latency, throughput, memory). Batch mode keeps every core busy;
-// single mode measures one image's server-side latency on one thread (see mnist-single.ts).
+// report (accuracies, agreement, latency, throughput, memory). Batch mode (one image per slot)
+// and complex mode (two per slot, in the real and imaginary parts) keep every core busy; single
+// mode measures one image's server-side latency on one thread (see mnist-single.ts).
 
 import { writeFileSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -19,13 +20,13 @@ import { BatchInferencePool, type BatchRunReport } from "./batch-pool.js";
 import { runSingleImages, type SingleRunReport } from "./mnist-single.js";
 import { describeParameters, modelFile } from "./report.js";
 
-const usage = "usage: npm run mnist -- [--model cryptonets|cryptodl|FILE] [--dataset mnist|fashion] [--mode batch|single] [--images K] [--threads N] [--preset NAME] [--json FILE]";
+const usage = "usage: npm run mnist -- [--model cryptonets|cryptodl|FILE] [--dataset mnist|fashion] [--mode batch|complex|single] [--images K] [--threads N] [--preset NAME] [--json FILE]";
 
 /** The figures of a run; `report` holds the mode's own (BatchRunReport or SingleRunReport, outputs left out). */
 export interface MnistRunResult<R = Omit<BatchRunReport, "outputs"> | Omit<SingleRunReport, "outputs">> {
   readonly model: string;
   readonly dataset: string;
-  readonly mode: "batch" | "single";
+  readonly mode: "batch" | "complex" | "single";
   readonly images: number;
   readonly threads: number;
   readonly plainAccuracy: number;
@@ -53,7 +54,7 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
     },
   });
   const mode = values.mode;
-  if (mode !== "batch" && mode !== "single") throw new Error(`--mode must be batch or single, got ${mode}\n${usage}`);
+  if (mode !== "batch" && mode !== "complex" && mode !== "single") throw new Error(`--mode must be batch, complex or single, got ${mode}\n${usage}`);
   // Single mode times images one after another: 100 by default.
   const images = Number(values.images ?? (mode === "single" ? 100 : 10_000));
   if (!Number.isSafeInteger(images) || images < 1 || images > 10_000) throw new Error(`--images must be an integer in [1, 10000]\n${usage}`);
@@ -83,14 +84,18 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
     return result;
   }
   const keygen = new KeyGenerator(params);
-  const session = { params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level: compiled.plan.input.level };
+  const complex = mode === "complex";
+  const session = {
+    params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level: compiled.plan.input.level,
+    complex, ...(complex ? { galoisKeys: keygen.createGaloisKeys({ steps: [], conjugate: true }) } : {}),
+  };
   const pool = new BatchInferencePool({ threads });
   const bar = new SingleBar({ format: "encrypted inference |{bar}| {value}/{total} batches | {duration}s elapsed | ETA {eta}s", hideCursor: true }, Presets.shades_classic);
   let peakRss = process.memoryUsage().rss;
   const watch = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 200);
   let report: BatchRunReport;
   try {
-    bar.start(Math.ceil(images / params.maxSlots), 0);
+    bar.start(Math.ceil(images / compiled.batchSize), 0);
     report = await pool.run(session, samples, (done) => bar.update(done));
   } finally {
     bar.stop();
@@ -101,7 +106,7 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
   const disagreements = count((i) => plainPredictions[i] !== encryptedPredictions[i]);
   const { outputs: _outputs, ...figures } = report;
   const result: MnistRunResult<Omit<BatchRunReport, "outputs">> = {
-    model: model.name, dataset: values.dataset, mode: "batch", images, threads,
+    model: model.name, dataset: values.dataset, mode, images, threads,
     plainAccuracy: count((i) => plainPredictions[i] === labels[i]) / images,
     encryptedAccuracy: count((i) => encryptedPredictions[i] === labels[i]) / images,
     agreement: 1 - disagreements / images, disagreements,
@@ -114,7 +119,7 @@ export async function runMnist(argv: readonly string[]): Promise<MnistRunResult>
     keyBytes: report.keyBytes + serializeParameters(params).length,
     report: figures,
   };
-  printSummary(result, compiled.params.maxSlots);
+  printSummary(result, compiled.batchSize);
   if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
@@ -170,10 +175,10 @@ function singleResult(
   return result;
 }
 
-function printSummary(r: MnistRunResult<Omit<BatchRunReport, "outputs">>, slots: number): void {
+function printSummary(r: MnistRunResult<Omit<BatchRunReport, "outputs">>, batchSize: number): void {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   const mib = (x: number) => `${(x / 2 ** 20).toFixed(1)} MiB`;
-  console.log(`images ${r.images} in ${r.report.batches} batches of up to ${slots} (one image per slot), ${r.threads} threads`);
+  console.log(`images ${r.images} in ${r.report.batches} batches of up to ${batchSize} (${r.mode === "complex" ? "two images per slot, real and imaginary parts" : "one image per slot"}), ${r.threads} threads`);
   console.log(`plaintext accuracy ${pct(r.plainAccuracy)}, encrypted accuracy ${pct(r.encryptedAccuracy)}, agreement ${pct(r.agreement)} (${r.disagreements} differ)`);
   console.log(`wall time ${(r.latencyMs / 1000).toFixed(1)} s (${(r.latencyMs / r.images).toFixed(2)} ms per image amortised): ${Math.round(r.throughputPerHour).toLocaleString("en")} predictions/hour (client encryption and decryption included)`);
   console.log(`server evaluation only: ${Math.round(r.serverThroughputPerHour).toLocaleString("en")} predictions/hour (worker time: encrypt ${(r.report.encryptMs / 1000).toFixed(1)} s, evaluate ${(r.report.evaluationMs / 1000).toFixed(1)} s, decrypt ${(r.report.decryptMs / 1000).toFixed(1)} s)`);

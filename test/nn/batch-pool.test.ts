@@ -42,6 +42,36 @@ describe("BatchInferencePool", () => {
     }
   });
 
+  it("complex packing: 2 batches of two samples per slot on 2 threads, equal to the twin; the conjugation key is required", async () => {
+    const random = seededRandom(22);
+    const model = Sequential.fromSpec(spec([3, 3, 1], [
+      { type: "flatten" },
+      { type: "dense", units: 4, kernel: randomArray(36, random, 0.5), bias: randomArray(4, random, 0.1) },
+      { type: "square" },
+      { type: "dense", units: 2, kernel: randomArray(8, random), bias: randomArray(2, random) },
+    ]));
+    const params = Parameters.create({ logN: 10, logScale: 29, depth: 3, allowInsecureParametersForTesting: true });
+    const keygen = new KeyGenerator(params);
+    const samples = Array.from({ length: 3 * params.maxSlots + 5 }, () => randomArray(9, random));
+    const level = model.compile({ params, packing: "complex" }).plan.input.level;
+    const session = { params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level, complex: true };
+    const pool = new BatchInferencePool({ threads: 2 });
+    try {
+      await expect(pool.run(session, samples)).rejects.toThrow(/complex packing needs the conjugation key/);
+      const report = await pool.run({ ...session, galoisKeys: keygen.createGaloisKeys({ steps: [], conjugate: true }) }, samples);
+      expect(report.batches).toBe(2);
+      let worst = 0;
+      let largest = 0;
+      samples.forEach((s, i) => model.predictPlain(s).forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(v - report.outputs[i]![k]!));
+        largest = Math.max(largest, Math.abs(v));
+      }));
+      expect(Math.log2(worst / largest)).toBeLessThan(-10);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("refuses a bad thread count", () => {
     expect(() => new BatchInferencePool({ threads: 0 })).toThrow(/threads must be an integer/);
   });
