@@ -21,6 +21,13 @@ export class CiphertextState {
     public seed: Uint8Array | undefined,
   ) {}
 
+  /**
+   * CRC-32 and byte length of c_1 right after the library expanded it from `seed` (encryption,
+   * loading): while c_1 still has them, serialization trusts the seed without expanding it
+   * again. Never set from user input (the public constructor leaves it undefined).
+   */
+  seedDigest: { readonly crc: number; readonly bytes: number } | undefined = undefined;
+
   /** Degree in the secret: number of polynomials minus one. */
   get degree(): number {
     return this.polys.length - 1;

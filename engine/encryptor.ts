@@ -1,4 +1,5 @@
-import { Ciphertext } from "./ciphertext.js";
+import { Ciphertext, ciphertextState } from "./ciphertext.js";
+import { recordSeedDigest } from "./seed-digest.js";
 import { PublicKey, SecretKey } from "./keys.js";
 import { checkPlaintext, checkPublicKey, checkSecretKey } from "./evaluator/checks.js";
 import { checkParameters, checkSameParameters, type Parameters } from "./parameters.js";
@@ -69,6 +70,8 @@ export class Encryptor {
     const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
     sub(c0, c0, product);
     add(c0, c0, plaintext.poly);
-    return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots, seed);
+    const ct = new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots, seed);
+    recordSeedDigest(ciphertextState(ct));
+    return ct;
   }
 }

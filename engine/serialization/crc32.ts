@@ -70,6 +70,11 @@ function updateKernel(register: number, bytes: Uint8Array, heap: WasmHeap): numb
   return crc;
 }
 
+/** CRC-32 of the `length` bytes at `address` in `heap`, read in place by the kernel. */
+export function crc32InHeap(heap: WasmHeap, address: number, length: number): number {
+  return (heap.kernels.crc32Update(0xffffffff, address, length, tablesIn(heap).tables) ^ 0xffffffff) >>> 0;
+}
+
 /**
  * CRC-32 of `bytes` (the value of crc32("123456789") is 0xCBF43926). With `heap`, inputs of
  * 2 KiB or more are checksummed by the kernel in that heap (the same value).

@@ -3,7 +3,8 @@
 // every residue is below its prime and, for keys in full form, that each stored uniform part
 // is the expansion of the seed stored with it; anything else is a CORRUPT_DATA error.
 
-import { Ciphertext, type CiphertextState } from "../ciphertext.js";
+import { Ciphertext, ciphertextState, type CiphertextState } from "../ciphertext.js";
+import { recordSeedDigest, seedDigestHolds } from "../seed-digest.js";
 import { ciphertextSeedDomain } from "../encryptor.js";
 import {
   checkCiphertext, checkKeyLive, checkPlaintext, checkPublicKey, checkSecretKey, scaleBelowModulus,
@@ -204,9 +205,10 @@ export function loadPlaintext(params: Parameters, data: Uint8Array): Plaintext {
  * Serializes a ciphertext (checked as every other entry checks it). Fresh secret-key
  * encryptions (and ciphertexts loaded from seeded form) are stored seeded, c_1 as its seed,
  * unless `seeded: false`; every other ciphertext, including one loaded from full form (which
- * stores no seed), is stored in full form. Before storing a seed, c_1 is compared with the
- * seed's expansion (one expansion): a c_1 changed through the ring layer, which cannot clear
- * the seed, is stored in full form, and the stale seed is dropped from the ciphertext.
+ * stores no seed), is stored in full form. Before storing a seed, c_1 is checked against the
+ * CRC-32 recorded when the library expanded it (engine/seed-digest.ts: one pass over c_1) or,
+ * without a matching record, compared with the seed's expansion: a c_1 changed through the ring
+ * layer, which cannot clear the seed, is stored in full form, and the stale seed is dropped.
  */
 export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOptions = {}): Uint8Array {
   const operation = "serialize ciphertext";
@@ -236,6 +238,7 @@ export function serializeCiphertext(ciphertext: Ciphertext, options: SerializeOp
  */
 function seedStillExpands(params: Parameters, ct: CiphertextState): boolean {
   if (ct.seed === undefined || ct.degree !== 1) return false;
+  if (seedDigestHolds(ct)) return true;
   const c1 = ct.polys[1]!;
   using expanded = params.ring.allocate(c1.basis, { ntt: true, scoped: true });
   fillUniformSeeded(expanded, ct.seed, ciphertextSeedDomain);
@@ -267,7 +270,9 @@ export function loadCiphertext(params: Parameters, data: Uint8Array): Ciphertext
       for (let i = 0; i < count; i++) polys.push(keep(reader.poly(params.ring, basis)));
     }
     reader.end();
-    return new Ciphertext(params, polys, level, scale, slots, seed);
+    const ct = new Ciphertext(params, polys, level, scale, slots, seed);
+    recordSeedDigest(ciphertextState(ct));
+    return ct;
   });
 }
 

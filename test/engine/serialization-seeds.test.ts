@@ -5,8 +5,9 @@
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { clone } from "../../engine/ring/arithmetic.js";
 import {
-  Encryptor, Evaluator, loadCiphertext, loadGaloisKeys, loadPublicKey, loadSwitchingKey, serializeCiphertext,
+  Ciphertext, Encryptor, Evaluator, loadCiphertext, loadGaloisKeys, loadPublicKey, loadSwitchingKey, serializeCiphertext,
   serializeGaloisKeys, serializePublicKey, serializeSwitchingKey, type GaloisKeys, type Parameters, type PublicKey,
   type SwitchingKey,
 } from "../../engine/index.js";
@@ -144,5 +145,30 @@ describe("seeds stored next to full-form keys", () => {
     expect(same(serializeCiphertext(loaded), full)).toBe(true);
     using reloaded = loadCiphertext(c.params, serializeCiphertext(loaded));
     expectSameCiphertext(reloaded, ct);
+  });
+
+  it("after a seeded load, one changed word of c_1 (ring layer) is caught: saved in full form, loads as itself", () => {
+    using ct = c.encrypt(v, { secretKey: true });
+    const seeded = serializeCiphertext(ct);
+    using loaded = loadCiphertext(c.params, seeded);
+    expect(same(serializeCiphertext(loaded), seeded)).toBe(true); // the recorded digest holds
+    const c1 = loaded.polys[1]!;
+    const words = c1.ring.heap.u32();
+    const at = (c1.limbAddress(0) >>> 2) + 17;
+    words[at] = words[at] === 0 ? 1 : words[at]! - 1;
+    const bytes = serializeCiphertext(loaded);
+    expect(bytes.length).toBe(serializeCiphertext(loaded, { seeded: false }).length);
+    expect(loaded.seed).toBeUndefined();
+    using back = loadCiphertext(c.params, bytes);
+    expectSameCiphertext(back, loaded);
+  });
+
+  it("a ciphertext built by hand with a seed that does not describe its c_1 is saved in full form", () => {
+    using a = c.encrypt(v, { secretKey: true });
+    using b = c.encrypt(v, { secretKey: true });
+    using handmade = new Ciphertext(c.params, [clone(a.polys[0]!), clone(a.polys[1]!)], a.level, a.scale, a.slots, b.seed);
+    const bytes = serializeCiphertext(handmade);
+    expect(bytes.length).toBe(serializeCiphertext(handmade, { seeded: false }).length);
+    expect(handmade.seed).toBeUndefined();
   });
 });
