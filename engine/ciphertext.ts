@@ -49,7 +49,9 @@ let branded: (value: object) => boolean;
  * `seed` is set while c_1 is still the uniform polynomial expanded from it (fresh secret-key
  * encryptions): such ciphertexts serialize in half-size form. Any change through the evaluator
  * clears it; serialization checks that c_1 still is its expansion (changes through the ring
- * layer cannot clear it) and otherwise stores the full form.
+ * layer cannot clear it) and otherwise stores the full form. The check compares c_1 with the
+ * CRC-32 recorded when the library expanded it (engine/seed-digest.ts), or re-expands the seed
+ * when there is no record (a ciphertext built with this constructor).
  */
 export class Ciphertext implements Disposable {
   readonly #state: CiphertextState;

@@ -2,7 +2,10 @@
 // still the seed's expansion. The library records c_1's CRC-32 right after it expands c_1
 // (encryption, loading); serialization then checks that digest (one pass over c_1 in the
 // kernel) instead of expanding the seed again, and falls back to the expansion when the digest
-// is missing or differs (c_1 changed through the ring layer, or a ciphertext built by hand).
+// is missing (a ciphertext built by hand) or differs (c_1 changed through the ring layer).
+// The digest is a CRC-32, not a cryptographic hash: an accidental change of c_1 keeps it with
+// probability 2^-32, and a change crafted to keep it (CRC-32 is linear) is not detected; only
+// the owner of the object, through the internal ring layer, can make either.
 
 import type { CiphertextState } from "./ciphertext.js";
 import type { RnsPoly } from "./ring/poly.js";

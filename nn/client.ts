@@ -52,9 +52,10 @@ export function decryptBatch(decryptor: Decryptor, encoder: Encoder, tensor: Enc
     using pt = decryptor.decrypt(ct);
     if (!complex) return encoder.decode(pt);
     const { re, im } = encoder.decodeComplex(pt);
-    const both = new Float64Array(re.length + im.length);
-    both.set(re);
-    both.set(im, re.length);
+    const { slots } = tensor.layout;
+    const both = new Float64Array(2 * slots);
+    both.set(re.subarray(0, slots));
+    both.set(im.subarray(0, slots), slots);
     return both;
   });
   return unpackBatch(tensor.layout, vectors);

@@ -18,9 +18,16 @@ import type { ActivationStage } from "./stages.js";
 function separateParts(evaluator: Evaluator, x: Ciphertext): [Ciphertext, Ciphertext] {
   using conjugate = evaluator.conjugate(x);
   const a = evaluator.add(x, conjugate);
-  const b = evaluator.sub(x, conjugate);
-  evaluator.multiplyByIInPlace(b, -1);
-  return [a, b];
+  let b: Ciphertext | undefined;
+  try {
+    b = evaluator.sub(x, conjugate);
+    evaluator.multiplyByIInPlace(b, -1);
+    return [a, b];
+  } catch (error) {
+    a.dispose();
+    b?.dispose();
+    throw error;
+  }
 }
 
 const halvedArguments = new WeakMap<Polynomial, Polynomial>();

@@ -71,7 +71,10 @@ export function packBatch(layout: BatchLayout, samples: readonly ArrayLike<numbe
   const operation = "pack batch";
   const size = shapeSize(layout.shape);
   requireModel(Array.isArray(samples) && samples.length === layout.samples, operation, `expected ${layout.samples} samples, got ${describe(samples)}`);
-  const vectors = Array.from({ length: size }, () => new Float64Array(batchCapacity(layout.slots, layout.complex === true)));
+  const capacity = batchCapacity(layout.slots, layout.complex === true);
+  requireModel(layout.complex === undefined || typeof layout.complex === "boolean", operation, `layout.complex must be a boolean, got ${describe(layout.complex)}`);
+  requireModel(layout.samples <= capacity, operation, `${layout.samples} samples do not fit the layout's ${layout.slots} slots${layout.complex === true ? " (two per slot)" : ""}: make the layout with batchLayout()`);
+  const vectors = Array.from({ length: size }, () => new Float64Array(capacity));
   samples.forEach((sample, s) => {
     requireModel(sample !== null && typeof sample === "object" && sample.length === size, operation,
       `sample ${s} must have ${size} numbers (shape ${formatShape(layout.shape)}), got ${describe(sample)}`);

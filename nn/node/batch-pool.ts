@@ -7,9 +7,10 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { Parameters } from "../../engine/parameters.js";
-import type { GaloisKeys, SecretKey, SwitchingKey } from "../../engine/keys.js";
+import { GaloisKeys, type SecretKey, type SwitchingKey } from "../../engine/keys.js";
 import { serializeGaloisKeys, serializeParameters, serializeSecretKey, serializeSwitchingKey } from "../../engine/serialization/serialize.js";
 import { batchCapacity } from "../layout.js";
+import { conjugationGaloisElement } from "../../engine/ring/automorphism.js";
 import { FheError } from "../../engine/ring/errors.js";
 import type { Sequential } from "../sequential.js";
 import { shapeSize } from "../layers/layer.js";
@@ -78,7 +79,7 @@ export class BatchInferencePool {
     const { params, model } = session;
     const complex = session.complex ?? false;
     if (typeof complex !== "boolean") throw new FheError("INVALID_ARGUMENT", "run batch inference", "session.complex must be a boolean");
-    if (complex && session.galoisKeys === undefined) {
+    if (complex && !(session.galoisKeys instanceof GaloisKeys && session.galoisKeys.get(conjugationGaloisElement(params.n)) !== undefined)) {
       throw new FheError("MISSING_KEY", "run batch inference", "complex packing needs the conjugation key: pass galoisKeys: keyGenerator.createGaloisKeys({ steps: [], conjugate: true })");
     }
     const size = shapeSize(model.inputShape);

@@ -58,6 +58,7 @@ describe("BatchInferencePool", () => {
     const pool = new BatchInferencePool({ threads: 2 });
     try {
       await expect(pool.run(session, samples)).rejects.toThrow(/complex packing needs the conjugation key/);
+      await expect(pool.run({ ...session, galoisKeys: keygen.createGaloisKeys({ steps: [1], conjugate: false }) }, samples)).rejects.toThrow(/complex packing needs the conjugation key/);
       const report = await pool.run({ ...session, galoisKeys: keygen.createGaloisKeys({ steps: [], conjugate: true }) }, samples);
       expect(report.batches).toBe(2);
       let worst = 0;

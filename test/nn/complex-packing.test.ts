@@ -35,6 +35,17 @@ describe("complex batch layout", () => {
     expect(unpackBatch(layout, vectors)).toEqual(samples);
     expect(() => batchLayout([3], 2 * slots + 1, slots, true)).toThrow(/batches of at most 4096|batches of at most 2048/);
     expect(batchLayout([3], 4, slots).complex).toBeUndefined();
+    // A hand-made layout with more samples than it holds is refused, not silently truncated.
+    expect(() => packBatch({ kind: "batch", shape: [1], samples: 2 * slots + 1, slots, complex: true }, Array.from({ length: 2 * slots + 1 }, () => [0])))
+      .toThrow(/do not fit the layout/);
+  });
+
+  it("encrypts and decrypts both parts at a slot count that is not a power of two (the encoder pads it)", () => {
+    const layout = batchLayout([2], 15, 10, true);
+    const samples = Array.from({ length: 15 }, (_, s) => [s / 8, -s / 16]);
+    using x = encryptBatch(c.skEncryptor, c.encoder, layout, samples);
+    const back = decryptBatch(c.decryptor, c.encoder, x);
+    back.forEach((got, s) => got.forEach((v, e) => expect(Math.abs(v - samples[s]![e]!)).toBeLessThan(2 ** -14)));
   });
 });
 
