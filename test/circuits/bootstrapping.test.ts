@@ -280,7 +280,7 @@ describe("BootstrappingPlan", () => {
       }
     }
     // The defaults: 3 levels each way, K from the Hamming weight (20 for h = 40 at N = 2^10), degree 30, 3 double angles.
-    expect(bootstrappingShape(c.params)).toEqual({ slots: c.params.maxSlots, coeffsToSlotsLevels: 3, slotsToCoeffsLevels: 3, k: 20, degree: 30, doubleAngles: 3, ephemeralHammingWeight: 0 });
+    expect(bootstrappingShape(c.params)).toEqual({ slots: c.params.maxSlots, coeffsToSlotsLevels: 3, slotsToCoeffsLevels: 3, k: 20, degree: 30, doubleAngles: 3, ephemeralHammingWeight: 0, arcsine: false });
   });
 
   it("the planned intermediate levels are what the primitives reach: CoeffsToSlots factors, then the EvalMod polynomial and its double angles (which approximate sin(2 pi K x))", () => {

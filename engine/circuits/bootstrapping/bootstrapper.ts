@@ -28,7 +28,7 @@ import { planPolynomial, type PolynomialPlan } from "../poly-plan.js";
 import type { Polynomial } from "../polynomial.js";
 import { relinearizeRescaleInPlace } from "../relinearize-rescale.js";
 import { coeffsToSlotsFactors, slotsToCoeffsFactors } from "./dft-factors.js";
-import { evalModError, evalModPolynomial } from "./eval-mod.js";
+import { arcsinePolynomial, evalModError, evalModPolynomial } from "./eval-mod.js";
 import { log2FailureProbability, smallestK } from "./failure.js";
 import { EncapsulationKeys } from "./encapsulation.js";
 import { modRaise } from "./mod-raise.js";
@@ -62,6 +62,13 @@ export interface BootstrappingLiteral {
    * from the main secret's weight (a dense main secret then needs an explicit k).
    */
   readonly ephemeralHammingWeight?: number;
+  /**
+   * Arcsine correction after the double angles (default false): arcsin(y) ~ y + y^3 / 6, 2 more
+   * levels and 2 relinearizations per half. It removes the sine's own error, (2 pi m / Q_0)^2 / 6
+   * relative on the coefficients, which matters when Q_0 / scale is small and EvalMod's noise is not
+   * what limits the precision.
+   */
+  readonly arcsine?: boolean;
 }
 
 /** The literal with defaults filled in (ephemeralHammingWeight 0: no encapsulation). */
@@ -94,7 +101,7 @@ export interface BootstrappingPlan {
   readonly depth: number;
   /** The result's scale: the parameters' scale. */
   readonly outputScale: number;
-  /** max |EvalMod twin - sin(2 pi K x)| near the integers (see evalModError). */
+  /** max |EvalMod twin - sin(2 pi K x)| near the integers, or - 2 pi e with the arcsine correction (see evalModError). */
   readonly evalModError: number;
   /** log2 of the failure probability (|I| >= K somewhere), from the secret's Hamming weight. */
   readonly log2FailureProbability: number;
@@ -133,7 +140,7 @@ function field(literal: BootstrappingLiteral, name: keyof BootstrappingLiteral, 
   return value;
 }
 
-const literalKeys = new Set(["slots", "coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles", "ephemeralHammingWeight"]);
+const literalKeys = new Set(["slots", "coeffsToSlotsLevels", "slotsToCoeffsLevels", "k", "degree", "doubleAngles", "ephemeralHammingWeight", "arcsine"]);
 
 /**
  * The filled-in shape of a literal for `params`. Throws INVALID_PARAMETERS for an
@@ -160,6 +167,8 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
     throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `slots must be a power of two in [2, ${params.maxSlots}], got ${describe(slots)}`);
   }
   const logSlots = Math.log2(slots);
+  const arcsine: unknown = literal.arcsine ?? false;
+  if (typeof arcsine !== "boolean") throw new FheError("INVALID_PARAMETERS", "create bootstrapper", `arcsine must be a boolean, got ${describe(arcsine)}`);
   return Object.freeze({
     slots,
     coeffsToSlotsLevels: field(literal, "coeffsToSlotsLevels", 1, logSlots, Math.min(3, logSlots)),
@@ -168,6 +177,7 @@ export function bootstrappingShape(params: Parameters, literal: BootstrappingLit
     degree: field(literal, "degree", 2, 255, 30),
     doubleAngles: field(literal, "doubleAngles", 0, 10, 3),
     ephemeralHammingWeight: (ephemeral as number | undefined) ?? 0,
+    arcsine,
   });
 }
 
@@ -185,6 +195,8 @@ export class Bootstrapper implements Disposable {
   readonly #slotsToCoeffs: LinearTransform[];
   readonly #polynomial: Polynomial;
   readonly #polynomialPlan: PolynomialPlan;
+  /** The plan of the arcsine correction, when the shape asks for it. */
+  readonly #arcsinePlan: PolynomialPlan | undefined;
   readonly #transforms: LinearTransformEvaluator;
   readonly #polynomials: PolynomialEvaluator;
   readonly #keys: OffHeapGaloisKeys | undefined;
@@ -228,6 +240,7 @@ export class Bootstrapper implements Disposable {
     this.#slotsToCoeffs = built.slotsToCoeffs;
     this.#polynomial = built.polynomial;
     this.#polynomialPlan = built.polynomialPlan;
+    this.#arcsinePlan = built.arcsinePlan;
     this.#traceSteps = built.traceSteps;
     this.plan = built.plan;
     this.#transforms = new LinearTransformEvaluator(evaluator);
@@ -410,13 +423,16 @@ export class Bootstrapper implements Disposable {
     return new Evaluator(this.params, { galoisKeys: keys }).conjugate(x);
   }
 
-  /** sin(2 pi K x) slot-wise at scale `target`: the polynomial, then the double angles. */
+  /**
+   * sin(2 pi K x) slot-wise at scale `target`: the polynomial, then the double angles (and the
+   * arcsine correction, whose input is at the parameters' scale as planned).
+   */
   private evalMod(x: Ciphertext, target: number): Ciphertext {
     const { params, evaluator } = this;
     const { doubleAngles } = this.plan.shape;
     const levelAfterPolynomial = this.#polynomialPlan.output.level;
     // Backwards: a double angle at level l maps scale s to s^2 / q_l.
-    let scale = target;
+    let scale = this.#arcsinePlan === undefined ? target : params.scale;
     for (let i = doubleAngles - 1; i >= 0; i--) scale = Math.sqrt(scale * Number(droppedModulus(params, levelAfterPolynomial - i)));
     let y = this.#polynomials.evaluate(x, this.#polynomial, { targetScale: scale });
     try {
@@ -427,6 +443,11 @@ export class Bootstrapper implements Disposable {
         relinearizeRescaleInPlace(evaluator, y, operation);
         for (const poly of ciphertextState(y).polys) mulScalar(poly, poly, 2);
         evaluator.addConstantInPlace(y, -1);
+      }
+      if (this.#arcsinePlan !== undefined) {
+        const corrected = this.#polynomials.evaluate(y, arcsinePolynomial, { targetScale: target });
+        y.dispose();
+        y = corrected;
       }
     } catch (error) {
       y.dispose();
@@ -461,6 +482,7 @@ interface Circuit {
   readonly slotsToCoeffs: LinearTransform[];
   readonly polynomial: Polynomial;
   readonly polynomialPlan: PolynomialPlan;
+  readonly arcsinePlan: PolynomialPlan | undefined;
   readonly plan: BootstrappingPlan;
   readonly traceSteps: readonly number[];
 }
@@ -474,10 +496,11 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
   const { coeffsToSlotsLevels: c, slotsToCoeffsLevels: s, k, doubleAngles } = shape;
   const polynomial = evalModPolynomial(shape);
   const polynomialLevels = polynomial.depth;
-  const needed = c + polynomialLevels + doubleAngles + s;
+  const arcsineLevels = shape.arcsine ? arcsinePolynomial.depth : 0;
+  const needed = c + polynomialLevels + doubleAngles + arcsineLevels + s;
   if (needed > top) {
     throw new FheError("INVALID_PARAMETERS", "create bootstrapper",
-      `bootstrapping needs ${needed} levels (CoeffsToSlots ${c}, EvalMod ${polynomialLevels + doubleAngles}, SlotsToCoeffs ${s}) and these parameters have ${top}; use parameters with more levels or a shape with fewer`);
+      `bootstrapping needs ${needed} levels (CoeffsToSlots ${c}, EvalMod ${polynomialLevels + doubleAngles + arcsineLevels}, SlotsToCoeffs ${s}) and these parameters have ${top}; use parameters with more levels or a shape with fewer`);
   }
   const q0 = Number(params.basisQ(0).product());
   // x = t / (K Q_0): the raised ciphertext is read at the parameters' scale.
@@ -486,7 +509,13 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
   const slotsToCoeffs = slotsToCoeffsFactors(slots, s, 1).map((map) => new LinearTransform(params, Diagonals.fromComplexMap(map, slots)));
   const afterCoeffsToSlots = top - c;
   const polynomialPlan = planPolynomial(params, { level: afterCoeffsToSlots, scale: params.scale }, polynomial);
-  const afterEvalMod = polynomialPlan.output.level - doubleAngles;
+  // The arcsine correction takes the double angles' output at the parameters' scale and returns
+  // it at the EvalMod scale of a ciphertext at the parameters' scale (Q_0 / 2 pi; its levels do
+  // not depend on that target).
+  const arcsinePlan = shape.arcsine
+    ? planPolynomial(params, { level: polynomialPlan.output.level - doubleAngles, scale: params.scale }, arcsinePolynomial, { targetScale: q0 / (2 * Math.PI) })
+    : undefined;
+  const afterEvalMod = (arcsinePlan?.output.level ?? polynomialPlan.output.level - doubleAngles);
   const outputLevel = afterEvalMod - s;
   if (outputLevel < 0) {
     for (const t of [...coeffsToSlots, ...slotsToCoeffs]) t.dispose();
@@ -494,14 +523,15 @@ function buildCircuit(params: Parameters, shape: BootstrappingShape): Circuit {
   }
   const transforms = [...coeffsToSlots, ...slotsToCoeffs];
   const rotationSteps = [...new Set([...transforms.flatMap((t) => t.rotationSteps()), ...traceSteps])].sort((a, b) => a - b);
-  const keySwitches = (shape.ephemeralHammingWeight > 0 ? 2 : 0) + traceSteps.length + transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 + 2 * (polynomialPlan.keySwitches + doubleAngles);
+  const keySwitches = (shape.ephemeralHammingWeight > 0 ? 2 : 0) + traceSteps.length + transforms.reduce((sum, t) => sum + t.keySwitches(), 0) + 1 +
+    2 * (polynomialPlan.keySwitches + doubleAngles + (arcsinePlan?.keySwitches ?? 0));
   const plan: BootstrappingPlan = Object.freeze({
     shape, slots, inputLevel: top, afterCoeffsToSlots, afterEvalMod, outputLevel, depth: top - outputLevel,
     outputScale: params.scale,
-    evalModError: evalModError(polynomial, shape),
+    evalModError: evalModError(polynomial, shape, undefined, shape.arcsine),
     log2FailureProbability: log2FailureProbability(params.logN, shape.ephemeralHammingWeight > 0 ? shape.ephemeralHammingWeight : params.hammingWeight, k),
     keySwitches,
     rotationSteps: Object.freeze(rotationSteps),
   });
-  return { coeffsToSlots, slotsToCoeffs, polynomial, polynomialPlan, plan, traceSteps };
+  return { coeffsToSlots, slotsToCoeffs, polynomial, polynomialPlan, arcsinePlan, plan, traceSteps };
 }

@@ -3,7 +3,7 @@ export {
   Bootstrapper, bootstrappingShape, type BootstrapOptions, type BootstrapperOptions, type BootstrappingStage, type BootstrappingLiteral, type BootstrappingPlan, type BootstrappingShape,
 } from "./bootstrapper.js";
 export { coeffsToSlotsFactors, slotsToCoeffsFactors, applyMap, type DiagonalMap, type ComplexSlots } from "./dft-factors.js";
-export { evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";
+export { arcsinePolynomial, evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";
 export { log2FailureProbability, smallestK } from "./failure.js";
 export { EncapsulationKeys, defaultEphemeralWeight } from "./encapsulation.js";
 export { serializeEncapsulationKeys, loadEncapsulationKeys } from "./encapsulation-serialization.js";
