@@ -2,7 +2,8 @@
 // objects: it catches accidental corruption (bit flips, truncation), not tampering. Computed
 // eight bytes at a time ("slicing-by-8": eight 256-entry tables), the same value as the
 // byte-at-a-time definition. Given a heap, long inputs run in the kernel (asm/checksum.ts),
-// copied through a scratch block of that heap: several times faster than the JS loop.
+// read in place or copied through a scratch block of that heap: several times faster than the
+// JS loop.
 
 import type { WasmHeap } from "../ring/wasm/heap.js";
 
@@ -70,9 +71,31 @@ function updateKernel(register: number, bytes: Uint8Array, heap: WasmHeap): numb
   return crc;
 }
 
+/** A CRC-32 over bytes given in order, from JS arrays or read in place from a heap. */
+export class RunningCrc32 {
+  private register = 0xffffffff;
+
+  /** Continues over `bytes` (in the kernel of `heap` when given and the input is 2 KiB or more). */
+  update(bytes: Uint8Array, heap?: WasmHeap): void {
+    this.register = heap !== undefined && bytes.length >= kernelThreshold ? updateKernel(this.register, bytes, heap) : updateJs(this.register, bytes);
+  }
+
+  /** Continues over the `length` bytes at `address` in `heap`, read in place by the kernel. */
+  updateInHeap(heap: WasmHeap, address: number, length: number): void {
+    this.register = heap.kernels.crc32Update(this.register, address, length, tablesIn(heap).tables) >>> 0;
+  }
+
+  /** The CRC-32 of everything so far. */
+  get value(): number {
+    return (this.register ^ 0xffffffff) >>> 0;
+  }
+}
+
 /** CRC-32 of the `length` bytes at `address` in `heap`, read in place by the kernel. */
 export function crc32InHeap(heap: WasmHeap, address: number, length: number): number {
-  return (heap.kernels.crc32Update(0xffffffff, address, length, tablesIn(heap).tables) ^ 0xffffffff) >>> 0;
+  const crc = new RunningCrc32();
+  crc.updateInHeap(heap, address, length);
+  return crc.value;
 }
 
 /**
@@ -80,6 +103,7 @@ export function crc32InHeap(heap: WasmHeap, address: number, length: number): nu
  * 2 KiB or more are checksummed by the kernel in that heap (the same value).
  */
 export function crc32(bytes: Uint8Array, heap?: WasmHeap): number {
-  const register = heap !== undefined && bytes.length >= kernelThreshold ? updateKernel(0xffffffff, bytes, heap) : updateJs(0xffffffff, bytes);
-  return (register ^ 0xffffffff) >>> 0;
+  const crc = new RunningCrc32();
+  crc.update(bytes, heap);
+  return crc.value;
 }

@@ -4,7 +4,7 @@
 // Polynomials are written as their residues (u32 each, limb after limb, NTT form).
 
 import { FheError } from "../ring/errors.js";
-import { crc32 } from "./crc32.js";
+import { crc32, RunningCrc32 } from "./crc32.js";
 import type { RnsBasis } from "../ring/basis.js";
 import type { RnsPoly } from "../ring/poly.js";
 import type { Ring } from "../ring/ring.js";
@@ -38,8 +38,9 @@ export class ByteWriter {
   private view: DataView;
   private length = 0;
   private readonly secret: boolean;
-  /** The heap of the polynomials written, whose kernel computes the checksum. */
-  private heap: WasmHeap | undefined;
+  /** The checksum of the bytes before `checked`; polynomials are checksummed where they live, in the heap. */
+  private readonly crc = new RunningCrc32();
+  private checked = 0;
 
   /** `capacity`: the expected size in bytes (a good guess saves regrowing and the final copy). */
   constructor(options: { secret?: boolean; capacity?: number } = {}) {
@@ -91,7 +92,7 @@ export class ByteWriter {
 
   /** Writes the residues of `poly` (every limb, as stored). */
   poly(poly: RnsPoly): void {
-    this.heap = poly.ring.heap;
+    this.crc.update(this.buffer.subarray(this.checked, this.length));
     const words = poly.n * poly.basis.size;
     this.reserve(4 * words);
     const source = poly.ring.heap.u32().subarray(poly.limbAddress(0) >>> 2, (poly.limbAddress(0) >>> 2) + words);
@@ -102,11 +103,16 @@ export class ByteWriter {
       for (let i = 0; i < words; i++) this.view.setUint32(this.length + 4 * i, source[i]!, true);
     }
     this.length += 4 * words;
+    // The heap is little-endian like the written bytes.
+    this.crc.updateInHeap(poly.ring.heap, poly.limbAddress(0), 4 * words);
+    this.checked = this.length;
   }
 
   /** The bytes written so far followed by their CRC-32. */
   finish(): Uint8Array {
-    this.u32(crc32(this.buffer.subarray(0, this.length), this.heap));
+    this.crc.update(this.buffer.subarray(this.checked, this.length));
+    this.checked = this.length;
+    this.u32(this.crc.value);
     // A buffer within 64 bytes of the result is handed out as it is (no copy); secret data is
     // always copied so that the internal buffer can be zeroed.
     const bytes = !this.secret && this.buffer.length - this.length <= 64 ? this.buffer.subarray(0, this.length) : this.buffer.slice(0, this.length);
