@@ -7,17 +7,22 @@ import { BatchInferencePool } from "../../dist/nn/node/batch-pool.js";
 import { Sequential } from "../../dist/nn/index.js";
 import { randomArray, seededRandom, spec } from "../helpers/nn-models.js";
 
+/** A dense → square → dense model on 3×3 inputs, insecure N = 2^10 parameters and their key generator. */
+function smallSession(random: () => number) {
+  const model = Sequential.fromSpec(spec([3, 3, 1], [
+    { type: "flatten" },
+    { type: "dense", units: 4, kernel: randomArray(36, random, 0.5), bias: randomArray(4, random, 0.1) },
+    { type: "square" },
+    { type: "dense", units: 2, kernel: randomArray(8, random), bias: randomArray(2, random) },
+  ]));
+  const params = Parameters.create({ logN: 10, logScale: 29, depth: 3, allowInsecureParametersForTesting: true });
+  return { model, params, keygen: new KeyGenerator(params) };
+}
+
 describe("BatchInferencePool", () => {
   it("runs 3 batches on 2 threads; decrypted logits match the twin within 2^-10 relative", async () => {
     const random = seededRandom(21);
-    const model = Sequential.fromSpec(spec([3, 3, 1], [
-      { type: "flatten" },
-      { type: "dense", units: 4, kernel: randomArray(36, random, 0.5), bias: randomArray(4, random, 0.1) },
-      { type: "square" },
-      { type: "dense", units: 2, kernel: randomArray(8, random), bias: randomArray(2, random) },
-    ]));
-    const params = Parameters.create({ logN: 10, logScale: 29, depth: 3, allowInsecureParametersForTesting: true });
-    const keygen = new KeyGenerator(params);
+    const { model, params, keygen } = smallSession(random);
     const samples = Array.from({ length: 2 * params.maxSlots + 7 }, () => randomArray(9, random));
     const pool = new BatchInferencePool({ threads: 2 });
     try {
@@ -44,14 +49,7 @@ describe("BatchInferencePool", () => {
 
   it("complex packing: 2 batches of two samples per slot on 2 threads, equal to the twin; the conjugation key is required", async () => {
     const random = seededRandom(22);
-    const model = Sequential.fromSpec(spec([3, 3, 1], [
-      { type: "flatten" },
-      { type: "dense", units: 4, kernel: randomArray(36, random, 0.5), bias: randomArray(4, random, 0.1) },
-      { type: "square" },
-      { type: "dense", units: 2, kernel: randomArray(8, random), bias: randomArray(2, random) },
-    ]));
-    const params = Parameters.create({ logN: 10, logScale: 29, depth: 3, allowInsecureParametersForTesting: true });
-    const keygen = new KeyGenerator(params);
+    const { model, params, keygen } = smallSession(random);
     const samples = Array.from({ length: 3 * params.maxSlots + 5 }, () => randomArray(9, random));
     const level = model.compile({ params, packing: "complex" }).plan.input.level;
     const session = { params, secretKey: keygen.secretKey, relinearizationKey: keygen.createRelinearizationKey(), model, level, complex: true };
