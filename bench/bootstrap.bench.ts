@@ -1,4 +1,4 @@
-// Bootstrapping end to end at a named configuration (bench/bootstrap-configs.ts): key sizes
+// Bootstrapping end to end at a named configuration (bootstrapPresets, engine/circuits/bootstrapping/presets.ts): key sizes
 // reported before generation, then one (or --runs) bootstrap(s) of random complex slots in
 // [-1, 1], with each stage's time, the precision against the input (mean and worst slot,
 // bits), the levels left and the heap peak.
@@ -6,10 +6,9 @@
 //     [-- --iterations 1|2] [-- --residual-bits 8] [-- --off-heap] [-- --json FILE]
 // --iterations 2 also measures two-pass (META-BTS) bootstrapping after each single pass.
 import {
-  Bootstrapper, Decryptor, EncapsulationKeys, Encoder, Encryptor, Evaluator, KeyGenerator, OffHeapGaloisKeys, Parameters, type BootstrappingStage,
+  Bootstrapper, bootstrapPresets, Decryptor, EncapsulationKeys, Encoder, Encryptor, Evaluator, KeyGenerator, OffHeapGaloisKeys, Parameters, type BootstrappingStage,
 } from "../engine/index.js";
 import { galoisKeyBytes } from "../engine/circuits/bsgs.js";
-import { bootstrapConfigs } from "./bootstrap-configs.js";
 import { parseFlags, printTable, writeJson } from "./harness.js";
 
 const flags = parseFlags(process.argv.slice(2));
@@ -18,8 +17,8 @@ const runs = Number(flags.get("runs") ?? 1);
 const iterations = Number(flags.get("iterations") ?? 1);
 if (iterations !== 1 && iterations !== 2) throw new Error("--iterations must be 1 or 2");
 const residualBits = Number(flags.get("residual-bits") ?? 8);
-const preset = bootstrapConfigs[presetName];
-if (preset === undefined) throw new Error(`unknown preset ${presetName}; choose one of ${Object.keys(bootstrapConfigs).join(", ")}`);
+const preset = bootstrapPresets[presetName];
+if (preset === undefined) throw new Error(`unknown preset ${presetName}; choose one of ${Object.keys(bootstrapPresets).join(", ")}`);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
 
 /** The wasm32 heap's ceiling. */

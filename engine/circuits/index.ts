@@ -22,6 +22,6 @@ export {
 export type { MatrixShape } from "./diagonal-layout.js";
 export { ScalarLinearMap, combineCiphertexts, type CombineOptions } from "./scalar-combination.js";
 export {
-  Bootstrapper, EncapsulationKeys, serializeEncapsulationKeys, loadEncapsulationKeys, bootstrappingShape, log2FailureProbability, type BootstrapOptions, type BootstrapperOptions, type BootstrappingLiteral,
+  Bootstrapper, bootstrapPresets, type BootstrapPreset, EncapsulationKeys, serializeEncapsulationKeys, loadEncapsulationKeys, bootstrappingShape, log2FailureProbability, type BootstrapOptions, type BootstrapperOptions, type BootstrappingLiteral,
   type BootstrappingPlan, type BootstrappingShape, type BootstrappingStage,
 } from "./bootstrapping/index.js";

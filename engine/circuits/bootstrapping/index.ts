@@ -4,6 +4,7 @@ export {
 } from "./bootstrapper.js";
 export { coeffsToSlotsFactors, slotsToCoeffsFactors, applyMap, type DiagonalMap, type ComplexSlots } from "./dft-factors.js";
 export { arcsinePolynomial, evalModPolynomial, evalModTwin, evalModError, type EvalModShape } from "./eval-mod.js";
+export { bootstrapPresets, type BootstrapPreset } from "./presets.js";
 export { log2FailureProbability, smallestK } from "./failure.js";
 export { EncapsulationKeys, defaultEphemeralWeight } from "./encapsulation.js";
 export { serializeEncapsulationKeys, loadEncapsulationKeys } from "./encapsulation-serialization.js";

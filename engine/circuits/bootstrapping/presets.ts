@@ -1,14 +1,15 @@
-// The configurations `npm run bench:bootstrap` measures: a parameter literal and a
-// bootstrapping shape each, 128-bit secure unless named -insecure (README, "Bootstrapping").
-import type { BootstrappingLiteral, ParametersLiteral } from "../engine/index.js";
+// Bootstrapping presets: a parameter literal and a bootstrapping shape each, 128-bit secure
+// unless named -insecure (README, "Bootstrapping"); `npm run bench:bootstrap` measures them.
+import type { ParametersLiteral } from "../../parameters.js";
+import type { BootstrappingLiteral } from "./bootstrapper.js";
 
-export interface BootstrapConfig {
+export interface BootstrapPreset {
   readonly parameters: ParametersLiteral;
   readonly bootstrapping: BootstrappingLiteral;
   readonly secure: boolean;
 }
 
-export const bootstrapConfigs: Readonly<Record<string, BootstrapConfig>> = Object.freeze({
+export const bootstrapPresets: Readonly<Record<string, BootstrapPreset>> = Object.freeze({
   /**
    * N = 2^16, dense secret (HE standard, log QP ~1743 of 1747), sparse-secret encapsulation
    * (ephemeral weight 32, K = 16): q_0 of 53 bits (as bootstrap15: one pass 16.6 bits instead of
