@@ -16,7 +16,8 @@ export class CiphertextState {
     public polys: RnsPoly[],
     public level: number,
     public scale: number,
-    readonly slots: number,
+    /** Changed in place only to relabel periodic values (a sparse ciphertext of n slots decodes at any multiple of n as its n values repeated). */
+    public slots: number,
     /** The 32-byte seed c_1 was expanded from, while c_1 is still that uniform polynomial. */
     public seed: Uint8Array | undefined,
   ) {}
@@ -72,7 +73,7 @@ export class Ciphertext implements Disposable {
     polys: readonly RnsPoly[],
     level: number,
     scale: number,
-    readonly slots: number,
+    slots: number,
     seed: Uint8Array | undefined = undefined,
   ) {
     if (!Array.isArray(polys)) throw new FheError("INVALID_ARGUMENT", "create ciphertext", `the polynomials must be an array, got ${describe(polys)}`);
@@ -95,6 +96,11 @@ export class Ciphertext implements Disposable {
   /** The scale the message carries. */
   get scale(): number {
     return this.#state.scale;
+  }
+
+  /** Slots of the packed message: a power of two in [1, N/2]. */
+  get slots(): number {
+    return this.#state.slots;
   }
 
   /** A copy of the seed of c_1 (fresh secret-key encryptions only), else undefined. */

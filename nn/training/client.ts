@@ -6,7 +6,7 @@ import type { Decryptor } from "../../engine/decryptor.js";
 import type { Encoder } from "../../engine/encoding/encoder.js";
 import type { Encryptor } from "../../engine/encryptor.js";
 import { describe, FheError } from "../../engine/ring/errors.js";
-import { dataScaleBits } from "./gradient.js";
+import { dataScaleBitsFor } from "./gradient.js";
 import { packCiphertext, unpackWeights, type TrainingLayout } from "./layout.js";
 import type { TrainingPlan } from "./plan.js";
 import { checkTask, type TrainingTask } from "./task.js";
@@ -14,7 +14,7 @@ import { checkTask, type TrainingTask } from "./task.js";
 /**
  * Encrypts the data ciphertexts [first, first + count) of the task's packing (default: all;
  * ciphertext c g + j holds feature group j of sample set c), at
- * plan.inputLevel and scale Δ / 2^dataScaleBits. Checks the task (INVALID_ARGUMENT on NaN
+ * plan.inputLevel and scale Δ / 2^a (a = dataScaleBitsFor(params)). Checks the task (INVALID_ARGUMENT on NaN
  * features, labels not in {0, 1}, a shape other than the plan's).
  */
 export function encryptTask(
@@ -29,7 +29,7 @@ export function encryptTask(
   }
   const params = encoder.params;
   return Array.from({ length: range.count }, (_, i) => {
-    using plaintext = encoder.encodeComplex(packCiphertext(layout, task, range.first + i), { level: plan.inputLevel, scale: params.scale / 2 ** dataScaleBits, slots: params.maxSlots });
+    using plaintext = encoder.encodeComplex(packCiphertext(layout, task, range.first + i), { level: plan.inputLevel, scale: params.scale / 2 ** dataScaleBitsFor(params), slots: params.maxSlots });
     return encryptor.encrypt(plaintext);
   });
 }

@@ -30,14 +30,23 @@ import { Encoder } from "../../engine/encoding/encoder.js";
 import { droppedModulus } from "../../engine/evaluator/alignment.js";
 import type { Complex } from "../../engine/evaluator/checks.js";
 import type { Evaluator } from "../../engine/evaluator/evaluator.js";
+import type { Parameters } from "../../engine/parameters.js";
 import type { Plaintext } from "../../engine/plaintext.js";
 import { FheError } from "../../engine/ring/errors.js";
 import { sumSlots } from "../../engine/circuits/slots.js";
 import { blockEndMask, type TrainingLayout } from "./layout.js";
 import type { IterationStep, SigmoidChoice } from "./schedule.js";
 
-/** a: the data is encrypted at scale Δ / 2^a. */
+/** a: the data is encrypted at scale Δ / 2^a (logistic regression: see dataScaleBitsFor). */
 export const dataScaleBits = 5;
+
+/**
+ * a for logistic-regression data at `params`: 5, or less when the cubic term's plaintext scale
+ * q 2^(4a) would exceed 2^62 (the encoder's limit is 2^63): 3 at scales of 2^50.
+ */
+export function dataScaleBitsFor(params: Parameters): number {
+  return Math.max(0, Math.min(dataScaleBits, Math.floor((62 - Math.ceil(Math.log2(params.scale))) / 4)));
+}
 
 /** One encrypted sample set: its index in the packing and its ciphertexts, one per feature group. */
 export interface DataSet {
@@ -83,7 +92,11 @@ export class GradientShard {
       }
     }
     this.#encoder = new Encoder(evaluator.params);
+    this.#dataBits = dataScaleBitsFor(evaluator.params);
   }
+
+  /** a of this shard's data (dataScaleBitsFor). */
+  readonly #dataBits: number;
 
   /**
    * h_t over this shard's sample sets that `step` uses (v_t undefined at t = 0), new ciphertexts,
@@ -139,9 +152,9 @@ export class GradientShard {
     const ev = this.evaluator;
     const scaled: Ciphertext[] = [];
     try {
-      for (let group = 0; group < this.layout.groups; group++) scaled.push(scaledSum(ev, used.map((d) => d.ciphertexts[group]!), { re: factor, im: -factor }));
+      for (let group = 0; group < this.layout.groups; group++) scaled.push(scaledSum(ev, used.map((d) => d.ciphertexts[group]!), { re: factor, im: -factor }, this.#dataBits));
       const result = realBlockSums(ev, this.layout, scaled, sumRadix);
-      for (const ct of result) readAtScale(ct, ciphertextState(ct).scale * 2 ** dataScaleBits);
+      for (const ct of result) readAtScale(ct, ciphertextState(ct).scale * 2 ** this.#dataBits);
       return result;
     } finally {
       scaled.forEach((ct) => ct.dispose());
@@ -278,13 +291,13 @@ export function realBlockSums(evaluator: Evaluator, layout: TrainingLayout, hs: 
   return result;
 }
 
-/** factor 2^dataScaleBits sum_k data[k] (data at scale Δ / 2^dataScaleBits), not rescaled: read it 2^dataScaleBits higher after its rescale. */
-function scaledSum(evaluator: Evaluator, data: readonly Ciphertext[], factor: number | Complex): Ciphertext {
+/** factor 2^bits sum_k data[k] (data at scale Δ / 2^bits), not rescaled: read it 2^bits higher after its rescale. */
+function scaledSum(evaluator: Evaluator, data: readonly Ciphertext[], factor: number | Complex, bits: number): Ciphertext {
   using sum = evaluator.copy(data[0]!);
   for (const ct of data.slice(1)) evaluator.addInPlace(sum, ct);
   // factor 2^a, then read at scale 2^a higher: factor's precision is that of a level's primes times 2^a.
   const { re, im } = typeof factor === "number" ? { re: factor, im: 0 } : factor;
-  return evaluator.multiplyConstant(sum, { re: re * 2 ** dataScaleBits, im: im * 2 ** dataScaleBits });
+  return evaluator.multiplyConstant(sum, { re: re * 2 ** bits, im: im * 2 ** bits });
 }
 
 /**
@@ -293,7 +306,7 @@ function scaledSum(evaluator: Evaluator, data: readonly Ciphertext[], factor: nu
  * `radix` is that of the block sum.
  */
 export function scaledBlockSum(evaluator: Evaluator, layout: TrainingLayout, data: readonly Ciphertext[], factor: number, radix = 2): Ciphertext {
-  using scaled = scaledSum(evaluator, data, factor);
+  using scaled = scaledSum(evaluator, data, factor, dataScaleBits);
   const result = sumBlocks(evaluator, layout, scaled, radix);
   try {
     evaluator.rescaleInPlace(result);

@@ -8,11 +8,12 @@ export {
 } from "./schedule.js";
 export {
   planLogisticRegression, trainingLiteral, trainingRotationSteps, levelsForIterations, iterationsForDepth,
-  levelsPerIteration, type TrainingPlan, type TrainingShape,
+  levelsPerIteration, type TrainingPlan, type TrainingShape, type RefreshLevels,
 } from "./plan.js";
 export { trainPlain, type TwinResult } from "./twin.js";
-export { GradientShard, dataScaleBits, type DataSet } from "./gradient.js";
+export { GradientShard, dataScaleBits, dataScaleBitsFor, type DataSet } from "./gradient.js";
 export { trainEncrypted, localSource, type GradientSource, type IterationProgress } from "./trainer.js";
+export { LocalRefresh, splitBootstrapped, checkScaleDown, defaultRefreshScaleDown, type PackedBootstrap } from "./refresh.js";
 export { encryptTask, decryptWeights } from "./client.js";
 export { accuracy, auc, scores } from "./metrics.js";
 export { mnist38Task } from "./mnist38.js";

@@ -6,6 +6,11 @@
 // iteration costs 4: z ⊙ v (1), the degree-3 sigmoid with the block mask and the step folded
 // into its plaintext coefficients (2), the product with z (1). The momentum update multiplies
 // operands that sit at least one level above the gradient by scalars, so it costs none.
+//
+// With a refresh (refresh.ts: a bootstrapping of output level L), the data is encrypted at L
+// and the iterates are bootstrapped back to L after every iteration whose gradient lands below
+// level 4 (the next one could not run): at L = 12, after t = 2, 5, 8, .. (gradients at 11, 7, 3,
+// then 8, 4, 0 in every cycle), one bootstrapping per feature group each time.
 
 import type { Parameters, ParametersLiteral } from "../../engine/parameters.js";
 import { presets, type PresetName } from "../../engine/presets.js";
@@ -46,6 +51,12 @@ export interface TrainingPlan {
   readonly vLevels: readonly number[];
   /** Level of the returned weights w_K. */
   readonly outputLevel: number;
+  /** Iterations t after which the iterates are refreshed (bootstrapped back to refreshLevel), ascending; empty without a refresh. */
+  readonly refreshAfter: readonly number[];
+  /** The refresh's output level L, undefined when the iterations fit the depth (or no refresh was given). */
+  readonly refreshLevel: number | undefined;
+  /** Bootstrappings: one per feature group and refresh. */
+  readonly bootstrappings: number;
   /** Rotation steps of the Galois keys needed, with the conjugation key: createGaloisKeys({ steps, conjugate: true }). */
   readonly galoisSteps: readonly number[];
   /**
@@ -96,12 +107,31 @@ function presetHolding(iterations: number, blockSize: number): PresetName | unde
   return fitting[0];
 }
 
+/** What the planner needs to know of a refresh (a PackedBootstrap or a BootstrappingPlan fits). */
+export interface RefreshLevels {
+  /** L: the level bootstrapped iterates come out at, an integer in [4, params.maxLevel]. */
+  readonly outputLevel: number;
+}
+
+/** The iterates' levels for data at `inputLevel`, refreshed back to `refreshLevel` (if given) whenever a gradient lands below 4. */
+function iterateLevels(iterations: number, inputLevel: number, refreshLevel: number | undefined): { vLevels: number[]; refreshAfter: number[]; outputLevel: number } {
+  const vLevels = [Number.NaN];
+  const refreshAfter: number[] = [];
+  for (let t = 0; ; t++) {
+    const gradientLevel = t === 0 ? inputLevel - firstIterationLevels : vLevels[t]! - levelsPerIteration;
+    if (t === iterations - 1) return { vLevels, refreshAfter, outputLevel: gradientLevel };
+    const refresh = refreshLevel !== undefined && gradientLevel < levelsPerIteration;
+    if (refresh) refreshAfter.push(t);
+    vLevels.push(refresh ? refreshLevel : gradientLevel);
+  }
+}
+
 /**
- * Plans training of `shape` on `params`. Throws INVALID_ARGUMENT when the features do not fit
- * the slots or the iterations do not fit the depth (naming how many fit and a preset that holds
- * more).
+ * Plans training of `shape` on `params`, with `refresh` if the iterations do not fit the depth.
+ * Throws INVALID_ARGUMENT when the features do not fit the slots or the iterations do not fit
+ * the depth without a refresh (naming how many fit and a preset that holds more).
  */
-export function planLogisticRegression(params: Parameters, shape: TrainingShape, options: TrainingOptions): TrainingPlan {
+export function planLogisticRegression(params: Parameters, shape: TrainingShape, options: TrainingOptions, refresh?: RefreshLevels): TrainingPlan {
   const operation = "plan logistic regression";
   const checked = checkTrainingOptions(options, operation);
   if (shape === null || typeof shape !== "object" || !Number.isSafeInteger(shape.samples) || shape.samples < 1 || !Number.isSafeInteger(shape.features) || shape.features < 1) {
@@ -111,19 +141,24 @@ export function planLogisticRegression(params: Parameters, shape: TrainingShape,
   const { iterations } = checked;
   const maxIterations = iterationsForDepth(params.maxLevel);
   const needed = levelsForIterations(iterations);
-  if (iterations > maxIterations) {
+  const refreshLevel: unknown = refresh === undefined || iterations <= maxIterations ? undefined : refresh?.outputLevel;
+  if (refreshLevel !== undefined && (!Number.isSafeInteger(refreshLevel) || (refreshLevel as number) < levelsPerIteration || (refreshLevel as number) > params.maxLevel)) {
+    throw new FheError("INVALID_ARGUMENT", operation, `the refresh's output level must be an integer in [${levelsPerIteration}, ${params.maxLevel}] (one iteration after it), got ${describe(refreshLevel)}`);
+  }
+  if (iterations > maxIterations && refreshLevel === undefined) {
     const preset = presetHolding(iterations, layout.blockSize);
     throw new FheError("INVALID_ARGUMENT", operation,
       `${iterations} iterations need ${needed} levels (1 + ${levelsPerIteration} per iteration after the first) and the parameters have ${params.maxLevel}: ${maxIterations} fit; ` +
-      `use trainingLiteral(${iterations}) (N = 2^16, depth ${needed})${preset === undefined ? "" : ` or the preset ${preset} (depth ${presets[preset].depth}, ${iterationsForDepth(presets[preset].depth)} iterations)`}, or bootstrap (not provided)`);
+      `use trainingLiteral(${iterations}) (N = 2^16, depth ${needed})${preset === undefined ? "" : ` or the preset ${preset} (depth ${presets[preset].depth}, ${iterationsForDepth(presets[preset].depth)} iterations)`}, or refresh the iterates by bootstrapping (a LocalRefresh as the refresh)`);
   }
-  const vLevels = [Number.NaN];
-  for (let t = 1; t < iterations; t++) vLevels.push(needed - firstIterationLevels - levelsPerIteration * (t - 1));
+  const inputLevel = refreshLevel === undefined ? needed : (refreshLevel as number);
+  const { vLevels, refreshAfter, outputLevel } = iterateLevels(iterations, inputLevel, refreshLevel as number | undefined);
   const inside = blockSteps(layout).length;
   const across = acrossBlockSteps(layout).length;
   const blockSums = realBlockSumsCost(layout.groups, across);
   return Object.freeze({
-    layout, iterations, maxIterations, levelsPerIteration, inputLevel: needed, vLevels: Object.freeze(vLevels), outputLevel: 0,
+    layout, iterations, maxIterations, levelsPerIteration, inputLevel, vLevels: Object.freeze(vLevels), outputLevel,
+    refreshAfter: Object.freeze(refreshAfter), refreshLevel: refreshLevel as number | undefined, bootstrappings: refreshAfter.length * layout.groups,
     galoisSteps: Object.freeze(trainingRotationSteps(layout)),
     // per set: relinearize sum_j P_j ⊙ v_j, the two squares and the sigmoid, conjugate T, the sums inside the blocks, the shift;
     // per shard: relinearize every group; per pair of groups 3 conjugations and a sum over the blocks, an odd one 1 and its sum.

@@ -7,6 +7,7 @@ import { FheError } from "../../engine/ring/errors.js";
 import type { GradientShard } from "./gradient.js";
 import { nesterov, type IterationProgress } from "./nesterov.js";
 import type { TrainingPlan } from "./plan.js";
+import type { PackedBootstrap } from "./refresh.js";
 import { checkTrainingOptions, iterationSteps, sigmoidChoice, type IterationStep, type SigmoidChoice, type TrainingOptions } from "./schedule.js";
 
 export type { IterationProgress } from "./nesterov.js";
@@ -30,20 +31,26 @@ const operation = "train logistic regression";
 /**
  * Runs plan.iterations iterations over the sources (which together hold every data ciphertext)
  * and returns the encrypted weights w_K at plan.outputLevel, one ciphertext per feature group.
- * `evaluator` needs no keys.
+ * `evaluator` needs no keys. `refresh` bootstraps the iterates when the plan says so (a plan made
+ * with it: planLogisticRegression(params, shape, options, refresh)); it must take blocks of the
+ * layout's size and come out at plan.refreshLevel.
  */
 export async function trainEncrypted(
   evaluator: Evaluator, plan: TrainingPlan, options: TrainingOptions, sources: readonly GradientSource[],
-  onIteration?: (progress: IterationProgress) => void,
+  onIteration?: (progress: IterationProgress) => void, refresh?: PackedBootstrap,
 ): Promise<Ciphertext[]> {
   const checked = checkTrainingOptions(options, operation);
   if (checked.iterations !== plan.iterations) throw new FheError("INVALID_ARGUMENT", operation, `the plan is for ${plan.iterations} iterations and the options ask for ${checked.iterations}`);
   if (checked.featureGroups !== undefined && checked.featureGroups !== plan.layout.groups) {
     throw new FheError("INVALID_ARGUMENT", operation, `the plan has ${plan.layout.groups} feature groups and the options ask for ${checked.featureGroups}`);
   }
+  if (plan.refreshAfter.length > 0 && refresh !== undefined && (refresh.outputLevel !== plan.refreshLevel || refresh.slots !== plan.layout.blockSize)) {
+    throw new FheError("INVALID_ARGUMENT", operation,
+      `the refresh bootstraps ${refresh.slots} slots up to level ${refresh.outputLevel} and the plan needs blocks of ${plan.layout.blockSize} slots refreshed to level ${plan.refreshLevel}: plan with this refresh and build its Bootstrapper with slots: layout.blockSize`);
+  }
   const sigmoid = sigmoidChoice(checked.interval);
   const steps = iterationSteps(checked, plan.layout.samples, plan.layout.samplesPerSet);
-  return nesterov(evaluator, plan, steps, async (v, step) => sumOf(evaluator, await Promise.all(sources.map((s) => s.gradient(v, step, sigmoid))), step), operation, onIteration);
+  return nesterov(evaluator, plan, steps, async (v, step) => sumOf(evaluator, await Promise.all(sources.map((s) => s.gradient(v, step, sigmoid))), step), operation, onIteration, refresh);
 }
 
 /** The group-wise sum of the sources' gradients (disposing the parts added into the first). */

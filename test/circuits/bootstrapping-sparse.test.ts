@@ -46,6 +46,29 @@ describe("Bootstrapper on fewer slots than N/2", () => {
     });
   }
 
+  it("periodic mode: N/2 slots repeating 16 values bootstrap as 16 slots and come back periodic at N/2 slots", () => {
+    const params = Parameters.create(literal);
+    const shape = { doubleAngles: 4, slots: 16 };
+    const c = makeContext(literal, { steps: Bootstrapper.rotationSteps(params, shape) });
+    const boot = new Bootstrapper(c.evaluator, shape);
+    const period = { re: uniformValues(16, 5), im: uniformValues(16, 6) };
+    const repeated = { re: Array.from({ length: 512 }, (_, i) => period.re[i % 16]!), im: Array.from({ length: 512 }, (_, i) => period.im[i % 16]!) };
+    const input = c.encrypt(repeated, { level: 0 });
+    const out = boot.bootstrap(input, { periodic: true });
+    expect(out.slots).toBe(512);
+    expect(out.level).toBe(boot.plan.outputLevel);
+    const p = precision(c.decrypt(out), repeated);
+    expect(p.mean).toBeGreaterThanOrEqual(19);
+    expect(p.min).toBeGreaterThanOrEqual(17);
+    expect(input.slots).toBe(512);
+    // Without periodic, or with a slot count that is not a multiple of 16, it is refused.
+    expectFheError(() => boot.bootstrap(input), "INVALID_ARGUMENT", "bootstrap");
+    const fewer = c.encrypt({ re: [0.5], im: [0] }, { level: 0, slots: 8 });
+    expectFheError(() => boot.bootstrap(fewer, { periodic: true }), "INVALID_ARGUMENT", "bootstrap");
+    expectFheError(() => boot.bootstrap(input, { periodic: 1 as unknown as boolean }), "INVALID_ARGUMENT", "bootstrap");
+    boot.dispose();
+  });
+
   it("refuses a slot count that is not a power of two in [2, N/2]", () => {
     const c = makeContext(literal);
     for (const slots of [0, 1, 3, 1024, 2.5, "16"]) {

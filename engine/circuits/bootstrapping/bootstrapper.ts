@@ -128,6 +128,14 @@ export interface BootstrapOptions {
   readonly iterations?: number;
   /** Bits the first pass's error is amplified by before the second pass (integer in [1, 30], default 8). */
   readonly residualBits?: number;
+  /**
+   * The ciphertext packs M slots (M a power of two, a multiple of plan.slots) whose values repeat
+   * with period plan.slots (for example weights replicated over blocks): it is bootstrapped as
+   * its first plan.slots values and comes back with M slots, periodic again (default false:
+   * the ciphertext must pack exactly plan.slots slots). Periodic values make the plaintext a
+   * polynomial of the slots' subring, so this is exact; any noise outside it, the trace removes.
+   */
+  readonly periodic?: boolean;
 }
 
 /** Reads an optional integer field of the literal in [min, max]. */
@@ -247,11 +255,16 @@ export class Bootstrapper implements Disposable {
     this.#polynomials = new PolynomialEvaluator(evaluator);
   }
 
-  /** The rotation steps a bootstrapper of this shape needs, without building one. */
-  static rotationSteps(params: Parameters, literal: BootstrappingLiteral = {}): number[] {
+  /** The plan of a bootstrapper of this shape (levels, key switches, rotation steps), without keys or a bootstrapper. */
+  static planFor(params: Parameters, literal: BootstrappingLiteral = {}): BootstrappingPlan {
     const built = buildCircuit(params, bootstrappingShape(params, literal));
     for (const t of [...built.coeffsToSlots, ...built.slotsToCoeffs]) t.dispose();
-    return [...built.plan.rotationSteps];
+    return built.plan;
+  }
+
+  /** The rotation steps a bootstrapper of this shape needs, without building one. */
+  static rotationSteps(params: Parameters, literal: BootstrappingLiteral = {}): number[] {
+    return [...Bootstrapper.planFor(params, literal).rotationSteps];
   }
 
   /**
@@ -271,7 +284,7 @@ export class Bootstrapper implements Disposable {
    * `iterations: 2`); `ct` is not modified.
    */
   bootstrap(ct: Ciphertext, options: BootstrapOptions = {}): Ciphertext {
-    const { params, evaluator } = this;
+    const { params } = this;
     const state = checkCiphertext(params, ct, operation, 1);
     checkOptions(options, operation);
     const onStage: unknown = options?.onStage;
@@ -287,11 +300,22 @@ export class Bootstrapper implements Disposable {
     if (state.level !== 0) {
       throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext is at level ${state.level}; bootstrapping takes ciphertexts at level 0 (drop it there with evaluator.dropLevel(ct, 0))`);
     }
-    if (state.slots !== this.plan.slots) {
-      throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext packs ${state.slots} slots; this bootstrapper takes ciphertexts of ${this.plan.slots} slots (its shape's slots)`);
+    const periodic: unknown = options?.periodic ?? false;
+    if (typeof periodic !== "boolean") throw new FheError("INVALID_ARGUMENT", operation, `periodic must be a boolean, got ${describe(periodic)}`);
+    if (periodic ? state.slots % this.plan.slots !== 0 : state.slots !== this.plan.slots) {
+      throw new FheError("INVALID_ARGUMENT", operation, `the ciphertext packs ${state.slots} slots; this bootstrapper takes ciphertexts of ${this.plan.slots} slots (its shape's slots)${periodic ? ", or of a multiple of them with periodic values" : " (or periodic values of a multiple of them with { periodic: true })"}`);
     }
     this.checkLive();
-    const report = onStage as BootstrapOptions["onStage"];
+    if (state.slots === this.plan.slots) return this.bootstrapChecked(ct, state, iterations, residualBits, onStage as BootstrapOptions["onStage"]);
+    using sparse = new Ciphertext(params, state.polys.map((poly) => clone(poly)), 0, state.scale, this.plan.slots);
+    const result = this.bootstrapChecked(sparse, ciphertextState(sparse), iterations, residualBits, onStage as BootstrapOptions["onStage"]);
+    ciphertextState(result).slots = state.slots;
+    return result;
+  }
+
+  /** bootstrap() of a checked ciphertext of plan.slots slots. */
+  private bootstrapChecked(ct: Ciphertext, state: CiphertextState, iterations: number, residualBits: number, report: BootstrapOptions["onStage"]): Ciphertext {
+    const { params, evaluator } = this;
     if (iterations === 1) return this.pass(state, params.scale, report);
     // Two passes (META-BTS): x1 = BTS(ct) at the input's scale D, so that its level-0 copy minus
     // ct is its error e; its polynomial times 2^r (exact at level 0: 2^r e D stays far below
@@ -416,8 +440,13 @@ export class Bootstrapper implements Disposable {
     }
   }
 
-  /** conj(x), with the off-heap conjugation key if there are off-heap keys. */
-  private conjugate(x: Ciphertext): Ciphertext {
+  /**
+   * conj(x), a new ciphertext, with the conjugation key the bootstrapper uses (the off-heap one
+   * if it has off-heap keys, else the evaluator's): bootstrapped values often need splitting into
+   * real and imaginary parts.
+   */
+  conjugate(x: Ciphertext): Ciphertext {
+    this.checkLive();
     if (this.#keys === undefined) return this.evaluator.conjugate(x);
     using keys = this.#keys.load([conjugationGaloisElement(this.params.n)], operation);
     return new Evaluator(this.params, { galoisKeys: keys }).conjugate(x);

@@ -1,10 +1,10 @@
 // Small synthetic training tasks and an in-process encrypted run for the training suites.
 
 import {
-  Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, Parameters, type ParametersLiteral, type WasmHeap,
+  Bootstrapper, Decryptor, Encoder, Encryptor, Evaluator, KeyGenerator, Parameters, type BootstrappingLiteral, type ParametersLiteral, type WasmHeap,
 } from "../../../engine/index.js";
 import {
-  decryptWeights, encryptTask, GradientShard, localSource, planLogisticRegression, trainEncrypted,
+  decryptWeights, encryptTask, GradientShard, LocalRefresh, localSource, planLogisticRegression, trainEncrypted,
   type TrainingOptions, type TrainingPlan, type TrainingTask,
 } from "../../../nn/index.js";
 import { seededRandom } from "../../helpers/nn-models.js";
@@ -42,15 +42,23 @@ export interface EncryptedRun {
   readonly levels: number[];
 }
 
-/** Keys, encryption, training in `shards` in-process shards, decryption. */
-export async function runEncrypted(literal: ParametersLiteral, task: TrainingTask, options: TrainingOptions, shards = 1, heap?: WasmHeap): Promise<EncryptedRun> {
+/**
+ * Keys, encryption, training in `shards` in-process shards, decryption; with `bootstrapping`
+ * (a shape whose slots are the layout's block size), the iterates are refreshed by a
+ * LocalRefresh of that shape when the plan needs it.
+ */
+export async function runEncrypted(
+  literal: ParametersLiteral, task: TrainingTask, options: TrainingOptions, shards = 1, heap?: WasmHeap, bootstrapping?: BootstrappingLiteral,
+): Promise<EncryptedRun> {
   const params = Parameters.create(literal, heap === undefined ? {} : { heap });
-  const plan = planLogisticRegression(params, task, options);
+  const refreshPlan = bootstrapping === undefined ? undefined : Bootstrapper.planFor(params, bootstrapping);
+  const plan = planLogisticRegression(params, task, options, refreshPlan);
   const keygen = new KeyGenerator(params);
   const evaluator = new Evaluator(params, {
     relinearizationKey: keygen.createRelinearizationKey(),
-    galoisKeys: keygen.createGaloisKeys({ steps: [...plan.galoisSteps], conjugate: true }),
+    galoisKeys: keygen.createGaloisKeys({ steps: [...new Set([...plan.galoisSteps, ...(refreshPlan?.rotationSteps ?? [])])], conjugate: true }),
   });
+  const refresh = bootstrapping === undefined ? undefined : new LocalRefresh(new Bootstrapper(evaluator, bootstrapping));
   const encoder = new Encoder(params);
   const data = encryptTask(new Encryptor(params, keygen.secretKey), encoder, plan, task);
   const { groups, sets } = plan.layout;
@@ -60,7 +68,7 @@ export async function runEncrypted(literal: ParametersLiteral, task: TrainingTas
   const levels: number[] = [];
   const keyless = new Evaluator(params);
   try {
-    const w = await trainEncrypted(keyless, plan, options, sources, (p) => levels.push(p.level));
+    const w = await trainEncrypted(keyless, plan, options, sources, (p) => levels.push(p.level), refresh);
     try {
       return { plan, weights: decryptWeights(new Decryptor(params, keygen.secretKey), encoder, plan.layout, w), level: w[0]!.level, levels };
     } finally {
@@ -68,6 +76,7 @@ export async function runEncrypted(literal: ParametersLiteral, task: TrainingTas
     }
   } finally {
     for (const ct of data) ct.dispose();
+    refresh?.bootstrapper.dispose();
   }
 }
 
