@@ -1,9 +1,11 @@
-// `npm run train:encrypted -- --task mnist38|spam [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--json FILE]`
+// `npm run train:encrypted -- --task mnist38|spam [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--bootstrap [--refresh-threads R]] [--json FILE]`
 // (`--task mnist-head`: the softmax head of train-softmax-cli.ts):
 // logistic regression trained on encrypted MNIST 3-vs-8 (HELR-style Nesterov, nn/training),
 // with the float64 twin beside it, a progress bar per iteration and a JSON report. The client
 // (keys, encryption, decryption) and the coordinator run in the main thread; the data is split
 // across N worker threads, each holding its share and its own copy of the evaluation keys.
+// `--bootstrap` runs at the bootstrap16 preset and refreshes the weights by bootstrapping
+// whenever the levels run out (train-refresh.ts), in R more workers (default 1) that hold those keys.
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -11,6 +13,8 @@ import { Decryptor } from "../../engine/decryptor.js";
 import { Encoder } from "../../engine/encoding/encoder.js";
 import { Encryptor } from "../../engine/encryptor.js";
 import { Evaluator } from "../../engine/evaluator/evaluator.js";
+import type { BootstrappingLiteral } from "../../engine/circuits/bootstrapping/bootstrapper.js";
+import { bootstrapPresets } from "../../engine/circuits/bootstrapping/presets.js";
 import { Parameters } from "../../engine/parameters.js";
 import { serializeCiphertext, serializeParameters } from "../../engine/serialization/serialize.js";
 import { loadMnist } from "../data/mnist.js";
@@ -28,9 +32,10 @@ import { trainPlain } from "../training/twin.js";
 import { describeParameters } from "./report.js";
 import { runSoftmaxTraining } from "./train-softmax-cli.js";
 import { WorkerShard } from "./training-pool.js";
+import { refreshPreset, refreshSetup, startRefresh, type StartedRefresh } from "./train-refresh.js";
 import { createClientKeys, encryptAndLoad, timedTraining } from "./training-session.js";
 
-const usage = "usage: npm run train:encrypted -- --task mnist38|spam|mnist-head [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--feature-groups G] [--json FILE]";
+const usage = "usage: npm run train:encrypted -- --task mnist38|spam|mnist-head [--iterations K] [--batch B] [--threads N] [--samples S] [--interval B] [--step A] [--feature-groups G] [--bootstrap [--refresh-threads R]] [--json FILE]";
 
 /** The JSON report (the issue's fields, then details). */
 export interface TrainingReport {
@@ -65,6 +70,17 @@ export interface TrainingReport {
   readonly loadSeconds: number;
   readonly peakRssMiB: number;
   readonly workerHeapMiB: readonly number[];
+  /** With --bootstrap: the refreshes (null otherwise). */
+  readonly refresh: {
+    readonly shape: BootstrappingLiteral;
+    readonly outputLevel: number;
+    readonly refreshAfter: readonly number[];
+    readonly bootstrappings: number;
+    readonly keyBytes: number;
+    readonly keySeconds: number;
+    readonly workerSeconds: number;
+    readonly workerHeapMiB: readonly number[];
+  } | null;
 }
 
 /** Step a and interval B per task, chosen with the twin (nn/training/README.md). */
@@ -108,11 +124,14 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     options: {
       task: { type: "string", default: "mnist38" }, iterations: { type: "string", default: "10" }, batch: { type: "string" },
       threads: { type: "string", default: "2" }, samples: { type: "string" }, json: { type: "string" },
-      interval: { type: "string" }, step: { type: "string" }, "feature-groups": { type: "string" },
+      interval: { type: "string" }, step: { type: "string" }, "feature-groups": { type: "string" }, bootstrap: { type: "boolean", default: false },
+      "refresh-threads": { type: "string", default: "1" },
     },
   });
   const iterations = integerOption(values.iterations, "iterations")!;
   const threads = integerOption(values.threads, "threads")!;
+  // Each refresh worker holds its own bootstrapping keys (~2 GiB outside its heap at bootstrap16, plus ~1.5 GiB of heap).
+  const refreshThreads = integerOption(values["refresh-threads"], "refresh-threads")!;
   const batch = integerOption(values.batch, "batch");
   const featureGroups = integerOption(values["feature-groups"], "feature-groups");
   const { train, test } = tasks(values.task, integerOption(values.samples, "samples"));
@@ -121,12 +140,16 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
   const stepScale = values.step === undefined ? defaults.stepScale : Number(values.step);
   const options: TrainingOptions = { iterations, interval, stepScale, shards: threads, ...(batch === undefined ? {} : { batch }), ...(featureGroups === undefined ? {} : { featureGroups }) };
 
-  const literal = trainingLiteral(iterations);
-  const params = Parameters.create(literal);
-  const plan = planLogisticRegression(params, train, options);
+  const refreshing = values.bootstrap === true ? refreshSetup(train, options) : undefined;
+  const literal = refreshing === undefined ? trainingLiteral(iterations) : bootstrapPresets[refreshPreset]!.parameters;
+  const params = refreshing?.params ?? Parameters.create(literal);
+  const plan = planLogisticRegression(params, train, options, refreshing?.plan);
   const { layout } = plan;
   console.log(`task ${train.name}: ${train.samples} samples x ${train.features} features (test ${test.samples}); ${layout.sets} sample sets of ${layout.samplesPerSet} samples, ${layout.groups} feature group${layout.groups === 1 ? "" : "s"} of ${layout.groupWeights} weights (blocks of ${layout.blockSize} slots): ${layout.ciphertexts} ciphertexts`);
   console.log(`parameters: ${describeParameters(params)}, ${params.digits} key-switching digits; ${iterations} iterations of ${plan.maxIterations} that fit, ${plan.levelsPerIteration} levels each; data at level ${plan.inputLevel}`);
+  if (refreshing !== undefined && plan.refreshAfter.length > 0) {
+    console.log(`refresh: bootstrapping ${JSON.stringify(refreshing.shape)} back to level ${refreshing.plan.outputLevel} after iterations ${plan.refreshAfter.join(", ")}: ${plan.bootstrappings} bootstrappings (${refreshing.plan.rotationSteps.length} rotation keys + conjugation, outside the heap)`);
+  }
 
   const twin = trainPlain(train, options, params.maxSlots);
   console.log(`float64 twin: test accuracy ${(100 * accuracy(twin.weights, test)).toFixed(2)}%, max |z.v| ${twin.maxInnerProduct.toFixed(2)} (interval [-${twin.interval}, ${twin.interval}])`);
@@ -137,6 +160,7 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
   const encoder = new Encoder(params);
   const encryptor = new Encryptor(params, keygen.secretKey);
   const shards: WorkerShard[] = [];
+  let refresh: StartedRefresh | undefined;
   try {
     const { dataBytes, encryptSeconds, loadSeconds } = await encryptAndLoad(layout.sets, threads, shards, (set) => {
       const cts = encryptTask(encryptor, encoder, plan, train, { first: set * layout.groups, count: layout.groups });
@@ -148,10 +172,14 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
     }, () => new WorkerShard(params), (indices, data) => ({
       kind: "load", params: serializeParameters(params), insecure: params.insecure, relinearizationKey, galoisKeys, layout, indices, data,
     }));
+    if (refreshing !== undefined && plan.refreshAfter.length > 0) {
+      refresh = await startRefresh(refreshing, keygen, relinearizationKey, refreshThreads);
+      console.log(`client: bootstrapping keys ${refresh.keySeconds.toFixed(1)} s (${(refresh.keyBytes / 2 ** 20).toFixed(0)} MiB seeded); ${refreshThreads} refresh worker${refreshThreads === 1 ? "" : "s"} loaded them in ${refresh.loadSeconds.toFixed(1)} s`);
+    }
     console.log(`client: keys ${keySeconds.toFixed(1)} s (${(keyBytes / 2 ** 20).toFixed(0)} MiB: ${plan.galoisSteps.length} Galois keys + relinearization), encryption ${encryptSeconds.toFixed(1)} s (${(dataBytes / 2 ** 20).toFixed(0)} MiB); ${shards.length} workers done loading ${loadSeconds.toFixed(1)} s after the last encryption`);
 
     const { result: encryptedWeights, trainSeconds, perIterationSeconds, trainCpuSeconds } = await timedTraining(iterations, plan.inputLevel,
-      (onIteration) => trainEncrypted(new Evaluator(params), plan, options, shards, onIteration));
+      (onIteration) => trainEncrypted(new Evaluator(params), plan, options, shards, onIteration, refresh?.pool));
     const started = performance.now();
     const weights = decryptWeights(new Decryptor(params, keygen.secretKey), encoder, layout, encryptedWeights);
     encryptedWeights.forEach((ct) => ct.dispose());
@@ -159,7 +187,8 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
 
     const maxWeightDiff = weights.reduce((m, w, j) => Math.max(m, Math.abs(w - twin.weights[j]!)), 0);
     const report: TrainingReport = {
-      task: train.name, samples: train.samples, features: train.features, iterations, preset: `trainingLiteral(${iterations}) = ${JSON.stringify(literal)}`,
+      task: train.name, samples: train.samples, features: train.features, iterations,
+      preset: refreshing === undefined ? `trainingLiteral(${iterations}) = ${JSON.stringify(literal)}` : `${refreshPreset} = ${JSON.stringify(literal)}`,
       encryptedAccuracy: accuracy(weights, test), plainTwinAccuracy: accuracy(twin.weights, test), maxWeightDiff,
       auc: auc(weights, test), plainTwinAuc: auc(twin.weights, test), trainSeconds, perIterationSeconds, trainCpuSeconds,
       uploadBytes: keyBytes + dataBytes, threads: shards.length, batch: batch ?? null, testSamples: test.samples,
@@ -167,14 +196,22 @@ export async function runTraining(argv: readonly string[]): Promise<TrainingRepo
       ciphertexts: layout.ciphertexts, featureGroups: layout.groups, keyBytes, dataBytes,
       clientSeconds: { keys: keySeconds, encrypt: encryptSeconds, decrypt: decryptSeconds }, loadSeconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024, workerHeapMiB: shards.map((s) => s.heapBytes / 2 ** 20),
+      refresh: refreshing === undefined || refresh === undefined ? null : {
+        shape: refreshing.shape, outputLevel: refresh.pool.outputLevel, refreshAfter: plan.refreshAfter, bootstrappings: plan.bootstrappings,
+        keyBytes: refresh.keyBytes, keySeconds: refresh.keySeconds,
+        workerSeconds: refresh.pool.workers.reduce((sum, w) => sum + w.workerMs, 0) / 1000, workerHeapMiB: refresh.pool.workers.map((w) => w.heapBytes / 2 ** 20),
+      },
     };
     const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
     console.log(`test accuracy: encrypted ${pct(report.encryptedAccuracy)}, float64 twin ${pct(report.plainTwinAccuracy)}; AUC ${report.auc.toFixed(4)} / ${report.plainTwinAuc.toFixed(4)}; max weight difference ${maxWeightDiff.toExponential(2)}`);
     console.log(`server training ${trainSeconds.toFixed(1)} s on ${shards.length} threads, ${trainCpuSeconds.toFixed(1)} CPU seconds (per iteration: ${perIterationSeconds.map((s) => s.toFixed(1)).join(", ")} s); upload ${(report.uploadBytes / 2 ** 20).toFixed(0)} MiB; peak RSS ${report.peakRssMiB.toFixed(0)} MiB, worker heaps ${report.workerHeapMiB.map((m) => m.toFixed(0)).join(", ")} MiB`);
+    if (report.refresh !== null) {
+      console.log(`refresh: ${report.refresh.bootstrappings} bootstrappings in ${report.refresh.workerSeconds.toFixed(1)} worker seconds (${(report.refresh.workerSeconds / report.refresh.bootstrappings).toFixed(1)} s each), refresh worker heaps ${report.refresh.workerHeapMiB.map((m) => m.toFixed(0)).join(", ")} MiB`);
+    }
     if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } finally {
-    await Promise.all(shards.map((s) => s.close()));
+    await Promise.all([...shards.map((s) => s.close()), refresh?.pool.close()]);
   }
 }
 

@@ -1,7 +1,6 @@
 // Shards of encrypted training in worker threads (Node): one single-thread piscina pool per
 // shard, so every iteration's task reaches the worker that holds the shard's data.
 
-import { Piscina } from "piscina";
 import type { Ciphertext } from "../../engine/ciphertext.js";
 import type { Parameters } from "../../engine/parameters.js";
 import { loadCiphertext, serializeCiphertext } from "../../engine/serialization/serialize.js";
@@ -9,30 +8,17 @@ import type { IterationStep, SigmoidChoice } from "../training/schedule.js";
 import type { SoftmaxGradientSource } from "../training/softmax-trainer.js";
 import type { GradientSource } from "../training/trainer.js";
 import { bundleTransfer } from "../wire.js";
+import { SingleWorker } from "./single-worker.js";
 import type { ShardLoad, SoftmaxShardLoad, TrainingWorkerResult, TrainingWorkerTask } from "./training-protocol.js";
 
 /** One worker thread holding a shard; its results load into `params` (the coordinator's). */
-class ShardWorker {
-  readonly #pool = new Piscina({ filename: new URL("./training-worker.js", import.meta.url).href, minThreads: 1, maxThreads: 1, idleTimeout: 3_600_000 });
-  /** Worker time and the worker heap's reserved bytes after the last task. */
-  workerMs = 0;
-  heapBytes = 0;
-
-  constructor(readonly params: Parameters) {}
-
-  protected async run(task: TrainingWorkerTask, transferList?: ArrayBuffer[]): Promise<TrainingWorkerResult> {
-    const result = (await this.#pool.run(task, transferList === undefined ? {} : { transferList })) as TrainingWorkerResult;
-    this.workerMs += result.ms;
-    this.heapBytes = result.heapBytes;
-    return result;
+class ShardWorker extends SingleWorker<TrainingWorkerTask, TrainingWorkerResult> {
+  constructor(readonly params: Parameters) {
+    super(new URL("./training-worker.js", import.meta.url));
   }
 
   async load(task: ShardLoad | SoftmaxShardLoad): Promise<void> {
     await this.run(task, bundleTransfer(task.data));
-  }
-
-  async close(): Promise<void> {
-    await this.#pool.destroy();
   }
 }
 

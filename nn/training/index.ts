@@ -13,7 +13,7 @@ export {
 export { trainPlain, type TwinResult } from "./twin.js";
 export { GradientShard, dataScaleBits, dataScaleBitsFor, type DataSet } from "./gradient.js";
 export { trainEncrypted, localSource, type GradientSource, type IterationProgress } from "./trainer.js";
-export { LocalRefresh, splitBootstrapped, checkScaleDown, defaultRefreshScaleDown, type PackedBootstrap } from "./refresh.js";
+export { LocalRefresh, refreshShape, splitBootstrapped, checkScaleDown, defaultRefreshScaleDown, type PackedBootstrap } from "./refresh.js";
 export { encryptTask, decryptWeights } from "./client.js";
 export { accuracy, auc, scores } from "./metrics.js";
 export { mnist38Task } from "./mnist38.js";

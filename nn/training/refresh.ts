@@ -15,7 +15,7 @@
 // error is ~1e-5 for |c| <= 1/16 and ~7e-5 at 1/4 (README, "Bootstrapping"); it grows with |c|^3.
 
 import { type Ciphertext, ciphertextState } from "../../engine/ciphertext.js";
-import { Bootstrapper } from "../../engine/circuits/bootstrapping/bootstrapper.js";
+import { Bootstrapper, type BootstrappingLiteral } from "../../engine/circuits/bootstrapping/bootstrapper.js";
 import { mulScalar } from "../../engine/ring/arithmetic.js";
 import { describe, FheError, isInteger, isPowerOfTwo } from "../../engine/ring/errors.js";
 
@@ -32,6 +32,16 @@ export interface PackedBootstrap {
   readonly scaleDown: number;
   /** [2 (s / 2) Re c, 2 (s / 2) Im c] from packed c at level 0 (not disposed), new ciphertexts at outputLevel. */
   split(packed: Ciphertext): Promise<[Ciphertext, Ciphertext]>;
+}
+
+/**
+ * The shape that refreshes weights packed in blocks of `blockSize` slots: `literal` (a preset's
+ * bootstrapping, for example bootstrapPresets.bootstrap16.bootstrapping) on blockSize slots with
+ * DFTs of one level each (at N = 2^16 as precise as more levels for 32 slots, and two levels
+ * more for the iterations).
+ */
+export function refreshShape(literal: BootstrappingLiteral, blockSize: number): BootstrappingLiteral {
+  return { ...literal, slots: blockSize, coeffsToSlotsLevels: 1, slotsToCoeffsLevels: 1 };
 }
 
 /** Checks s (INVALID_ARGUMENT). */
