@@ -126,7 +126,7 @@ export function planSoftmaxTraining(params: Parameters, shape: SoftmaxShape, opt
     throw new FheError("INVALID_ARGUMENT", operation,
       `${iterations} iterations need ${needed} levels (${first} + ${perIteration} per iteration after the first: exp of degree ${layer.polynomial.degree}, ` +
       `1/S of depth ${layer.inverse!.depth}) and the parameters have ${params.maxLevel}: ${maxIterations} fit; ` +
-      `use softmaxTrainingLiteral(${shape.classes}, { iterations: ${iterations} }) (N = 2^16, depth ${needed}), fewer iterations, or bootstrap (not provided)`);
+      `use softmaxTrainingLiteral(${shape.classes}, { iterations: ${iterations} }) (N = 2^16, depth ${needed}), or fewer iterations (the softmax head is not refreshed by bootstrapping; logistic regression is)`);
   }
   const steps: (SoftmaxStepPlan | undefined)[] = [undefined];
   const vLevels = [Number.NaN];
