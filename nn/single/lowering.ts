@@ -8,9 +8,10 @@
 // - "windowed" (the layouts of engine/circuits Diagonals.fromMatrix): an input replicated with a
 //   period P (or held once), the map as a rows x P matrix over the input's slots, the output in
 //   slots 0 .. rows-1. With several output windows (GAZELLE's hybrid method, generalised) it needs
-//   far fewer rotations, but the slots from `rows` on then hold partial sums ("dirty"): only a
-//   square (bounded by the same sums) or the end of the model may follow, never a polynomial,
-//   which could blow up outside its interval.
+//   far fewer rotations, but the slots from `rows` on then hold partial sums ("dirty"): only the
+//   end of the model, a square (bounded by the same sums), or a polynomial activation that the
+//   planner found safe on them (dirty-slots.ts) may follow, and after an activation only a
+//   linear stage, which reads the used slots alone.
 
 import { bsgsCost, planBsgs, stepCosts } from "../../engine/circuits/bsgs.js";
 import { checkShape, DiagonalLayout, nextPowerOfTwo } from "../../engine/circuits/diagonal-layout.js";
@@ -135,15 +136,23 @@ function firstInputs(stage: LinearStage, layers: readonly AnyLayer[], inputShape
 
 /**
  * The lowering of every linear stage (undefined for activations), in order, for ciphertexts of
- * `slots` slots. Preconditions: every stage's input and output fit the slots; `layers` are the
- * model's layers and `inputShape` its input shape.
+ * `slots` slots. `toleratesDirtyInput(k)` says whether the polynomial activation of stage k may
+ * run on dirty slots (see dirty-slots.ts; default: never). Preconditions: every stage's input
+ * and output fit the slots; `layers` are the model's layers and `inputShape` its input shape.
  */
-export function lowerStages(stages: readonly Stage[], layers: readonly AnyLayer[], inputShape: readonly number[], slots: number): (Lowering | undefined)[] {
+export function lowerStages(
+  stages: readonly Stage[], layers: readonly AnyLayer[], inputShape: readonly number[], slots: number,
+  toleratesDirtyInput: (k: number) => boolean = () => false,
+): (Lowering | undefined)[] {
   const nextLinear = (k: number): number => stages.findIndex((s, i) => i > k && s.kind === "linear");
-  // A dirty output may only be returned, or squared and then returned or transformed.
+  // A dirty output may only be returned; squared, then returned or transformed; or put through
+  // a polynomial that tolerates it, then transformed (the next linear stage cleans it).
   const allowed = (k: number, candidate: Candidate): boolean => {
     const [next, after] = [stages[k + 1], stages[k + 2]];
-    return candidate.clean || next === undefined || (next.kind === "activation" && next.layer.isSquare && (after === undefined || after.kind === "linear"));
+    if (candidate.clean || next === undefined) return true;
+    if (next.kind !== "activation") return false;
+    if (next.layer.isSquare) return after === undefined || after.kind === "linear";
+    return after?.kind === "linear" && toleratesDirtyInput(k + 1);
   };
   const cheapest = <T>(list: readonly T[], cost: (t: T) => number): T => list.reduce((a, b) => (cost(b) < cost(a) ? b : a));
   // Candidates of stage k by input layout (the lookahead's are reused when that layout is chosen).

@@ -12,6 +12,7 @@ import { formatShape, shapeSize, type AnyLayer } from "../layers/layer.js";
 import { singleLayout, type SingleLayout } from "../layout.js";
 import { autoPresets, modelDepth, planStages, type ModelPlan, type StagePlan } from "../plan.js";
 import type { Stage } from "../stages.js";
+import { toleratesDirtySlots } from "./dirty-slots.js";
 import { lowerStages, type Lowering } from "./lowering.js";
 
 /**
@@ -87,7 +88,12 @@ export function planSingle(
       `single-image packing holds a tensor in one ciphertext of ${slots} slots and the model has a tensor of ${size} elements; ` +
       (preset === undefined ? "use batch packing" : `use presets.${preset} (${2 ** (presets[preset].logN - 1)} slots) or batch packing`));
   }
-  const lowerings = lowerStages(stages, layers, inputShape, slots);
+  const tolerates = (k: number): boolean => {
+    const { polynomial } = base.stages[k]!;
+    const stage = stages[k]!;
+    return polynomial !== undefined && stage.kind === "activation" && toleratesDirtySlots(params, stage.polynomial, base.stages[k]!.output.level, base.stages[k]!.output.scale);
+  };
+  const lowerings = lowerStages(stages, layers, inputShape, slots, tolerates);
   const firstLinear = lowerings.find((l) => l !== undefined);
   const inputLayout = firstLinear?.input ?? singleLayout({ shape: inputShape, slots, positions: Array.from({ length: shapeSize(inputShape) }, (_, e) => e) });
   let layout = inputLayout;

@@ -11,6 +11,9 @@ import {
   decryptBatch, decryptSingle, encryptBatch, encryptSingle, fuseStages, keysNeeded, Sequential, singleLayout,
   type CompiledModel, type LayerSpec, type SinglePlan,
 } from "../../nn/index.js";
+import { Polynomial } from "../../engine/circuits/polynomial.js";
+import { dirtyMagnitude, log2DirtyValueBound, overflowMarginBits, toleratesDirtySlots } from "../../nn/single/dirty-slots.js";
+import { lowerStages } from "../../nn/single/lowering.js";
 import { singlePresetFor } from "../../nn/single/plan.js";
 import { makeContext, type CkksContext } from "../helpers/ckks.js";
 import { randomArray, seededRandom, smallCnn as smallCnnOf, smallCryptoNets, spec } from "../helpers/nn-models.js";
@@ -68,8 +71,9 @@ describe("single-image packing: plan", () => {
     expect(plan.packing).toBe("single");
     expect(plan.stages.map((s) => s.stage.kind)).toEqual(["linear", "activation", "linear", "activation", "linear"]);
     expect(plan.depth).toBe(6);
-    // Partial sums in the other slots (several output windows) only before a square or at the
-    // end: the dense layer before the polynomial leaves them clean (zero).
+    // Partial sums in the other slots (several output windows) only before a square, at the end,
+    // or before a polynomial with room for them: this one ends at level 1, too low (dirty-slots.ts),
+    // so the dense layer before it leaves them clean (zero).
     expect(plan.stages[2]!.lowering!.clean).toBe(true);
     plan.stages.forEach((s, k) => {
       const next = plan.stages[k + 1]?.stage;
@@ -156,6 +160,59 @@ describe("single-image packing: encrypted inference", () => {
     const samples = Array.from({ length: 3 }, () => randomArray(144, random).map((v) => (v + 1) / 2));
     expect(relativeErrorBits(c, compiled, evaluator, samples)).toBeLessThan(-9);
     keys.dispose();
+  });
+});
+
+/** A classifier head: dense width→width, a degree-3 polynomial on [-4, 4], dense width→2, a two-class Soft-Argmax (random weights). */
+function head(width: number, seed: number): Sequential {
+  const random = seededRandom(seed);
+  return Sequential.fromSpec(spec([width], [
+    { type: "dense", units: width, kernel: randomArray(width * width, random).map((v) => v / 4), bias: randomArray(width, random) },
+    { type: "polyActivation", basis: "monomial", interval: [-4, 4], coefficients: [0.3, 0.5, 0.12, -0.002] },
+    { type: "dense", units: 2, kernel: randomArray(width * 2, random), bias: randomArray(2, random) },
+    { type: "softArgmax", temperature: 1.5, interval: [-12, 12], degree: 7 },
+  ]));
+}
+
+describe("single-image packing: dirty slots before a polynomial", () => {
+  let c: CkksContext;
+  beforeAll(() => {
+    c = makeContext(literal);
+  });
+
+  it("a 64-wide head in 1024 slots: the first transform leaves partial sums in the other slots (fewer key switches), the polynomial runs on them, the next transform drops them; within 2^-9 of the twin", () => {
+    const model = head(64, 11);
+    using compiled = model.compile({ params: c.params, packing: "single" });
+    const plan = compiled.plan as SinglePlan;
+    const first = plan.stages[0]!;
+    expect(first.lowering!.method).toBe("windowed");
+    expect(first.lowering!.clean).toBe(false);
+    expect(first.lowering!.diagonals.windows).toBeGreaterThan(1);
+    // The same stages lowered with every output clean cost more rotations.
+    const stages = fuseStages(model.layers);
+    const clean = lowerStages(stages, model.layers, model.inputShape, c.params.maxSlots);
+    expect(clean[0]!.clean).toBe(true);
+    expect(clean[0]!.cost).toBeGreaterThan(first.lowering!.cost);
+    const { evaluator, keys } = evaluatorWith(c, plan.rotationSteps);
+    const random = seededRandom(12);
+    const samples = Array.from({ length: 3 }, () => randomArray(64, random).map((v) => v / 2));
+    expect(relativeErrorBits(c, compiled, evaluator, samples)).toBeLessThan(-9);
+    keys.dispose();
+  });
+
+  it("the rule: a low-degree polynomial high in the chain tolerates dirty slots, a high-degree one near the bottom does not; the bound is (1 + sum |c_k|) (2 tau)^degree", () => {
+    const cubic = Polynomial.chebyshev([0, 0, 0, 1]);
+    expect(log2DirtyValueBound(cubic, 8)).toBeCloseTo(Math.log2(2) + 3 * Math.log2(16), 12);
+    expect(log2DirtyValueBound(cubic, 0.5)).toBeCloseTo(1 + 3, 12); // tau below 1 counts as 1
+    const scale = c.params.scale;
+    expect(toleratesDirtySlots(c.params, cubic, 5, scale)).toBe(true);
+    expect(toleratesDirtySlots(c.params, Polynomial.chebyshev(new Array<number>(64).fill(0.01)), 1, scale)).toBe(false);
+    // At the bottom of the chain even a cubic has no room: the planner keeps that output clean.
+    const margin = log2DirtyValueBound(cubic, dirtyMagnitude) + Math.log2(scale) + overflowMarginBits;
+    const lowest = [1, 2, 3, 4, 5, 6, 7].find((level) => c.params.logModulus(level) - 1 > margin);
+    expect(lowest).toBeDefined();
+    expect(toleratesDirtySlots(c.params, cubic, lowest! - 1, scale)).toBe(false);
+    expect(toleratesDirtySlots(c.params, cubic, lowest!, scale)).toBe(true);
   });
 });
 
