@@ -74,6 +74,7 @@ describe("single-image packing: plan", () => {
     // Partial sums in the other slots (several output windows) only before a square, at the end,
     // or before a polynomial with room for them: this one ends at level 1, too low (dirty-slots.ts),
     // so the dense layer before it leaves them clean (zero).
+    expect(plan.stages[3]!.output.level).toBe(1);
     expect(plan.stages[2]!.lowering!.clean).toBe(true);
     plan.stages.forEach((s, k) => {
       const next = plan.stages[k + 1]?.stage;
