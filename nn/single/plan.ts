@@ -88,12 +88,12 @@ export function planSingle(
       `single-image packing holds a tensor in one ciphertext of ${slots} slots and the model has a tensor of ${size} elements; ` +
       (preset === undefined ? "use batch packing" : `use presets.${preset} (${2 ** (presets[preset].logN - 1)} slots) or batch packing`));
   }
-  // A polynomial activation may take a windowed (dirty) input when it has room for it.
+  // A polynomial activation (lowerStages asks only about those) may take a windowed (dirty)
+  // input when it has room for it at its output level.
   const tolerates = (k: number): boolean => {
-    const stagePlan = base.stages[k]!;
     const stage = stages[k]!;
-    return stagePlan.polynomial !== undefined && stage.kind === "activation" &&
-      toleratesDirtySlots(params, stage.polynomial, stagePlan.output.level, stagePlan.output.scale);
+    const { output } = base.stages[k]!;
+    return stage.kind === "activation" && toleratesDirtySlots(params, stage.polynomial, output.level, output.scale);
   };
   const lowerings = lowerStages(stages, layers, inputShape, slots, tolerates);
   const firstLinear = lowerings.find((l) => l !== undefined);
