@@ -4,6 +4,7 @@
 
 import { Polynomial } from "../engine/circuits/polynomial.js";
 import { affineFromRows, composeAffine, type Affine } from "./affine.js";
+import { completeSquares } from "./completed-square.js";
 import type { ActivationLayer, AnyLayer, Shape, SoftArgmaxLayer } from "./layers/layer.js";
 
 export interface LinearStage {
@@ -52,7 +53,10 @@ function sigmoidActivation(layer: SoftArgmaxLayer): ActivationLayer {
   };
 }
 
-/** Fuses `layers` into stages. Flatten is a relabelling and folds for free. */
+/**
+ * Fuses `layers` into stages. Flatten is a relabelling and folds for free; a degree-2 polynomial
+ * between linear stages becomes a square (nn/completed-square.ts).
+ */
 export function fuseStages(layers: readonly AnyLayer[]): Stage[] {
   const stages: Stage[] = [];
   let pending: { names: string[]; map: Affine | undefined; shape: Shape } | undefined;
@@ -89,7 +93,7 @@ export function fuseStages(layers: readonly AnyLayer[]): Stage[] {
     pending.map = pending.map === undefined ? map : composeAffine(pending.map, map);
   }
   flush();
-  return foldIntervals(stages);
+  return completeSquares(foldIntervals(stages));
 }
 
 /**
