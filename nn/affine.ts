@@ -74,6 +74,11 @@ export function rowSlice(map: Affine, start: number, end: number): Affine {
   };
 }
 
+/** y_j = factor·x_j + offset on `size` elements (the same factor and offset for every element). */
+export function uniformElementwise(size: number, factor: number, offset: number): Affine {
+  return affineFromRows(size, size, new Float64Array(size).fill(offset), (j, push) => push(j, factor));
+}
+
 /** factor * map (weights and bias); the sparsity pattern is shared. */
 export function scaledAffine(map: Affine, factor: number): Affine {
   return { rows: map.rows, cols: map.cols, rowStart: map.rowStart, columns: map.columns, values: map.values.map((v) => v * factor), bias: map.bias.map((b) => b * factor) };

@@ -6,7 +6,7 @@
 // instead of one per activated element. The result is the same function; only rounding differs.
 
 import { Polynomial } from "../engine/circuits/polynomial.js";
-import { affineFromRows, composeAffine } from "./affine.js";
+import { composeAffine, uniformElementwise } from "./affine.js";
 import { Square } from "./layers/activation.js";
 import type { ActivationStage, LinearStage, Stage } from "./stages.js";
 
@@ -27,11 +27,6 @@ function monomialOnUnitInterval(polynomial: Polynomial): readonly [number, numbe
   return polynomial.basis === "chebyshev" ? [c0 - c2, c1, 2 * c2] : [c0, c1, c2];
 }
 
-/** y_j = factor·x_j + offset on `size` elements. */
-function diagonal(size: number, factor: number, offset: number) {
-  return affineFromRows(size, size, new Float64Array(size).fill(offset), (j, push) => push(j, factor));
-}
-
 /**
  * Every polynomial activation of degree 2 with a linear stage on each side and |h| ≤
  * maxSquareShift becomes a square stage, its affine parts folded into its neighbours. Stages
@@ -49,9 +44,9 @@ export function completeSquares(stages: readonly Stage[]): Stage[] {
     if (!(Math.abs(h) <= maxSquareShift)) continue;
     const size = previous.map.rows;
     const square = new Square(stage.layer.inputShape, { type: "square", name: stage.layer.name });
-    out[i - 1] = { ...previous, map: composeAffine(previous.map, diagonal(size, 1, h)) } satisfies LinearStage;
+    out[i - 1] = { ...previous, map: composeAffine(previous.map, uniformElementwise(size, 1, h)) } satisfies LinearStage;
     out[i] = { ...stage, layer: square, polynomial: square.polynomial } satisfies ActivationStage;
-    out[i + 1] = { ...next, map: composeAffine(diagonal(size, c2, c0 - c2 * h * h), next.map) } satisfies LinearStage;
+    out[i + 1] = { ...next, map: composeAffine(uniformElementwise(size, c2, c0 - c2 * h * h), next.map) } satisfies LinearStage;
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // and every linear stage costs one level however many layers it folds.
 
 import { Polynomial } from "../engine/circuits/polynomial.js";
-import { affineFromRows, composeAffine, type Affine } from "./affine.js";
+import { affineFromRows, composeAffine, uniformElementwise, type Affine } from "./affine.js";
 import { completeSquares } from "./completed-square.js";
 import type { ActivationLayer, AnyLayer, Shape, SoftArgmaxLayer } from "./layers/layer.js";
 
@@ -111,8 +111,7 @@ function foldIntervals(stages: readonly Stage[]): Stage[] {
     if (a === -1 && b === 1) continue;
     const { scale, shift } = polynomial.change;
     const size = previous.map.rows;
-    const change = affineFromRows(size, size, new Float64Array(size).fill(shift), (j, push) => push(j, scale));
-    out[i - 1] = { ...previous, map: composeAffine(previous.map, change) };
+    out[i - 1] = { ...previous, map: composeAffine(previous.map, uniformElementwise(size, scale, shift)) };
     out[i] = { ...stage, polynomial: Polynomial.chebyshev(polynomial.coefficients, [-1, 1]) };
   }
   return out;

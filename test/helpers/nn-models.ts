@@ -1,6 +1,12 @@
 // Random model specs and independent float64 references for the nn tests.
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { FASHION_MNIST_DIRECTORY } from "../../nn/data/mnist.js";
 import { MODEL_FORMAT, MODEL_VERSION, Sequential, type LayerSpec, type ModelSpec } from "../../nn/index.js";
+
+/** True when Debian's dataset-fashion-mnist is installed (its tests skip otherwise). */
+export const fashionMnistInstalled = existsSync(join(FASHION_MNIST_DIRECTORY, "t10k-images-idx3-ubyte.gz"));
 
 /** A seeded xorshift generator of floats in [-1, 1). */
 export function seededRandom(seed: number): () => number {

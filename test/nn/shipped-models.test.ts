@@ -4,9 +4,9 @@
 // the Fashion-MNIST CryptoNets (no target in the issue; CryptoNets-size networks reach 85-90 %)
 // also on the test images when the dataset is installed.
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FASHION_MNIST_DIRECTORY, loadFashionMnist } from "../../nn/data/mnist.js";
+import { loadFashionMnist } from "../../nn/data/mnist.js";
 import { MODEL_FORMAT, MODEL_VERSION, type LayerSpec, type ModelSpec } from "../../nn/model-spec.js";
 import { argmax, Sequential } from "../../nn/sequential.js";
 import { architectures, type ArchitectureName } from "../../nn/train/architectures.js";
@@ -15,6 +15,7 @@ import { modelDepth } from "../../nn/train/depth.js";
 import { shortestFloat32 } from "../../nn/train/export.js";
 import { TrainableModel } from "../../nn/train/model.js";
 import { SeededRandom } from "../../nn/random.js";
+import { fashionMnistInstalled } from "../helpers/nn-models.js";
 
 const weightKeys = ["kernel", "bias", "gamma", "beta", "movingMean", "movingVariance"];
 
@@ -67,8 +68,7 @@ describe.each(Object.keys(targets))("models/%s.json", (name) => {
 });
 
 describe("models/cryptonets-fashion.json on Fashion-MNIST", () => {
-  const installed = existsSync(`${FASHION_MNIST_DIRECTORY}/t10k-images-idx3-ubyte.gz`);
-  it.skipIf(!installed)("classifies the first 1,000 test images as its metadata says (needs dataset-fashion-mnist)", () => {
+  it.skipIf(!fashionMnistInstalled)("classifies the first 1,000 test images as its metadata says (needs dataset-fashion-mnist)", () => {
     const spec = readFileSync(new URL("../../models/cryptonets-fashion.json", import.meta.url), "utf8");
     const model = Sequential.fromJSON(spec);
     const data = loadFashionMnist({ split: "test", limit: 1000 });
