@@ -20,9 +20,15 @@ import { EncryptedTensor } from "./tensor.js";
 /** Progress callback: called after each stage with its index and the stage count. */
 export type StageProgress = (done: number, total: number, stage: StagePlan) => void;
 
-/** Default bytes of ciphertexts above which a linear stage's outputs are streamed in chunks (see {@link StageStep}). */
-export const defaultStreamingBytes = 512 * 2 ** 20;
-/** Outputs per chunk of a streamed linear stage. */
+/**
+ * Default bytes of ciphertexts above which a linear stage's outputs are streamed in chunks (see
+ * {@link StageStep}): 0, every eligible stage. Streaming costs one reduction and one addition per
+ * output of the next stage and chunk, and saves holding (and first touching) the whole stage:
+ * CryptoNets in complex packing, 2 threads, 10,000 digits: 16.2 s instead of 21.5 s, peak RSS
+ * 2.3 GiB instead of 3.5.
+ */
+export const defaultStreamingBytes = 0;
+/** Outputs per chunk of a streamed linear stage (128 and 256 measured alike on CryptoNets; 64 and 512 slower). */
 const chunkRows = 256;
 
 /**

@@ -1,6 +1,7 @@
 // Client-side helpers: pack and encrypt samples, decrypt and unpack results, and the keys a
 // compiled model needs from the key owner.
 
+import type { Ciphertext } from "../engine/ciphertext.js";
 import type { Decryptor } from "../engine/decryptor.js";
 import type { Encoder } from "../engine/encoding/encoder.js";
 import type { Encryptor } from "../engine/encryptor.js";
@@ -19,21 +20,33 @@ export interface EncryptBatchOptions {
 export function encryptBatch(
   encryptor: Encryptor, encoder: Encoder, layout: BatchLayout, samples: readonly ArrayLike<number>[], options: EncryptBatchOptions = {},
 ): EncryptedTensor {
-  const vectors = packBatch(layout, samples);
-  const encodeOptions = options.level === undefined ? {} : { level: options.level };
-  const { slots } = layout;
   const cts = [];
   try {
-    for (const v of vectors) {
-      using pt = layout.complex === true
-        ? encoder.encodeComplex({ re: v.subarray(0, slots), im: v.subarray(slots) }, encodeOptions)
-        : encoder.encode(v, encodeOptions);
-      cts.push(encryptor.encrypt(pt));
-    }
+    for (const ct of encryptBatchElements(encryptor, encoder, layout, samples, options)) cts.push(ct);
     return new EncryptedTensor(layout, cts);
   } catch (error) {
     for (const ct of cts) ct.dispose();
     throw error;
+  }
+}
+
+/**
+ * The ciphertexts of {@link encryptBatch}, element by element, each encrypted only when asked
+ * for: a caller that serializes and disposes each one before taking the next (a client sending
+ * a batch) keeps one ciphertext in the heap instead of one per element. The caller owns (and
+ * disposes) every ciphertext it takes. The samples are checked before the first is yielded.
+ */
+export function* encryptBatchElements(
+  encryptor: Encryptor, encoder: Encoder, layout: BatchLayout, samples: readonly ArrayLike<number>[], options: EncryptBatchOptions = {},
+): Generator<Ciphertext, void, undefined> {
+  const vectors = packBatch(layout, samples);
+  const encodeOptions = options.level === undefined ? {} : { level: options.level };
+  const { slots } = layout;
+  for (const v of vectors) {
+    using pt = layout.complex === true
+      ? encoder.encodeComplex({ re: v.subarray(0, slots), im: v.subarray(slots) }, encodeOptions)
+      : encoder.encode(v, encodeOptions);
+    yield encryptor.encrypt(pt);
   }
 }
 

@@ -34,8 +34,9 @@ export interface CompileOptions {
   readonly packing?: Packing;
   /**
    * Memory bound of batch inference: a linear stage whose output ciphertexts would take more
-   * bytes than this (default 512 MiB), followed by an activation and a linear stage, is run in
-   * chunks whose activations are accumulated straight into the next stage (same results).
+   * bytes than this (default 0: every such stage), followed by an activation and a linear stage,
+   * is run in chunks whose activations are accumulated straight into the next stage (same
+   * results, less memory; Infinity runs every stage whole).
    */
   readonly streamAboveBytes?: number;
   /**

@@ -11,7 +11,7 @@ import { Evaluator } from "../../engine/evaluator/evaluator.js";
 import { setMemoryWarning } from "../../engine/memory.js";
 import type { Parameters } from "../../engine/parameters.js";
 import { loadCiphertext, loadGaloisKeys, loadParameters, loadSecretKey, loadSwitchingKey, serializeCiphertext } from "../../engine/serialization/serialize.js";
-import { decryptBatch, encryptBatch } from "../client.js";
+import { decryptBatch, encryptBatchElements } from "../client.js";
 import { batchLayout } from "../layout.js";
 import type { CompiledModel } from "../compiled-model.js";
 import { Sequential } from "../sequential.js";
@@ -69,8 +69,16 @@ export default function run(task: WorkerTask): unknown {
     const s = clientSession(task);
     const size = task.samples.length / task.count;
     const samples = Array.from({ length: task.count }, (_, i) => task.samples.subarray(i * size, (i + 1) * size));
-    using tensor = encryptBatch(s.encryptor, s.encoder, batchLayout(task.shape, task.count, s.params.maxSlots, task.complex), samples, { level: task.level });
-    const data = bundle(tensor.ciphertexts.map((ct) => serializeCiphertext(ct)));
+    // Serialized and freed one by one, so the heap holds one ciphertext, not the whole batch.
+    const parts: Uint8Array[] = [];
+    for (const ct of encryptBatchElements(s.encryptor, s.encoder, batchLayout(task.shape, task.count, s.params.maxSlots, task.complex), samples, { level: task.level })) {
+      try {
+        parts.push(serializeCiphertext(ct));
+      } finally {
+        ct.dispose();
+      }
+    }
+    const data = bundle(parts);
     return result({ kind: "encrypted", data, ms: performance.now() - started }, data);
   }
   if (task.kind === "infer") {

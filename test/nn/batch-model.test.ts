@@ -106,7 +106,8 @@ describe("streamed execution under a memory bound", () => {
       { type: "dense", units: 3, kernel: randomArray(900, random, 0.1), bias: randomArray(3, random, 0.1) },
     ]));
     const streamed = model.compile({ params: c.params, streamAboveBytes: 0 });
-    const whole = model.compile({ params: c.params });
+    const whole = model.compile({ params: c.params, streamAboveBytes: Infinity });
+    expect(model.compile({ params: c.params }).streamedStages).toBe(1); // streaming is the default
     expect(streamed.streamedStages).toBe(1);
     expect(whole.streamedStages).toBe(0);
     const samples = Array.from({ length: 50 }, () => randomArray(25, random));
