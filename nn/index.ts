@@ -9,7 +9,7 @@ export {
   type BatchLayout, type SingleLayout, type SingleLayoutFields, type Layout,
 } from "./layout.js";
 export { EncryptedTensor } from "./tensor.js";
-export { encryptBatch, decryptBatch, encryptSingle, decryptSingle, keysNeeded, type EncryptBatchOptions } from "./client.js";
+export { encryptBatch, encryptBatchElements, decryptBatch, encryptSingle, decryptSingle, keysNeeded, type EncryptBatchOptions } from "./client.js";
 export { planSingle, describeLayout, type SinglePlan, type SingleStagePlan } from "./single/plan.js";
 export type { Lowering } from "./single/lowering.js";
 export { planStages, modelDepth, stageDepth, presetFor, autoPresets, type ModelPlan, type StagePlan } from "./plan.js";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { FheError, KeyGenerator, Parameters, Evaluator } from "../../engine/index.js";
 import fc from "fast-check";
-import { decryptBatch, encryptBatch, Sequential, type LayerSpec } from "../../nn/index.js";
+import { decryptBatch, encryptBatch, encryptBatchElements, EncryptedTensor, Sequential, type LayerSpec } from "../../nn/index.js";
 import { makeContext } from "../helpers/ckks.js";
 import { randomArray, seededRandom, smallCnn as smallCnnOf, spec } from "../helpers/nn-models.js";
 
@@ -157,6 +157,26 @@ describe("refusals", () => {
     const ev2 = new Evaluator(params2, { relinearizationKey: new KeyGenerator(params2).createRelinearizationKey() });
     using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [new Array(25).fill(0)], { level: 6 });
     expect(() => compiled.predict(ev2, x)).toThrow(expect.objectContaining({ code: "MISMATCHED_OPERANDS" }));
+  });
+
+  it("encryptBatchElements yields the batch one ciphertext at a time: same packing as encryptBatch, checks before the first", () => {
+    const compiled = model.compile({ params: c.params });
+    const layout = compiled.inputLayout(3);
+    const random = seededRandom(11);
+    const some = Array.from({ length: 3 }, () => randomArray(25, random));
+    const elements = encryptBatchElements(c.skEncryptor, c.encoder, layout, some, { level: 6 });
+    const cts = [];
+    for (const ct of elements) {
+      expect(ct.level).toBe(6);
+      cts.push(ct);
+    }
+    expect(cts).toHaveLength(25);
+    using tensor = new EncryptedTensor(layout, cts);
+    decryptBatch(c.decryptor, c.encoder, tensor).forEach((got, s) => {
+      got.forEach((v, e) => expect(Math.abs(v - some[s]![e]!)).toBeLessThan(2 ** -20));
+    });
+    const bad = encryptBatchElements(c.skEncryptor, c.encoder, compiled.inputLayout(1), [new Array(24).fill(0)]);
+    expect(() => bad.next()).toThrow(/sample 0 must have 25 numbers/);
   });
 
   it("bad specs: NaN weight, wrong kernel size, unknown layer type, dense on an image, wrong format", () => {
