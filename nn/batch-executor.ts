@@ -91,12 +91,15 @@ export function checkAgainstPlan(cts: readonly Ciphertext[], stage: StagePlan, i
 }
 
 /**
- * The model's outputs as a new batch tensor (the input stays untouched). Preconditions
- * (checked by the caller): the input matches the plan's input shape, level and scale.
+ * The model's outputs as a new batch tensor. The input stays untouched, or with `consumeInput`
+ * is disposed once the first step has run (or failed). Preconditions (checked by the caller):
+ * the input matches the plan's input shape, level and scale.
  */
 export function runBatch(
-  evaluator: Evaluator, plan: ModelPlan, steps: readonly StageStep[], input: EncryptedTensor<BatchLayout>, progress?: StageProgress,
+  evaluator: Evaluator, plan: ModelPlan, steps: readonly StageStep[], input: EncryptedTensor<BatchLayout>, progress?: StageProgress, consumeInput = false,
 ): EncryptedTensor<BatchLayout> {
+  const { samples, slots } = input.layout;
+  const inputShape = input.shape;
   let current: readonly Ciphertext[] = input.ciphertexts;
   const polynomials = new PolynomialEvaluator(evaluator);
   const total = plan.stages.length;
@@ -108,16 +111,20 @@ export function runBatch(
         : runStreamed(evaluator, polynomials, plan, step, current, progress);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
+      else if (consumeInput) input.dispose();
     }
     current = next;
     const last = step.kind === "single" ? step.index : step.index + 2;
     checkAgainstPlan(current, plan.stages[last]!, last);
     progress?.(last + 1, total, plan.stages[last]!);
   }
-  if (current === input.ciphertexts) current = current.map((ct) => evaluator.copy(ct));
+  if (current === input.ciphertexts) {
+    current = current.map((ct) => evaluator.copy(ct));
+    if (consumeInput) input.dispose();
+  }
   const last = plan.stages[plan.stages.length - 1];
-  const shape = last?.stage.outputShape ?? input.shape;
-  return new EncryptedTensor(batchLayout(shape, input.layout.samples, input.layout.slots, plan.complex), current);
+  const shape = last?.stage.outputShape ?? inputShape;
+  return new EncryptedTensor(batchLayout(shape, samples, slots, plan.complex), current);
 }
 
 /** A streamed linear → activation → linear triple (see {@link StageStep}). */

@@ -52,6 +52,13 @@ export type Packing = "batch" | "complex" | "single";
 
 export interface PredictOptions {
   readonly progress?: StageProgress;
+  /**
+   * Batch and complex packing: dispose the input tensor as soon as the first step has read it
+   * (default false: the input stays the caller's). For a server that keeps nothing of the
+   * input, this frees its ciphertexts for the rest of the run (CryptoDL-style at N = 2^14:
+   * 784 MiB per batch).
+   */
+  readonly consumeInput?: boolean;
 }
 
 export class CompiledModel implements Disposable {
@@ -154,8 +161,13 @@ export class CompiledModel implements Disposable {
     if (this.packing === "complex" && (this.plan as ModelPlan).needsConjugationKey) {
       galoisKeyFor(evaluatorGaloisKeys(evaluator), conjugationGaloisElement(this.params.n), operation, "{ conjugate: true }");
     }
-    if (this.#program !== undefined) return runSingle(evaluator, this.plan as SinglePlan, this.#program, input as EncryptedTensor<SingleLayout>, options.progress);
-    return runBatch(evaluator, this.plan, this.#steps, input as EncryptedTensor<BatchLayout>, options.progress);
+    const consume = options.consumeInput ?? false;
+    if (typeof consume !== "boolean") throw new FheError("INVALID_ARGUMENT", operation, `consumeInput must be a boolean, got ${describe(consume)}`);
+    if (this.#program !== undefined) {
+      if (consume) throw new FheError("INVALID_ARGUMENT", operation, "consumeInput applies to batch and complex packing (single packing reads its one input ciphertext throughout): leave it out");
+      return runSingle(evaluator, this.plan as SinglePlan, this.#program, input as EncryptedTensor<SingleLayout>, options.progress);
+    }
+    return runBatch(evaluator, this.plan, this.#steps, input as EncryptedTensor<BatchLayout>, options.progress, consume);
   }
 
 }

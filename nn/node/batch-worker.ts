@@ -86,7 +86,7 @@ export default function run(task: WorkerTask): unknown {
     const cts = unbundle(task.data).map((bytes) => loadCiphertext(s.params, bytes));
     using input = new EncryptedTensor(s.compiled.inputLayout(task.count), cts);
     const loaded = performance.now();
-    using output = s.compiled.predict(s.evaluator, input);
+    using output = s.compiled.predict(s.evaluator, input, { consumeInput: true });
     const evaluated = performance.now();
     const data = bundle(output.ciphertexts.map((ct) => serializeCiphertext(ct)));
     return result({ kind: "inferred", data, ms: performance.now() - started, evaluationMs: evaluated - loaded }, data);

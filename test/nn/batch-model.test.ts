@@ -55,6 +55,18 @@ describe("batch-packed encrypted inference", () => {
     // The input tensor is left untouched and still usable.
     expect(x.ciphertexts.every((ct) => ct.level === compiled.plan.input.level)).toBe(true);
   });
+
+  it("consumeInput: the same outputs, and the input is disposed (using it again is DISPOSED); refused for single packing and non-booleans", () => {
+    const some = samples.slice(0, 20);
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(some.length), some, { level: compiled.plan.input.level });
+    using kept = compiled.predict(c.evaluator, x);
+    using consumed = compiled.predict(c.evaluator, x, { consumeInput: true });
+    const [a, b] = [decryptBatch(c.decryptor, c.encoder, kept), decryptBatch(c.decryptor, c.encoder, consumed)];
+    a.forEach((row, i) => row.forEach((v, k) => expect(Math.abs(v - b[i]![k]!)).toBeLessThan(2 ** -12)));
+    expect(() => compiled.predict(c.evaluator, x)).toThrow(expect.objectContaining({ code: "DISPOSED" }));
+    using y = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(1), [some[0]!], { level: compiled.plan.input.level });
+    expect(() => compiled.predict(c.evaluator, y, { consumeInput: "yes" as never })).toThrow(/consumeInput must be a boolean/);
+  });
 });
 
 describe("every layer kind encrypted against its twin (fast-check)", () => {

@@ -259,6 +259,8 @@ describe("single-image packing: refusals", () => {
     const plain = singleLayout({ shape: [8, 8, 1], slots: c.params.maxSlots, positions: Array.from({ length: 64 }, (_, i) => i) });
     using wrongLayout = encryptSingle(c.encryptor, c.encoder, plain, new Array(64).fill(0.5), { level: plan.input.level });
     expect(() => compiled.predict(c.evaluator, wrongLayout)).toThrow(/not in the model's single layout/);
+    using good = encryptSingle(c.encryptor, c.encoder, compiled.singleInputLayout(), new Array(64).fill(0.5), { level: plan.input.level });
+    expect(() => compiled.predict(c.evaluator, good, { consumeInput: true })).toThrow(/consumeInput applies to batch and complex packing/);
     using batchModel = smallCnn(7).compile({ params: c.params });
     using batch = encryptBatch(c.encryptor, c.encoder, batchModel.inputLayout(1), [new Array(64).fill(0.5)], { level: plan.input.level });
     expect(() => compiled.predict(c.evaluator, batch)).toThrow(/compiled for single packing and the input is batch-packed/);
