@@ -10,14 +10,48 @@ export interface ByteBundle {
 }
 
 export function bundle(parts: readonly Uint8Array[]): ByteBundle {
-  const lengths = Uint32Array.from(parts, (p) => p.length);
-  const bytes = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
-  let offset = 0;
-  for (const p of parts) {
-    bytes.set(p, offset);
-    offset += p.length;
+  const builder = new BundleBuilder(parts.length, parts.reduce((a, p) => a + p.length, 0));
+  for (const p of parts) builder.add(p);
+  return builder.finish();
+}
+
+/**
+ * Builds a bundle part by part, copying each part in as it comes, so that a caller serializing
+ * many objects holds one part at a time instead of all of them (and touches the bundle's memory
+ * once). `count` parts are expected; `bytes` is the expected total (0: guess from the first
+ * part, count times its size); the buffer grows when the guess is short.
+ */
+export class BundleBuilder {
+  #bytes: Uint8Array;
+  readonly #lengths: Uint32Array;
+  #parts = 0;
+  #size = 0;
+
+  constructor(readonly count: number, bytes = 0) {
+    if (!Number.isSafeInteger(count) || count < 0) throw new FheError("INVALID_ARGUMENT", "build bundle", `count must be an integer >= 0, got ${count}`);
+    this.#lengths = new Uint32Array(count);
+    this.#bytes = new Uint8Array(bytes);
   }
-  return { bytes, lengths };
+
+  add(part: Uint8Array): void {
+    if (this.#parts === this.count) throw new FheError("INVALID_ARGUMENT", "build bundle", `the bundle was built for ${this.count} parts`);
+    if (this.#parts === 0 && this.#bytes.length === 0) this.#bytes = new Uint8Array(part.length * this.count);
+    if (this.#size + part.length > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#size + part.length));
+      grown.set(this.#bytes.subarray(0, this.#size));
+      this.#bytes = grown;
+    }
+    this.#bytes.set(part, this.#size);
+    this.#size += part.length;
+    this.#lengths[this.#parts++] = part.length;
+  }
+
+  /** The bundle; every expected part must have been added. */
+  finish(): ByteBundle {
+    if (this.#parts !== this.count) throw new FheError("INVALID_ARGUMENT", "build bundle", `${this.#parts} of ${this.count} parts were added`);
+    const bytes = this.#size === this.#bytes.length ? this.#bytes : this.#bytes.slice(0, this.#size);
+    return { bytes, lengths: this.#lengths };
+  }
 }
 
 /** Views of the objects of a bundle (no copies). Refuses lengths that do not add up (CORRUPT_DATA). */

@@ -16,7 +16,8 @@ import { batchLayout } from "../layout.js";
 import type { CompiledModel } from "../compiled-model.js";
 import { Sequential } from "../sequential.js";
 import { EncryptedTensor } from "../tensor.js";
-import { bundle, bundleTransfer, unbundle, type ByteBundle } from "../wire.js";
+import { bundle, BundleBuilder, bundleTransfer, unbundle, type ByteBundle } from "../wire.js";
+import { shapeSize } from "../layers/layer.js";
 import type { WorkerTask, WorkerResult } from "./protocol.js";
 
 interface ClientSession { params: Parameters; encoder: Encoder; encryptor: Encryptor; decryptor: Decryptor }
@@ -69,16 +70,18 @@ export default function run(task: WorkerTask): unknown {
     const s = clientSession(task);
     const size = task.samples.length / task.count;
     const samples = Array.from({ length: task.count }, (_, i) => task.samples.subarray(i * size, (i + 1) * size));
-    // Serialized and freed one by one, so the heap holds one ciphertext, not the whole batch.
-    const parts: Uint8Array[] = [];
-    for (const ct of encryptBatchElements(s.encryptor, s.encoder, batchLayout(task.shape, task.count, s.params.maxSlots, task.complex), samples, { level: task.level })) {
+    // Encrypted, serialized into the bundle and freed one by one: the heap holds one ciphertext
+    // and the JS side one serialized copy at a time, not the whole batch twice.
+    const layout = batchLayout(task.shape, task.count, s.params.maxSlots, task.complex);
+    const builder = new BundleBuilder(shapeSize(task.shape));
+    for (const ct of encryptBatchElements(s.encryptor, s.encoder, layout, samples, { level: task.level })) {
       try {
-        parts.push(serializeCiphertext(ct));
+        builder.add(serializeCiphertext(ct));
       } finally {
         ct.dispose();
       }
     }
-    const data = bundle(parts);
+    const data = builder.finish();
     return result({ kind: "encrypted", data, ms: performance.now() - started }, data);
   }
   if (task.kind === "infer") {

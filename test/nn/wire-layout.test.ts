@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchLayout, packBatch, unpackBatch } from "../../nn/index.js";
-import { bundle, unbundle } from "../../nn/wire.js";
+import { bundle, BundleBuilder, unbundle } from "../../nn/wire.js";
 
 describe("byte bundles", () => {
   it("unbundle(bundle(parts)) gives the parts back, empty parts included", () => {
@@ -11,6 +11,25 @@ describe("byte bundles", () => {
       const back = unbundle(bundle(parts));
       expect(back.map((p) => Array.from(p))).toEqual(parts.map((p) => Array.from(p)));
     }), { seed: 4 });
+  });
+
+  it("BundleBuilder, part by part with the size guessed from the first part (parts of other sizes grow it), equals bundle(parts)", () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 12 }), fc.boolean(), (parts, guess) => {
+      const builder = new BundleBuilder(parts.length, guess ? 0 : 7);
+      for (const p of parts) builder.add(p);
+      const built = builder.finish();
+      const whole = bundle(parts);
+      expect(Array.from(built.bytes)).toEqual(Array.from(whole.bytes));
+      expect(Array.from(built.lengths)).toEqual(Array.from(whole.lengths));
+    }), { seed: 5 });
+  });
+
+  it("BundleBuilder refuses a part too many, a finish with parts missing, and a bad count", () => {
+    const builder = new BundleBuilder(1);
+    expect(() => builder.finish()).toThrow(/0 of 1 parts were added/);
+    builder.add(new Uint8Array([1]));
+    expect(() => builder.add(new Uint8Array([2]))).toThrow(/built for 1 parts/);
+    expect(() => new BundleBuilder(-1)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("lengths that do not add up are CORRUPT_DATA, never a short read", () => {
