@@ -137,15 +137,36 @@ export function keccakPermute(state: usize, constants: usize, rounds: i32): void
  * the last block is discarded. Leaves the state after the last permutation.
  */
 export function expandUniform(out: usize, n: i32, q: u32, mask: u32, state: usize, constants: usize, rounds: i32): void {
+  const blockWords = shake128Rate >> 2;
   let filled = 0;
   while (filled < n) {
     keccakPermute(state, constants, rounds);
-    for (let w = 0; w < shake128Rate >> 2 && filled < n; w++) {
-      const value = load<u32>(state + (<usize>w << 2)) & mask;
-      if (value < q) {
-        store<u32>(out + (<usize>filled << 2), value);
-        filled++;
+    let w = 0;
+    if (ASC_FEATURE_SIMD) {
+      // Four words at a time while all four are kept (the common case: q is close to mask + 1)
+      // and four more fit; a group with a rejection goes through the scalar step below, in
+      // order, so the output is the scalar build's.
+      const masks = i32x4.splat(mask);
+      const limit = i32x4.splat(q - 1);
+      for (; w + 4 <= blockWords && filled + 4 <= n; w += 4) {
+        const values = v128.and(v128.load(state + (<usize>w << 2)), masks);
+        if (!v128.any_true(i32x4.gt_u(values, limit))) {
+          v128.store(out + (<usize>filled << 2), values);
+          filled += 4;
+          continue;
+        }
+        for (let i = w; i < w + 4; i++) filled = keepBelow(out, filled, load<u32>(state + (<usize>i << 2)) & mask, q);
       }
     }
+    for (; w < blockWords && filled < n; w++) filled = keepBelow(out, filled, load<u32>(state + (<usize>w << 2)) & mask, q);
   }
+}
+
+/** Appends `value` at out[filled] when it is below q; returns the new count. */
+// @ts-ignore: decorator
+@inline
+function keepBelow(out: usize, filled: i32, value: u32, q: u32): i32 {
+  if (value >= q) return filled;
+  store<u32>(out + (<usize>filled << 2), value);
+  return filled + 1;
 }
