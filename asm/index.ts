@@ -12,3 +12,4 @@ export { mulAccumulateWide, reduceInt64 } from "./wide";
 export { combineLimb } from "./combine";
 export { specialFftForward, specialFftInverse, roundScaledToInt64 } from "./fft";
 export { crc32Update, firstAtLeast } from "./checksum";
+export { sampleCumulative } from "./sampling";

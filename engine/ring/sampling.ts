@@ -11,6 +11,7 @@ import { checkOperands } from "./operands.js";
 import { cryptoRandom, type RandomSource } from "./random.js";
 import { Ring } from "./ring.js";
 import { toNtt } from "./transforms.js";
+import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
 
 /** Throws unless n is a valid sample count (an integer in [0, 2^20]). */
 function checkCount(n: unknown, operation: string): asserts n is number {
@@ -148,34 +149,45 @@ export const defaultSigma = 3.19;
 
 /**
  * Discrete Gaussian samples with standard deviation `sigma`, truncated to |x| <= round(6 sigma),
- * by inversion of the cumulative table with 53-bit uniform draws.
+ * by inversion of the cumulative table with 53-bit uniform draws (two words per sample; the
+ * per-sample loop runs branch-free in the `sampleCumulative` kernel of `heap`, default the
+ * shared heap, whose scratch holding the words and samples is zeroed before it is freed).
  */
-export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSource = cryptoRandom): Int32Array {
-  checkCount(n, "sample Gaussian");
+export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSource = cryptoRandom, heap: WasmHeap = defaultHeap()): Int32Array {
+  const operation = "sample Gaussian";
+  checkCount(n, operation);
   if (typeof sigma !== "number" || !(sigma > 0 && sigma <= 1024)) {
-    throw new FheError("INVALID_ARGUMENT", "sample Gaussian", `sigma must be in (0, 1024], got ${describe(sigma)}`);
+    throw new FheError("INVALID_ARGUMENT", operation, `sigma must be in (0, 1024], got ${describe(sigma)}`);
   }
   const bound = Math.round(6 * sigma);
   const cumulative = gaussianTable(sigma, bound);
   const chunk = 2048; // samples per draw of random words (16 KiB)
-  const reader = new WordReader(source, 2 * chunk, "sample Gaussian");
+  const reader = new WordReader(source, 2 * chunk, operation);
   const values = new Int32Array(n);
-  for (let start = 0; start < n; start += chunk) {
-    const count = Math.min(chunk, n - start);
-    const words = reader.take(2 * count);
-    try {
-      for (let i = 0; i < count; i++) {
-        // 53 uniform bits: 32 from the first word and the top 21 of the second; the sign from
-        // the second word's lowest bit, independent of them.
-        const second = words[2 * i + 1]!;
-        const u = (words[2 * i]! * 2097152 + (second >>> 11)) / 9007199254740992; // [0, 1)
-        let magnitude = 0;
-        while (magnitude < bound && u >= cumulative[magnitude]!) magnitude++;
-        values[start + i] = magnitude !== 0 && (second & 1) === 1 ? -magnitude : magnitude;
+  // The kernel compares an even number of entries; padding entries of 2 exceed every draw.
+  const entries = cumulative.length + (cumulative.length % 2);
+  const tableBytes = 8 * entries;
+  const scratchBytes = tableBytes + 8 * chunk + 4 * chunk; // table, words, samples
+  const scratch = heap.allocate(scratchBytes, operation);
+  const [wordsAt, samplesAt] = [scratch + tableBytes, scratch + tableBytes + 8 * chunk];
+  try {
+    const table = new Float64Array(heap.memory.buffer, scratch, entries);
+    table.set(cumulative);
+    table.fill(2, cumulative.length);
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const words = reader.take(2 * count);
+      try {
+        heap.u32().set(words, wordsAt >>> 2);
+      } finally {
+        words.fill(0);
       }
-    } finally {
-      words.fill(0);
+      heap.kernels.sampleCumulative(samplesAt, wordsAt, count, scratch, entries);
+      values.set(heap.i32().subarray(samplesAt >>> 2, (samplesAt >>> 2) + count), start);
     }
+  } finally {
+    heap.zero(scratch, scratchBytes);
+    heap.free(scratch, scratchBytes);
   }
   return values;
 }

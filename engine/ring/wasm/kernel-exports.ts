@@ -49,6 +49,7 @@ export interface KernelExports {
   expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number, rounds: number): void;
   crc32Update(crc: number, address: number, length: number, tables: number): number;
   firstAtLeast(address: number, n: number, q: number): number;
+  sampleCumulative(out: number, words: number, n: number, table: number, entries: number): void;
 }
 
 /** Names of every kernel export, used to check an instantiated module is complete. */
@@ -58,5 +59,5 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
   "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
-  "crc32Update", "firstAtLeast",
+  "crc32Update", "firstAtLeast", "sampleCumulative",
 ];
