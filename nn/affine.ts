@@ -74,6 +74,17 @@ export function rowSlice(map: Affine, start: number, end: number): Affine {
   };
 }
 
+/**
+ * The map restricted to the columns it uses: `map` reads input used[i] as its column i, in
+ * increasing order of the original columns (map.cols = used.length). Unused inputs need not exist.
+ */
+export function usedColumns(map: Affine): { map: Affine; used: Int32Array } {
+  const used = Int32Array.from(new Set(map.columns)).sort();
+  const renumber = new Map<number, number>();
+  used.forEach((column, i) => renumber.set(column, i));
+  return { map: { ...map, cols: used.length, columns: map.columns.map((column) => renumber.get(column)!) }, used };
+}
+
 /** y_j = factor·x_j + offset on `size` elements (the same factor and offset for every element). */
 export function uniformElementwise(size: number, factor: number, offset: number): Affine {
   return affineFromRows(size, size, new Float64Array(size).fill(offset), (j, push) => push(j, factor));

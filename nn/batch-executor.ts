@@ -10,7 +10,7 @@ import { settleToPlan } from "../engine/circuits/plan-execution.js";
 import { combineCiphertexts, ScalarLinearMap } from "../engine/circuits/scalar-combination.js";
 import type { Ciphertext } from "../engine/ciphertext.js";
 import type { Evaluator } from "../engine/evaluator/evaluator.js";
-import { columnSlice, rowSlice } from "./affine.js";
+import { columnSlice, rowSlice, usedColumns, type Affine } from "./affine.js";
 import { activateComplex } from "./complex-activation.js";
 import { batchLayout, type BatchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
@@ -30,6 +30,17 @@ export type StageProgress = (done: number, total: number, stage: StagePlan) => v
 export const defaultStreamingBytes = 0;
 /** Outputs per chunk of a streamed linear stage (128 and 256 measured alike on CryptoNets; 64 and 512 slower). */
 const chunkRows = 256;
+/**
+ * Outputs of the next linear stage per block of its partial sums: a chunk's contribution to a
+ * block is computed and added at once, so the temporaries are one block, not the whole stage.
+ */
+const accumulateRows = 128;
+
+/** Rows [first, first + map.outputs) of the next linear stage, restricted to one chunk's columns. */
+export interface ColumnBlock {
+  readonly first: number;
+  readonly map: ScalarLinearMap;
+}
 
 /**
  * How a stage runs: on its own (its map), or, for a linear stage whose outputs would take more
@@ -40,7 +51,16 @@ const chunkRows = 256;
  */
 export type StageStep =
   | { readonly kind: "single"; readonly index: number; readonly map?: ScalarLinearMap }
-  | { readonly kind: "streamed"; readonly index: number; readonly rows: readonly ScalarLinearMap[]; readonly columns: readonly ScalarLinearMap[] };
+  | {
+    readonly kind: "streamed"; readonly index: number;
+    /** rows[c]: chunk c's outputs of the linear stage, over inputs inputsOf[c] (the ones it reads). */
+    readonly rows: readonly ScalarLinearMap[];
+    readonly inputsOf: readonly Int32Array[];
+    /** columns[c]: the blocks of the next stage that chunk c contributes to (a block's bias comes with its first contribution). */
+    readonly columns: readonly (readonly ColumnBlock[])[];
+    /** lastChunk[i]: the last chunk that reads input i (-1: none), so a consumed input can go once it is past. */
+    readonly lastChunk: Int32Array;
+  };
 
 /** Bytes of `count` ciphertexts of degree `degree` at `level`. */
 function ciphertextBytes(plan: ModelPlan, count: number, level: number, degree: number): number {
@@ -62,22 +82,45 @@ export function executionSteps(plan: ModelPlan, streamAboveBytes = defaultStream
     const map = stage.stage.map;
     const large = ciphertextBytes(plan, map.rows, stage.input.level, 1) > streamAboveBytes;
     if (large && activation?.stage.kind === "activation" && next?.stage.kind === "linear") {
-      const rows: ScalarLinearMap[] = [];
-      const columns: ScalarLinearMap[] = [];
-      for (let a = 0; a < map.rows; a += chunkRows) {
-        const b = Math.min(map.rows, a + chunkRows);
-        const rowMap = rowSlice(map, a, b);
-        rows.push(new ScalarLinearMap(params, rowMap, rowMap.bias));
-        const columnMap = columnSlice(next.stage.map, a, b, a === 0);
-        columns.push(new ScalarLinearMap(params, columnMap, a === 0 ? columnMap.bias : undefined));
-      }
-      steps.push({ kind: "streamed", index: i, rows, columns });
+      steps.push(streamedStep(plan, i, map, next.stage.map));
       i += 2;
       continue;
     }
     steps.push({ kind: "single", index: i, map: new ScalarLinearMap(params, map, map.bias) });
   }
   return steps;
+}
+
+/** The streamed step of the linear stage `index` (map `map`), its activation and the linear stage after (map `next`). */
+function streamedStep(plan: ModelPlan, index: number, map: Affine, next: Affine): Extract<StageStep, { kind: "streamed" }> {
+  const { params } = plan;
+  const rows: ScalarLinearMap[] = [];
+  const inputsOf: Int32Array[] = [];
+  const chunks: Affine[][] = [];
+  const lastChunk = new Int32Array(map.cols).fill(-1);
+  for (let a = 0; a < map.rows; a += chunkRows) {
+    const b = Math.min(map.rows, a + chunkRows);
+    const sliced = rowSlice(map, a, b);
+    // A chunk of all-zero rows reads nothing; it keeps every input so that the combination has operands.
+    const { map: rowMap, used } = sliced.values.length > 0 ? usedColumns(sliced) : { map: sliced, used: Int32Array.from({ length: map.cols }, (_, i) => i) };
+    rows.push(new ScalarLinearMap(params, rowMap, rowMap.bias));
+    inputsOf.push(used);
+    for (const column of used) lastChunk[column] = rows.length - 1;
+    const columnMap = columnSlice(next, a, b, false);
+    const blocks: Affine[] = [];
+    for (let r = 0; r < next.rows; r += accumulateRows) blocks.push(rowSlice(columnMap, r, Math.min(next.rows, r + accumulateRows)));
+    chunks.push(blocks);
+  }
+  // A block starts (with its bias) at the first chunk that has weights in it (chunk 0 if none has).
+  const columns = chunks.map((blocks, c) => blocks.flatMap((block, k): ColumnBlock[] => {
+    const first = k * accumulateRows;
+    const starts = chunks.findIndex((other) => other[k]!.values.length > 0);
+    const opening = c === Math.max(0, starts);
+    if (!opening && block.values.length === 0) return [];
+    const bias = opening ? next.bias.slice(first, first + block.rows) : undefined;
+    return [{ first, map: new ScalarLinearMap(params, block, bias) }];
+  }));
+  return { kind: "streamed", index, rows, inputsOf, columns, lastChunk };
 }
 
 function disposeAll(cts: readonly Ciphertext[]): void {
@@ -108,7 +151,7 @@ export function runBatch(
     try {
       next = step.kind === "single"
         ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex)
-        : runStreamed(evaluator, polynomials, plan, step, current, progress);
+        : runStreamed(evaluator, polynomials, plan, step, current, progress, consumeInput && current === input.ciphertexts);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
       else if (consumeInput) input.dispose();
@@ -127,16 +170,19 @@ export function runBatch(
   return new EncryptedTensor(batchLayout(shape, samples, slots, plan.complex), current);
 }
 
-/** A streamed linear → activation → linear triple (see {@link StageStep}). */
+/**
+ * A streamed linear → activation → linear triple (see {@link StageStep}). With `consumeInputs`,
+ * each input is disposed after the last chunk that reads it.
+ */
 function runStreamed(
   evaluator: Evaluator, polynomials: PolynomialEvaluator, plan: ModelPlan, step: Extract<StageStep, { kind: "streamed" }>,
-  inputs: readonly Ciphertext[], progress?: StageProgress,
+  inputs: readonly Ciphertext[], progress: StageProgress | undefined, consumeInputs: boolean,
 ): Ciphertext[] {
   const [first, activation, second] = [plan.stages[step.index]!, plan.stages[step.index + 1]!, plan.stages[step.index + 2]!];
-  let sums: Ciphertext[] | undefined;
+  const sums: Ciphertext[][] = [];
   try {
     step.rows.forEach((rowMap, c) => {
-      const linear = runStage(evaluator, polynomials, first, rowMap, inputs, plan.complex);
+      const linear = runStage(evaluator, polynomials, first, rowMap, Array.from(step.inputsOf[c]!, (i) => inputs[i]!), plan.complex);
       let activated: Ciphertext[];
       try {
         checkAgainstPlan(linear, first, step.index);
@@ -145,13 +191,18 @@ function runStreamed(
         disposeAll(linear);
       }
       try {
+        if (consumeInputs) step.lastChunk.forEach((last, i) => { if (last === c) inputs[i]!.dispose(); });
         checkAgainstPlan(activated, activation, step.index + 1);
-        const partial = combineCiphertexts(evaluator, activated, step.columns[c]!, { rescale: false, imaginaryBias: plan.complex });
-        if (sums === undefined) {
-          sums = partial;
-        } else {
-          partial.forEach((p, j) => evaluator.addInPlace(sums![j]!, p));
-          disposeAll(partial);
+        for (const block of step.columns[c]!) {
+          const partial = combineCiphertexts(evaluator, activated, block.map, { rescale: false, imaginaryBias: plan.complex });
+          const k = block.first / accumulateRows;
+          const sum = sums[k];
+          if (sum === undefined) {
+            sums[k] = partial;
+          } else {
+            partial.forEach((p, j) => evaluator.addInPlace(sum[j]!, p));
+            disposeAll(partial);
+          }
         }
       } finally {
         disposeAll(activated);
@@ -161,13 +212,14 @@ function runStreamed(
       progress(step.index + 1, plan.stages.length, first);
       progress(step.index + 2, plan.stages.length, activation);
     }
-    for (const ct of sums!) {
+    const outputs = sums.flat();
+    for (const ct of outputs) {
       evaluator.rescaleInPlace(ct);
       if (second.relinearizations > 0) evaluator.relinearizeInPlace(ct);
     }
-    return sums!;
+    return outputs;
   } catch (error) {
-    if (sums !== undefined) disposeAll(sums);
+    for (const block of sums) if (block !== undefined) disposeAll(block);
     throw error;
   }
 }

@@ -90,7 +90,7 @@ export class CompiledModel implements Disposable {
     this.#program?.dispose();
     for (const step of this.#steps) {
       if (step.kind === "single") step.map?.dispose();
-      else for (const map of [...step.rows, ...step.columns]) map.dispose();
+      else for (const map of [...step.rows, ...step.columns.flat().map((block) => block.map)]) map.dispose();
     }
   }
 

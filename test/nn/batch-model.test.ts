@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { FheError, KeyGenerator, Parameters, Evaluator } from "../../engine/index.js";
 import fc from "fast-check";
 import { decryptBatch, encryptBatch, encryptBatchElements, EncryptedTensor, Sequential, type LayerSpec } from "../../nn/index.js";
+import { executionSteps } from "../../nn/batch-executor.js";
+import type { ModelPlan } from "../../nn/plan.js";
 import { makeContext } from "../helpers/ckks.js";
 import { randomArray, seededRandom, smallCnn as smallCnnOf, spec } from "../helpers/nn-models.js";
 
@@ -139,6 +141,39 @@ describe("streamed execution under a memory bound", () => {
         expect(Math.abs(ya[i]![k]! - yb[i]![k]!)).toBeLessThan(2 ** -12 * (1 + Math.abs(v)));
       });
     });
+  });
+
+  it("a next stage of several blocks, some chunks reaching only some blocks, inputs consumed chunk by chunk: same outputs", () => {
+    // conv 8×8×8 (512 outputs: 2 chunks of 4 image rows) → square → conv 8×8×3 (192 rows: blocks
+    // of 128 and 64; the first chunk reaches image rows 0–4 of the second conv, block 0 only) →
+    // square → dense.
+    const random = seededRandom(8);
+    const model = Sequential.fromSpec(spec([8, 8, 1], [
+      { type: "conv2d", filters: 8, kernelSize: [3, 3], strides: [1, 1], padding: "same", kernel: randomArray(72, random, 0.4), bias: randomArray(8, random, 0.1) },
+      { type: "square" },
+      { type: "conv2d", filters: 3, kernelSize: [3, 3], strides: [1, 1], padding: "same", kernel: randomArray(216, random, 0.15), bias: randomArray(3, random, 0.1) },
+      { type: "square" },
+      { type: "flatten" },
+      { type: "dense", units: 2, kernel: randomArray(384, random, 0.05), bias: randomArray(2, random, 0.1) },
+    ]));
+    const streamed = model.compile({ params: c.params });
+    const whole = model.compile({ params: c.params, streamAboveBytes: Infinity });
+    expect(streamed.streamedStages).toBe(1);
+    const step = executionSteps(streamed.plan as ModelPlan)[0]!;
+    if (step.kind !== "streamed") throw new Error("expected a streamed first step");
+    expect(step.columns.map((blocks) => blocks.map((b) => b.first))).toEqual([[0], [0, 128]]);
+    expect(Math.max(...step.lastChunk)).toBe(1);
+    expect(Array.from(step.lastChunk.subarray(0, 24)).every((last) => last === 0)).toBe(true); // image rows 0–2 feed the first chunk only
+    const samples = Array.from({ length: 30 }, () => randomArray(64, random));
+    using x = encryptBatch(c.skEncryptor, c.encoder, streamed.inputLayout(samples.length), samples, { level: streamed.plan.input.level });
+    using b = whole.predict(c.evaluator, x);
+    using a = streamed.predict(c.evaluator, x, { consumeInput: true });
+    for (const ct of x.ciphertexts) expect(() => c.evaluator.copy(ct)).toThrow(expect.objectContaining({ code: "DISPOSED" }));
+    const [ya, yb] = [decryptBatch(c.decryptor, c.encoder, a), decryptBatch(c.decryptor, c.encoder, b)];
+    samples.forEach((sample, i) => model.predictPlain(sample).forEach((v, k) => {
+      expect(Math.abs(ya[i]![k]! - v)).toBeLessThan(2 ** -9 * (1 + Math.abs(v)));
+      expect(Math.abs(ya[i]![k]! - yb[i]![k]!)).toBeLessThan(2 ** -12 * (1 + Math.abs(v)));
+    }));
   });
 });
 
