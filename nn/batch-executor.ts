@@ -15,6 +15,7 @@ import { activateComplex } from "./complex-activation.js";
 import { batchLayout, type BatchLayout } from "./layout.js";
 import type { ModelPlan, StagePlan } from "./plan.js";
 import { runSoftArgmax } from "./soft-argmax-run.js";
+import type { ActivationStage } from "./stages.js";
 import { EncryptedTensor } from "./tensor.js";
 
 /** Progress callback: called after each stage with its index and the stage count. */
@@ -60,6 +61,8 @@ export type StageStep =
     readonly columns: readonly (readonly ColumnBlock[])[];
     /** lastChunk[i]: the last chunk that reads input i (-1: none), so a consumed input can go once it is past. */
     readonly lastChunk: Int32Array;
+    /** closes[c]: the blocks (by index) that receive their last contribution from chunk c: they are rescaled (and relinearized) then. */
+    readonly closes: readonly number[][];
   };
 
 /** Bytes of `count` ciphertexts of degree `degree` at `level`. */
@@ -120,7 +123,11 @@ function streamedStep(plan: ModelPlan, index: number, map: Affine, next: Affine)
     const bias = opening ? next.bias.slice(first, first + block.rows) : undefined;
     return [{ first, map: new ScalarLinearMap(params, block, bias) }];
   }));
-  return { kind: "streamed", index, rows, inputsOf, columns, lastChunk };
+  const closes: number[][] = columns.map(() => []);
+  const lastContribution = new Map<number, number>();
+  columns.forEach((blocks, c) => { for (const block of blocks) lastContribution.set(block.first / accumulateRows, c); });
+  for (const [k, c] of lastContribution) closes[c]!.push(k);
+  return { kind: "streamed", index, rows, inputsOf, columns, lastChunk, closes };
 }
 
 function disposeAll(cts: readonly Ciphertext[]): void {
@@ -150,7 +157,7 @@ export function runBatch(
     let next: Ciphertext[];
     try {
       next = step.kind === "single"
-        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex)
+        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex, current !== input.ciphertexts || consumeInput)
         : runStreamed(evaluator, polynomials, plan, step, current, progress, consumeInput && current === input.ciphertexts);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
@@ -182,11 +189,11 @@ function runStreamed(
   const sums: Ciphertext[][] = [];
   try {
     step.rows.forEach((rowMap, c) => {
-      const linear = runStage(evaluator, polynomials, first, rowMap, Array.from(step.inputsOf[c]!, (i) => inputs[i]!), plan.complex);
+      const linear = runStage(evaluator, polynomials, first, rowMap, Array.from(step.inputsOf[c]!, (i) => inputs[i]!), plan.complex, false);
       let activated: Ciphertext[];
       try {
         checkAgainstPlan(linear, first, step.index);
-        activated = runStage(evaluator, polynomials, activation, undefined, linear, plan.complex);
+        activated = runStage(evaluator, polynomials, activation, undefined, linear, plan.complex, true);
       } finally {
         disposeAll(linear);
       }
@@ -207,26 +214,47 @@ function runStreamed(
       } finally {
         disposeAll(activated);
       }
+      // A complete block shrinks now (one limb and, relinearized, one part less) rather than at the end.
+      for (const k of step.closes[c]!) {
+        for (const ct of sums[k]!) {
+          evaluator.rescaleInPlace(ct);
+          if (second.relinearizations > 0) evaluator.relinearizeInPlace(ct);
+        }
+      }
     });
     if (progress !== undefined) {
       progress(step.index + 1, plan.stages.length, first);
       progress(step.index + 2, plan.stages.length, activation);
     }
-    const outputs = sums.flat();
-    for (const ct of outputs) {
-      evaluator.rescaleInPlace(ct);
-      if (second.relinearizations > 0) evaluator.relinearizeInPlace(ct);
-    }
-    return outputs;
+    return sums.flat();
   } catch (error) {
     for (const block of sums) if (block !== undefined) disposeAll(block);
     throw error;
   }
 }
 
+/** The activation stage `stage` of one ciphertext (a new ciphertext at the plan's output level and scale). */
+function activate(evaluator: Evaluator, polynomials: PolynomialEvaluator, stage: StagePlan, x: Ciphertext, complex: boolean): Ciphertext {
+  if (complex) return activateComplex(evaluator, polynomials, stage, x);
+  if (stage.polynomial !== undefined) return polynomials.evaluate(x, (stage.stage as ActivationStage).polynomial, { targetScale: stage.output.scale });
+  const y = evaluator.square(x);
+  try {
+    evaluator.rescaleInPlace(y);
+    if (stage.outputDegree === 1) evaluator.relinearizeInPlace(y);
+    return y;
+  } catch (error) {
+    y.dispose();
+    throw error;
+  }
+}
+
+/**
+ * One stage on `inputs`: new ciphertexts. With `consume`, an activation disposes each input once
+ * it is activated (the caller must own them and not use them afterwards).
+ */
 function runStage(
   evaluator: Evaluator, polynomials: PolynomialEvaluator, stage: StagePlan, map: ScalarLinearMap | undefined, inputs: readonly Ciphertext[],
-  complex: boolean,
+  complex: boolean, consume: boolean,
 ): Ciphertext[] {
   if (stage.stage.kind === "linear") {
     const outputs = combineCiphertexts(evaluator, inputs, map!, { imaginaryBias: complex });
@@ -237,18 +265,9 @@ function runStage(
   const outputs: Ciphertext[] = [];
   try {
     for (const x of inputs) {
-      if (complex) {
-        outputs.push(activateComplex(evaluator, polynomials, stage, x));
-        continue;
-      }
-      if (stage.polynomial !== undefined) {
-        outputs.push(polynomials.evaluate(x, stage.stage.polynomial, { targetScale: stage.output.scale }));
-        continue;
-      }
-      const y = evaluator.square(x);
-      outputs.push(y);
-      evaluator.rescaleInPlace(y);
-      if (stage.outputDegree === 1) evaluator.relinearizeInPlace(y);
+      outputs.push(activate(evaluator, polynomials, stage, x, complex));
+      // An input the caller no longer needs goes as soon as it is activated (its memory serves the next outputs).
+      if (consume) x.dispose();
     }
     return outputs;
   } catch (error) {

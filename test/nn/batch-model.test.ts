@@ -143,28 +143,29 @@ describe("streamed execution under a memory bound", () => {
     });
   });
 
-  it("a next stage of several blocks, some chunks reaching only some blocks, inputs consumed chunk by chunk: same outputs", () => {
-    // conv 8×8×8 (512 outputs: 2 chunks of 4 image rows) → square → conv 8×8×3 (192 rows: blocks
-    // of 128 and 64; the first chunk reaches image rows 0–4 of the second conv, block 0 only) →
-    // square → dense.
+  it("a next stage of several blocks, chunks reaching only some, blocks closed early, inputs consumed chunk by chunk: same outputs", () => {
+    // conv 12×8×8 (768 outputs: 3 chunks of 4 image rows) → square → conv 12×8×3 (288 rows:
+    // blocks of 128, 128 and 32). Chunk 0 reaches image rows 0–4 of the second conv (block 0),
+    // chunk 1 rows 3–8 (blocks 0, 1: block 0 is complete then), chunk 2 rows 7–11 (blocks 1, 2).
     const random = seededRandom(8);
-    const model = Sequential.fromSpec(spec([8, 8, 1], [
+    const model = Sequential.fromSpec(spec([12, 8, 1], [
       { type: "conv2d", filters: 8, kernelSize: [3, 3], strides: [1, 1], padding: "same", kernel: randomArray(72, random, 0.4), bias: randomArray(8, random, 0.1) },
       { type: "square" },
       { type: "conv2d", filters: 3, kernelSize: [3, 3], strides: [1, 1], padding: "same", kernel: randomArray(216, random, 0.15), bias: randomArray(3, random, 0.1) },
       { type: "square" },
       { type: "flatten" },
-      { type: "dense", units: 2, kernel: randomArray(384, random, 0.05), bias: randomArray(2, random, 0.1) },
+      { type: "dense", units: 2, kernel: randomArray(576, random, 0.05), bias: randomArray(2, random, 0.1) },
     ]));
     const streamed = model.compile({ params: c.params });
     const whole = model.compile({ params: c.params, streamAboveBytes: Infinity });
     expect(streamed.streamedStages).toBe(1);
     const step = executionSteps(streamed.plan as ModelPlan)[0]!;
     if (step.kind !== "streamed") throw new Error("expected a streamed first step");
-    expect(step.columns.map((blocks) => blocks.map((b) => b.first))).toEqual([[0], [0, 128]]);
-    expect(Math.max(...step.lastChunk)).toBe(1);
+    expect(step.columns.map((blocks) => blocks.map((b) => b.first))).toEqual([[0], [0, 128], [128, 256]]);
+    expect(step.closes).toEqual([[], [0], [1, 2]]);
+    expect(Math.max(...step.lastChunk)).toBe(2);
     expect(Array.from(step.lastChunk.subarray(0, 24)).every((last) => last === 0)).toBe(true); // image rows 0–2 feed the first chunk only
-    const samples = Array.from({ length: 30 }, () => randomArray(64, random));
+    const samples = Array.from({ length: 30 }, () => randomArray(96, random));
     using x = encryptBatch(c.skEncryptor, c.encoder, streamed.inputLayout(samples.length), samples, { level: streamed.plan.input.level });
     using b = whole.predict(c.evaluator, x);
     using a = streamed.predict(c.evaluator, x, { consumeInput: true });
