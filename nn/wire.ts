@@ -56,9 +56,15 @@ export class BundleBuilder {
 
 /** Views of the objects of a bundle (no copies). Refuses lengths that do not add up (CORRUPT_DATA). */
 export function unbundle(data: ByteBundle): Uint8Array[] {
-  const ok = data !== null && typeof data === "object" && data.bytes instanceof Uint8Array && data.lengths instanceof Uint32Array &&
-    data.lengths.reduce((a, b) => a + b, 0) === data.bytes.length;
-  if (!ok) throw new FheError("CORRUPT_DATA", "unbundle bytes", "the lengths do not add up to the bundle's size");
+  const shaped = data !== null && typeof data === "object" && data.bytes instanceof Uint8Array && data.lengths instanceof Uint32Array;
+  if (!shaped) throw new FheError("CORRUPT_DATA", "unbundle bytes", "expected { bytes: Uint8Array, lengths: Uint32Array }");
+  let total: number;
+  try {
+    total = data.lengths.reduce((a, b) => a + b, 0);
+  } catch {
+    throw new FheError("CORRUPT_DATA", "unbundle bytes", "the bundle's buffers were detached (released or transferred): unbundle it before releaseBundle or a transfer");
+  }
+  if (total !== data.bytes.length) throw new FheError("CORRUPT_DATA", "unbundle bytes", "the lengths do not add up to the bundle's size");
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const length of data.lengths) {
@@ -72,3 +78,14 @@ export function unbundle(data: ByteBundle): Uint8Array[] {
 export function bundleTransfer(data: ByteBundle): ArrayBuffer[] {
   return [data.bytes.buffer as ArrayBuffer, data.lengths.buffer as ArrayBuffer];
 }
+
+/**
+ * Detaches the bundle's buffers (their contents move to a clone that nothing keeps), so their
+ * memory can be reclaimed before whoever received them lets go of the bundle object: a worker
+ * that has loaded a batch of ciphertexts holds no second copy of it through the task. The bundle
+ * is empty afterwards (zero-length views).
+ */
+export function releaseBundle(data: ByteBundle): void {
+  structuredClone(bundleTransfer(data), { transfer: bundleTransfer(data) });
+}
+

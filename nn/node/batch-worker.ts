@@ -16,7 +16,7 @@ import { batchLayout } from "../layout.js";
 import type { CompiledModel } from "../compiled-model.js";
 import { Sequential } from "../sequential.js";
 import { EncryptedTensor } from "../tensor.js";
-import { bundle, BundleBuilder, bundleTransfer, unbundle, type ByteBundle } from "../wire.js";
+import { bundle, BundleBuilder, bundleTransfer, releaseBundle, unbundle, type ByteBundle } from "../wire.js";
 import { shapeSize } from "../layers/layer.js";
 import type { WorkerTask, WorkerResult } from "./protocol.js";
 
@@ -87,6 +87,7 @@ export default function run(task: WorkerTask): unknown {
   if (task.kind === "infer") {
     const s = serverSession(task);
     const cts = unbundle(task.data).map((bytes) => loadCiphertext(s.params, bytes));
+    releaseBundle(task.data);
     using input = new EncryptedTensor(s.compiled.inputLayout(task.count), cts);
     const loaded = performance.now();
     using output = s.compiled.predict(s.evaluator, input, { consumeInput: true });

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchLayout, packBatch, unpackBatch } from "../../nn/index.js";
-import { bundle, BundleBuilder, unbundle } from "../../nn/wire.js";
+import { bundle, BundleBuilder, releaseBundle, unbundle } from "../../nn/wire.js";
 
 describe("byte bundles", () => {
   it("unbundle(bundle(parts)) gives the parts back, empty parts included", () => {
@@ -22,6 +22,15 @@ describe("byte bundles", () => {
       expect(Array.from(built.bytes)).toEqual(Array.from(whole.bytes));
       expect(Array.from(built.lengths)).toEqual(Array.from(whole.lengths));
     }), { seed: 5 });
+  });
+
+  it("releaseBundle detaches the buffers (views of the parts go empty); unbundling afterwards is CORRUPT_DATA", () => {
+    const data = bundle([new Uint8Array([1, 2, 3]), new Uint8Array([4])]);
+    const [first] = unbundle(data);
+    releaseBundle(data);
+    expect(data.bytes.length).toBe(0);
+    expect(first!.length).toBe(0);
+    expect(() => unbundle(data)).toThrow(expect.objectContaining({ code: "CORRUPT_DATA" }));
   });
 
   it("BundleBuilder refuses a part too many, a finish with parts missing, and a bad count", () => {
