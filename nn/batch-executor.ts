@@ -158,7 +158,7 @@ export function runBatch(
     try {
       next = step.kind === "single"
         ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex, current !== input.ciphertexts || consumeInput)
-        : runStreamed(evaluator, polynomials, plan, step, current, progress, consumeInput && current === input.ciphertexts);
+        : runStreamed(evaluator, polynomials, plan, step, current, progress, consumeInput || current !== input.ciphertexts);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
       else if (consumeInput) input.dispose();
