@@ -7,7 +7,7 @@ export {
 } from "./elementwise";
 export { automorphismCoeff, permuteWords } from "./automorphism";
 export { baseConvertSum, reduceCentered, subMulScalarShoup, mixedRadixToFloat } from "./basis";
-export { keccakPermute, expandUniform } from "./keccak";
+export { keccakPermute, expandUniform, expandUniformPair } from "./keccak";
 export { mulAccumulateWide, reduceInt64 } from "./wide";
 export { combineLimb } from "./combine";
 export { specialFftForward, specialFftInverse, roundScaledToInt64 } from "./fft";

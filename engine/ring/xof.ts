@@ -95,6 +95,28 @@ export class Shake128 implements Disposable {
     this.offset = rate;
   }
 
+  /**
+   * {@link expandUniform} of this stream and `other` (same rounds and heap, both unread) at once:
+   * n residues mod q at `address` from this one, mod otherQ at `otherAddress` from the other;
+   * the same words as two calls, faster in the SIMD build (the two permutations run side by side).
+   */
+  expandUniformWith(other: Shake128, address: number, q: number, otherAddress: number, otherQ: number, n: number): void {
+    this.assertLive();
+    other.assertLive();
+    if (other.heap !== this.heap || other.rounds !== this.rounds || other === this) {
+      throw new FheError("INVALID_ARGUMENT", "expand seed", "the other stream must be a different one of the same heap and rounds");
+    }
+    if (this.offset !== rate || other.offset !== rate) throw new FheError("INVALID_ARGUMENT", "expand seed", "the stream was already read");
+    const pair = this.heap.allocate(2 * stateBytes, "expand seed");
+    try {
+      this.heap.kernels.expandUniformPair(
+        address, otherAddress, n, q, 2 ** bitLength(q) - 1, otherQ, 2 ** bitLength(otherQ) - 1, this.state, other.state, pair, this.constants, this.rounds);
+    } finally {
+      this.heap.zero(pair, 2 * stateBytes);
+      this.heap.free(pair, 2 * stateBytes);
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -156,8 +178,16 @@ export function fillUniformSeeded(out: RnsPoly, seed: Uint8Array, domain: string
   checkSeed(seed, operation);
   checkDomain(domain, operation);
   const basis: RnsBasis = out.basis;
-  basis.moduli.forEach(({ q }, i) => {
-    using stream = new TurboShake128(out.ring.heap, seededMessage(seed, `${domain}/${i}`));
-    stream.expandUniform(out.limbAddress(i), out.n, q);
-  });
+  const { heap } = out.ring;
+  const stream = (i: number) => new TurboShake128(heap, seededMessage(seed, `${domain}/${i}`));
+  // Limbs two at a time (one pair of permutations side by side), the last one alone when odd.
+  for (let i = 0; i < basis.size; i += 2) {
+    using first = stream(i);
+    if (i + 1 === basis.size) {
+      first.expandUniform(out.limbAddress(i), out.n, basis.moduli[i]!.q);
+      continue;
+    }
+    using second = stream(i + 1);
+    first.expandUniformWith(second, out.limbAddress(i), basis.moduli[i]!.q, out.limbAddress(i + 1), basis.moduli[i + 1]!.q, out.n);
+  }
 }

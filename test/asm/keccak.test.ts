@@ -237,6 +237,35 @@ describe.each(kernelBuilds)("Keccak kernels (%s build)", (build) => {
     });
   });
 
+  it.each([fullRounds, turboRounds])("expandUniformPair (rounds %i) equals two expandUniform calls: outputs and final states, rejecting primes and n = 0 included", (rounds) => {
+    const arb = fc.record({
+      messages: fc.tuple(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 })),
+      qs: fc.tuple(fc.constantFrom(...elementwisePrimes), fc.constantFrom(...elementwisePrimes)),
+      n: fc.integer({ min: 0, max: 300 }),
+    });
+    fc.assert(fc.property(arb, ({ messages: [ma, mb], qs: [qa, qb], n }) => {
+      const mask = (q: number) => 2 ** (32 - Math.clz32(q)) - 1;
+      const [sa, sb] = [absorb(ma, rounds), absorb(mb, rounds)];
+      const single = (state: number[], q: number) => {
+        let final: number[] = [];
+        const out = runOnBuffers(heap, [new Array<number>(n).fill(0), state, constantWords], 0, ([o, s, c]) => {
+          k.expandUniform(o!, n, q, mask(q), s!, c!, rounds);
+          final = Array.from(heap.u32().subarray(s! >>> 2, (s! >>> 2) + stateWords));
+        }, [1]);
+        return { out, final };
+      };
+      const [wantA, wantB] = [single(sa, qa), single(sb, qb)];
+      let finals: number[][] = [];
+      const both = runOnBuffers(heap, [new Array<number>(2 * n).fill(0xdeadbeef), sa, sb, new Array<number>(100).fill(0), constantWords], 0, ([o, a, b, p, c]) => {
+        k.expandUniformPair(o!, o! + 4 * n, n, qa, mask(qa), qb, mask(qb), a!, b!, p!, c!, rounds);
+        finals = [a!, b!].map((s) => Array.from(heap.u32().subarray(s >>> 2, (s >>> 2) + stateWords)));
+      }, [1, 2, 3]);
+      expect(both.slice(0, n)).toEqual(wantA.out);
+      expect(both.slice(n)).toEqual(wantB.out);
+      expect(finals).toEqual([wantA.final, wantB.final]);
+    }), { numRuns: 120 });
+  });
+
   it("expandUniform honours rounds: 12 and 24 rounds give different residues from the same state", () => {
     const q = 12289;
     const initial = absorb(new TextEncoder().encode("rounds"), fullRounds);

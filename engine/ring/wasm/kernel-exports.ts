@@ -47,6 +47,10 @@ export interface KernelExports {
   specialFftInverse(re: number, im: number, size: number, twRe: number, twIm: number): void;
   roundScaledToInt64(out: number, input: number, n: number, scale: number): void;
   expandUniform(out: number, n: number, q: number, mask: number, state: number, constants: number, rounds: number): void;
+  expandUniformPair(
+    outA: number, outB: number, n: number, qA: number, maskA: number, qB: number, maskB: number,
+    stateA: number, stateB: number, pair: number, constants: number, rounds: number,
+  ): void;
   crc32Update(crc: number, address: number, length: number, tables: number): number;
   firstAtLeast(address: number, n: number, q: number): number;
   sampleCumulative(out: number, words: number, n: number, table: number, entries: number): void;
@@ -58,6 +62,6 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "mulAccumulateWide", "reduceInt64", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "expandUniformPair", "mulAccumulateWide", "reduceInt64", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
   "crc32Update", "firstAtLeast", "sampleCumulative",
 ];
