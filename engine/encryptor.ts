@@ -7,7 +7,7 @@ import { Plaintext } from "./plaintext.js";
 import { add, mulCoeffs, mulCoeffsAdd, sub } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
 import { RnsPoly } from "./ring/poly.js";
-import { freshSeed } from "./ring/random.js";
+import { cryptoRandom, freshSeed } from "./ring/random.js";
 import { polyFromSamples, sampleGaussian, sampleTernary } from "./ring/sampling.js";
 import { fillUniformSeeded } from "./ring/xof.js";
 
@@ -48,10 +48,10 @@ export class Encryptor {
     using u = polyFromSamples(ring, basis, sampleTernary(params.n), { ntt: true, secret: true });
     using b = RnsPoly.prefixView(key.b, basis);
     using a = RnsPoly.prefixView(key.a, basis);
-    const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma, cryptoRandom, params.ring.heap), { ntt: true });
     mulCoeffsAdd(c0, b, u);
     add(c0, c0, plaintext.poly);
-    const c1 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const c1 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma, cryptoRandom, params.ring.heap), { ntt: true });
     mulCoeffsAdd(c1, a, u);
     return new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots);
   }
@@ -67,7 +67,7 @@ export class Encryptor {
     using s = RnsPoly.prefixView(key.poly, basis);
     using product = ring.allocate(basis, { ntt: true, scoped: true, secret: true });
     mulCoeffs(product, c1, s);
-    const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const c0 = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma, cryptoRandom, params.ring.heap), { ntt: true });
     sub(c0, c0, product);
     add(c0, c0, plaintext.poly);
     const ct = new Ciphertext(params, [c0, c1], plaintext.level, plaintext.scale, plaintext.slots, seed);

@@ -7,7 +7,7 @@ import type { RnsBasis } from "./ring/basis.js";
 import { checkOptions, describe, FheError, isInteger } from "./ring/errors.js";
 import { bigMod, invMod, shoupCompanion } from "./ring/modular.js";
 import { RnsPoly } from "./ring/poly.js";
-import { freshSeed } from "./ring/random.js";
+import { cryptoRandom, freshSeed } from "./ring/random.js";
 import { polyFromSamples, sampleGaussian, sampleTernary, sampleTernaryFixedWeight } from "./ring/sampling.js";
 import { fillUniformSeeded } from "./ring/xof.js";
 
@@ -120,7 +120,7 @@ export class KeyGenerator {
    */
   private rlweSample(a: RnsPoly, negatedTarget: RnsPoly): RnsPoly {
     const { params } = this;
-    const b = polyFromSamples(params.ring, a.basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+    const b = polyFromSamples(params.ring, a.basis, sampleGaussian(params.n, params.sigma, cryptoRandom, params.ring.heap), { ntt: true });
     mulCoeffsAdd(b, a, negatedTarget);
     return b;
   }

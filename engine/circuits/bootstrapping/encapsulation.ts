@@ -25,7 +25,7 @@ import { describe, FheError, isInteger } from "../../ring/errors.js";
 import { bigMod, shoupCompanion } from "../../ring/modular.js";
 import type { RnsPoly } from "../../ring/poly.js";
 import { generateNttPrimes, maxPrimeBits } from "../../ring/primes.js";
-import { freshSeed } from "../../ring/random.js";
+import { cryptoRandom, freshSeed } from "../../ring/random.js";
 import { polyFromSamples, polyFromSmall, sampleGaussian, sampleTernaryFixedWeight } from "../../ring/sampling.js";
 import { fillUniformSeeded } from "../../ring/xof.js";
 import { checkKeyLive } from "../../evaluator/checks.js";
@@ -125,7 +125,7 @@ export class EncapsulationKeys implements Disposable {
       for (let j = 0; j < params.basePrimeCount; j++) {
         const a = ring.allocate(basis, { ntt: true });
         fillUniformSeeded(a, seed, encapsulationSeedDomain(j));
-        const b = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma), { ntt: true });
+        const b = polyFromSamples(ring, basis, sampleGaussian(params.n, params.sigma, cryptoRandom, params.ring.heap), { ntt: true });
         toEphemeral.push({ b, a });
         mulCoeffsAdd(b, a, negatedEphemeral);
         // + p' s on limb j only: the CRT gadget of single-prime digits.
