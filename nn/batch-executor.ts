@@ -104,8 +104,8 @@ function streamedStep(plan: ModelPlan, index: number, map: Affine, next: Affine)
   for (let a = 0; a < map.rows; a += chunkRows) {
     const b = Math.min(map.rows, a + chunkRows);
     const sliced = rowSlice(map, a, b);
-    // A chunk of all-zero rows reads nothing; it keeps every input so that the combination has operands.
-    const { map: rowMap, used } = sliced.values.length > 0 ? usedColumns(sliced) : { map: sliced, used: Int32Array.from({ length: map.cols }, (_, i) => i) };
+    // A chunk of all-zero rows reads nothing; it keeps input 0 so that the combination has an operand.
+    const { map: rowMap, used } = sliced.values.length > 0 ? usedColumns(sliced) : { map: { ...sliced, cols: 1 }, used: Int32Array.of(0) };
     rows.push(new ScalarLinearMap(params, rowMap, rowMap.bias));
     inputsOf.push(used);
     for (const column of used) lastChunk[column] = rows.length - 1;
@@ -115,10 +115,10 @@ function streamedStep(plan: ModelPlan, index: number, map: Affine, next: Affine)
     chunks.push(blocks);
   }
   // A block starts (with its bias) at the first chunk that has weights in it (chunk 0 if none has).
+  const opensAt = (chunks[0] ?? []).map((_, k) => Math.max(0, chunks.findIndex((blocks) => blocks[k]!.values.length > 0)));
   const columns = chunks.map((blocks, c) => blocks.flatMap((block, k): ColumnBlock[] => {
     const first = k * accumulateRows;
-    const starts = chunks.findIndex((other) => other[k]!.values.length > 0);
-    const opening = c === Math.max(0, starts);
+    const opening = c === opensAt[k];
     if (!opening && block.values.length === 0) return [];
     const bias = opening ? next.bias.slice(first, first + block.rows) : undefined;
     return [{ first, map: new ScalarLinearMap(params, block, bias) }];
@@ -165,8 +165,13 @@ export function runBatch(
     }
     current = next;
     const last = step.kind === "single" ? step.index : step.index + 2;
-    checkAgainstPlan(current, plan.stages[last]!, last);
-    progress?.(last + 1, total, plan.stages[last]!);
+    try {
+      checkAgainstPlan(current, plan.stages[last]!, last);
+      progress?.(last + 1, total, plan.stages[last]!);
+    } catch (error) {
+      disposeAll(current);
+      throw error;
+    }
   }
   if (current === input.ciphertexts) {
     current = current.map((ct) => evaluator.copy(ct));
@@ -207,8 +212,11 @@ function runStreamed(
           if (sum === undefined) {
             sums[k] = partial;
           } else {
-            partial.forEach((p, j) => evaluator.addInPlace(sum[j]!, p));
-            disposeAll(partial);
+            try {
+              partial.forEach((p, j) => evaluator.addInPlace(sum[j]!, p));
+            } finally {
+              disposeAll(partial);
+            }
           }
         }
       } finally {

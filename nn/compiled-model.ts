@@ -163,6 +163,9 @@ export class CompiledModel implements Disposable {
     }
     const consume = options.consumeInput ?? false;
     if (typeof consume !== "boolean") throw new FheError("INVALID_ARGUMENT", operation, `consumeInput must be a boolean, got ${describe(consume)}`);
+    if (consume && new Set(input.ciphertexts).size !== input.ciphertexts.length) {
+      throw new FheError("INVALID_ARGUMENT", operation, "consumeInput needs a tensor of distinct ciphertexts (this one holds a ciphertext twice): copy the repeated ones or leave consumeInput out");
+    }
     if (this.#program !== undefined) {
       if (consume) throw new FheError("INVALID_ARGUMENT", operation, "consumeInput applies to batch and complex packing (single packing reads its one input ciphertext throughout): leave it out");
       return runSingle(evaluator, this.plan as SinglePlan, this.#program, input as EncryptedTensor<SingleLayout>, options.progress);

@@ -11,7 +11,7 @@ import { checkOperands } from "./operands.js";
 import { cryptoRandom, type RandomSource } from "./random.js";
 import { Ring } from "./ring.js";
 import { toNtt } from "./transforms.js";
-import { defaultHeap, type WasmHeap } from "./wasm/heap.js";
+import { defaultHeap, WasmHeap } from "./wasm/heap.js";
 
 /** Throws unless n is a valid sample count (an integer in [0, 2^20]). */
 function checkCount(n: unknown, operation: string): asserts n is number {
@@ -159,6 +159,7 @@ export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSo
   if (typeof sigma !== "number" || !(sigma > 0 && sigma <= 1024)) {
     throw new FheError("INVALID_ARGUMENT", operation, `sigma must be in (0, 1024], got ${describe(sigma)}`);
   }
+  if (!(heap instanceof WasmHeap)) throw new FheError("INVALID_ARGUMENT", operation, `heap must be a WasmHeap, got ${describe(heap)}`);
   const bound = Math.round(6 * sigma);
   const cumulative = gaussianTable(sigma, bound);
   const chunk = 2048; // samples per draw of random words (16 KiB)
@@ -185,6 +186,9 @@ export function sampleGaussian(n: number, sigma = defaultSigma, source: RandomSo
       heap.kernels.sampleCumulative(samplesAt, wordsAt, count, scratch, entries);
       values.set(heap.i32().subarray(samplesAt >>> 2, (samplesAt >>> 2) + count), start);
     }
+  } catch (error) {
+    values.fill(0); // the samples drawn so far are secret-equivalent
+    throw error;
   } finally {
     heap.zero(scratch, scratchBytes);
     heap.free(scratch, scratchBytes);

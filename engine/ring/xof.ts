@@ -101,8 +101,18 @@ export class Shake128 implements Disposable {
    * the same words as two calls, faster in the SIMD build (the two permutations run side by side).
    */
   expandUniformWith(other: Shake128, address: number, q: number, otherAddress: number, otherQ: number, n: number): void {
+    const operation = "expand seed";
+    if (!(other instanceof Shake128)) throw new FheError("INVALID_ARGUMENT", operation, `the other stream must be a Shake128, got ${describe(other)}`);
     this.assertLive();
     other.assertLive();
+    if (!Number.isSafeInteger(n) || n < 0 || 4 * n > 2 ** 31) throw new FheError("INVALID_ARGUMENT", operation, `n must be an integer in [0, 2^29], got ${describe(n)}`);
+    for (const m of [q, otherQ]) {
+      if (!Number.isSafeInteger(m) || m < 2 || m >= 2 ** 32) throw new FheError("INVALID_ARGUMENT", operation, `moduli must be integers in [2, 2^32), got ${describe(m)}`);
+    }
+    const [low, high] = address <= otherAddress ? [address, otherAddress] : [otherAddress, address];
+    if (![address, otherAddress].every((a) => Number.isSafeInteger(a) && a >= 0) || low + 4 * n > high) {
+      throw new FheError("INVALID_ARGUMENT", operation, "the two outputs must be disjoint ranges of n words at addresses >= 0");
+    }
     if (other.heap !== this.heap || other.rounds !== this.rounds || other === this) {
       throw new FheError("INVALID_ARGUMENT", "expand seed", "the other stream must be a different one of the same heap and rounds");
     }

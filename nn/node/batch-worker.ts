@@ -10,6 +10,7 @@ import { Encryptor } from "../../engine/encryptor.js";
 import { Evaluator } from "../../engine/evaluator/evaluator.js";
 import { setMemoryWarning } from "../../engine/memory.js";
 import type { Parameters } from "../../engine/parameters.js";
+import type { Ciphertext } from "../../engine/ciphertext.js";
 import { loadCiphertext, loadGaloisKeys, loadParameters, loadSecretKey, loadSwitchingKey, serializeCiphertext } from "../../engine/serialization/serialize.js";
 import { decryptBatch, encryptBatchElements } from "../client.js";
 import { batchLayout } from "../layout.js";
@@ -64,6 +65,18 @@ function result(value: WorkerResult, data: ByteBundle | undefined): unknown {
   } as unknown as ArrayBuffer);
 }
 
+/** The ciphertexts of a bundle; none is left behind when one fails to load. */
+function loadAll(params: Parameters, data: ByteBundle): Ciphertext[] {
+  const cts: Ciphertext[] = [];
+  try {
+    for (const bytes of unbundle(data)) cts.push(loadCiphertext(params, bytes));
+    return cts;
+  } catch (error) {
+    for (const ct of cts) ct.dispose();
+    throw error;
+  }
+}
+
 export default function run(task: WorkerTask): unknown {
   const started = performance.now();
   if (task.kind === "encrypt") {
@@ -86,7 +99,7 @@ export default function run(task: WorkerTask): unknown {
   }
   if (task.kind === "infer") {
     const s = serverSession(task);
-    const cts = unbundle(task.data).map((bytes) => loadCiphertext(s.params, bytes));
+    const cts = loadAll(s.params, task.data);
     releaseBundle(task.data);
     using input = new EncryptedTensor(s.compiled.inputLayout(task.count), cts);
     const loaded = performance.now();
@@ -96,7 +109,7 @@ export default function run(task: WorkerTask): unknown {
     return result({ kind: "inferred", data, ms: performance.now() - started, evaluationMs: evaluated - loaded }, data);
   }
   const s = clientSession(task);
-  const cts = unbundle(task.data).map((bytes) => loadCiphertext(s.params, bytes));
+  const cts = loadAll(s.params, task.data);
   using tensor = new EncryptedTensor(batchLayout(task.shape, task.count, s.params.maxSlots, task.complex), cts);
   const outputs = decryptBatch(s.decryptor, s.encoder, tensor);
   const flat = new Float64Array(outputs.length * (outputs[0]?.length ?? 0));

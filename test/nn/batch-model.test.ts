@@ -178,6 +178,54 @@ describe("streamed execution under a memory bound", () => {
   });
 });
 
+describe("streamed execution: degenerate maps and error paths", () => {
+  // dense 16→300 whose first 256 units (the first chunk) have no weights, only biases; dense
+  // 300→260 whose units 128–255 (the second block of partial sums) have no weights either.
+  const random = seededRandom(9);
+  const zeroRows = (units: number, inputs: number, from: number, to: number, scale: number) =>
+    randomArray(units * inputs, random, scale).map((v, i) => (i % units >= from && i % units < to ? 0 : v)); // kernel [inputs, units]
+  const model = Sequential.fromSpec(spec([4, 4, 1], [
+    { type: "flatten" },
+    { type: "dense", units: 300, kernel: zeroRows(300, 16, 0, 256, 0.3), bias: randomArray(300, random, 0.3) },
+    { type: "square" },
+    { type: "dense", units: 260, kernel: zeroRows(260, 300, 128, 256, 0.05), bias: randomArray(260, random, 0.1) },
+    { type: "square" },
+    { type: "dense", units: 2, kernel: randomArray(520, random, 0.05), bias: randomArray(2, random, 0.1) },
+  ]));
+  const samples = Array.from({ length: 12 }, () => randomArray(16, random));
+
+  it("equals the stage-by-stage run with an all-zero chunk and a block that no chunk reaches", () => {
+    const streamed = model.compile({ params: c.params });
+    const step = executionSteps(streamed.plan as ModelPlan)[0]!;
+    if (step.kind !== "streamed") throw new Error("expected a streamed first step");
+    expect(Array.from(step.inputsOf[0]!)).toEqual([0]); // the all-zero chunk keeps one operand
+    expect(step.columns.map((blocks) => blocks.map((b) => b.first))).toEqual([[0, 128, 256], [0, 256]]); // block 128 has no weights: opened (bias only) by chunk 0
+    const whole = model.compile({ params: c.params, streamAboveBytes: Infinity });
+    using x = encryptBatch(c.skEncryptor, c.encoder, streamed.inputLayout(samples.length), samples, { level: streamed.plan.input.level });
+    using b = whole.predict(c.evaluator, x);
+    using a = streamed.predict(c.evaluator, x);
+    const [ya, yb] = [decryptBatch(c.decryptor, c.encoder, a), decryptBatch(c.decryptor, c.encoder, b)];
+    samples.forEach((sample, i) => model.predictPlain(sample).forEach((v, k) => {
+      expect(Math.abs(ya[i]![k]! - v)).toBeLessThan(2 ** -9 * (1 + Math.abs(v)));
+      expect(Math.abs(ya[i]![k]! - yb[i]![k]!)).toBeLessThan(2 ** -12 * (1 + Math.abs(v)));
+    }));
+  });
+
+  it("a progress callback that throws leaves no heap block behind; a repeated ciphertext with consumeInput is refused", () => {
+    const compiled = model.compile({ params: c.params });
+    const heap = c.params.ring.heap;
+    using x = encryptBatch(c.skEncryptor, c.encoder, compiled.inputLayout(samples.length), samples, { level: compiled.plan.input.level });
+    compiled.predict(c.evaluator, x).dispose(); // encodes the weights once
+    for (const failAt of [2, 3, 4, 5]) {
+      const before = heap.blocksInUse;
+      expect(() => compiled.predict(c.evaluator, x, { progress: (done) => { if (done === failAt) throw new Error("stop"); } })).toThrow("stop");
+      expect(heap.blocksInUse).toBe(before);
+    }
+    using twice = new EncryptedTensor(x.layout, x.ciphertexts.map((ct, i) => (i === 1 ? x.ciphertexts[0]! : ct)));
+    expect(() => compiled.predict(c.evaluator, twice, { consumeInput: true })).toThrow(/distinct ciphertexts/);
+  });
+});
+
 describe("refusals", () => {
   const model = smallCnn(3);
   it("parameters too shallow: names the levels needed and a preset that holds them", () => {

@@ -430,6 +430,10 @@ describe("sampleGaussian", () => {
     expect(a).toEqual(b);
   });
 
+  it("refuses a heap that is not a WasmHeap", () => {
+    expect(() => sampleGaussian(16, defaultSigma, cryptoRandom, {} as never)).toThrow(/heap must be a WasmHeap/);
+  });
+
   it("rejects sigma outside (0, 1024]", () => {
     for (const sigma of [0, -1, 1025, Number.NaN, Infinity, "3.19", null]) {
       let thrown: unknown;

@@ -137,6 +137,37 @@ describe.each(kernelBuilds)("SHAKE128 in the kernels (%s kernels)", (build) => {
     expect(changed).toBe(0);
   });
 
+  it("expandUniformWith: the same limbs as two expandUniform calls; refuses a non-stream, overlapping outputs, bad n or q, a read stream", () => {
+    const ring = new Ring({ logN: 4, heap });
+    using poly = ring.allocate(ring.basis([12289, 65537]));
+    using again = ring.allocate(ring.basis([12289, 65537]));
+    {
+      using a = new TurboShake128(heap, seed0to31);
+      using b = new TurboShake128(heap, seed0to31.map((x) => x ^ 1));
+      a.expandUniformWith(b, poly.limbAddress(0), 12289, poly.limbAddress(1), 65537, 16);
+    }
+    {
+      using a = new TurboShake128(heap, seed0to31);
+      using b = new TurboShake128(heap, seed0to31.map((x) => x ^ 1));
+      a.expandUniform(again.limbAddress(0), 16, 12289);
+      b.expandUniform(again.limbAddress(1), 16, 65537);
+    }
+    expect([readLimb(poly, 0), readLimb(poly, 1)]).toEqual([readLimb(again, 0), readLimb(again, 1)]);
+    using a = new TurboShake128(heap, seed0to31);
+    using b = new TurboShake128(heap, seed0to31);
+    const at = poly.limbAddress(0);
+    const fails = (f: () => void) => expect(f).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    fails(() => a.expandUniformWith({} as never, at, 12289, at + 64, 12289, 16));
+    fails(() => a.expandUniformWith(a, at, 12289, at + 64, 12289, 16));
+    fails(() => a.expandUniformWith(b, at, 12289, at + 32, 12289, 16)); // overlapping outputs
+    fails(() => a.expandUniformWith(b, at, 12289, at + 64, 12289, -1));
+    fails(() => a.expandUniformWith(b, at, 1, at + 64, 12289, 16));
+    using shake = new Shake128(heap, seed0to31);
+    fails(() => a.expandUniformWith(shake, at, 12289, at + 64, 12289, 16)); // other rounds
+    b.fill(new Uint8Array(1));
+    fails(() => a.expandUniformWith(b, at, 12289, at + 64, 12289, 16));
+  });
+
   it("refuses expandUniform after bytes were read", () => {
     const ring = new Ring({ logN: 4, heap });
     const poly = ring.allocate(ring.basis([12289]));
