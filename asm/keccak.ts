@@ -265,7 +265,6 @@ function keccakPermutePair(state: usize, constants: usize, rounds: i32): void {
   }
 }
 
-
 /**
  * Squeezes a SHAKE128 or TurboSHAKE128 state (permutation of `rounds` rounds) (already absorbed and padded, not yet permuted for output) into n
  * uniform residues mod q: each output block is permuted, then read as 42 little-endian u32
@@ -273,7 +272,13 @@ function keccakPermutePair(state: usize, constants: usize, rounds: i32): void {
  * the last block is discarded. Leaves the state after the last permutation.
  */
 export function expandUniform(out: usize, n: i32, q: u32, mask: u32, state: usize, constants: usize, rounds: i32): void {
-  let filled = 0;
+  squeezeFrom(out, 0, n, q, mask, state, constants, rounds);
+}
+
+/** {@link expandUniform} continued: out[filled..n) from the blocks after the one `state` holds. */
+// @ts-ignore: decorator
+@inline
+function squeezeFrom(out: usize, filled: i32, n: i32, q: u32, mask: u32, state: usize, constants: usize, rounds: i32): void {
   while (filled < n) {
     keccakPermute(state, constants, rounds);
     filled = takeBlock(out, filled, n, q, mask, state);
@@ -314,14 +319,8 @@ export function expandUniformPair(
       store<u64>(stateB + (<usize>k << 3), load<u64>(pair + (<usize>k << 4), 8));
     }
   }
-  while (filledA < n) {
-    keccakPermute(stateA, constants, rounds);
-    filledA = takeBlock(outA, filledA, n, qA, maskA, stateA);
-  }
-  while (filledB < n) {
-    keccakPermute(stateB, constants, rounds);
-    filledB = takeBlock(outB, filledB, n, qB, maskB, stateB);
-  }
+  squeezeFrom(outA, filledA, n, qA, maskA, stateA, constants, rounds);
+  squeezeFrom(outB, filledB, n, qB, maskB, stateB, constants, rounds);
 }
 
 /**

@@ -155,10 +155,12 @@ export function runBatch(
   const total = plan.stages.length;
   for (const step of steps) {
     let next: Ciphertext[];
+    // Intermediate ciphertexts are ours, and so is the input when consumed: a step frees them as it goes.
+    const owned = consumeInput || current !== input.ciphertexts;
     try {
       next = step.kind === "single"
-        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex, current !== input.ciphertexts || consumeInput)
-        : runStreamed(evaluator, polynomials, plan, step, current, progress, consumeInput || current !== input.ciphertexts);
+        ? runStage(evaluator, polynomials, plan.stages[step.index]!, step.map, current, plan.complex, owned)
+        : runStreamed(evaluator, polynomials, plan, step, current, progress, owned);
     } finally {
       if (current !== input.ciphertexts) disposeAll(current);
       else if (consumeInput) input.dispose();

@@ -114,10 +114,10 @@ export class Shake128 implements Disposable {
       throw new FheError("INVALID_ARGUMENT", operation, "the two outputs must be disjoint ranges of n words at addresses >= 0");
     }
     if (other.heap !== this.heap || other.rounds !== this.rounds || other === this) {
-      throw new FheError("INVALID_ARGUMENT", "expand seed", "the other stream must be a different one of the same heap and rounds");
+      throw new FheError("INVALID_ARGUMENT", operation, "the other stream must be a different one of the same heap and rounds");
     }
-    if (this.offset !== rate || other.offset !== rate) throw new FheError("INVALID_ARGUMENT", "expand seed", "the stream was already read");
-    const pair = this.heap.allocate(2 * stateBytes, "expand seed");
+    if (this.offset !== rate || other.offset !== rate) throw new FheError("INVALID_ARGUMENT", operation, "the stream was already read");
+    const pair = this.heap.allocate(2 * stateBytes, operation);
     try {
       this.heap.kernels.expandUniformPair(
         address, otherAddress, n, q, 2 ** bitLength(q) - 1, otherQ, 2 ** bitLength(otherQ) - 1, this.state, other.state, pair, this.constants, this.rounds);
