@@ -10,6 +10,7 @@ export { Ciphertext } from "./ciphertext.js";
 export { SecretKey, PublicKey, SwitchingKey, GaloisKeys, type SwitchingKeyDigit } from "./keys.js";
 export { KeyGenerator, defaultRotationSteps, type GaloisKeyOptions } from "./key-generator.js";
 export { OffHeapGaloisKeys } from "./off-heap-keys.js";
+export { RingSwitchingKey, type SwitchUpOptions } from "./ring-switching.js";
 export { Encryptor } from "./encryptor.js";
 export { Decryptor, type DecryptOptions } from "./decryptor.js";
 export type { NoiseFloodingOptions, FloodingWidth } from "./noise-flooding.js";

@@ -31,6 +31,7 @@ import { fillUniformSeeded } from "../../ring/xof.js";
 import { checkKeyLive } from "../../evaluator/checks.js";
 import { toCoefficients, toNtt } from "../../ring/transforms.js";
 import { checkSecretSpace } from "../../security.js";
+import { ternaryOf } from "../../secret-coefficients.js";
 
 /** The default ephemeral Hamming weight (Lattigo's). */
 export const defaultEphemeralWeight = 32;
@@ -52,17 +53,6 @@ export interface EncapsulationParts {
 export function smallBasis(params: Parameters): RnsBasis {
   const extra = generateNttPrimes({ logN: params.logN, bits: maxPrimeBits, count: 1, exclude: [...params.qPrimes, ...params.pPrimes] })[0]!;
   return params.ring.basis([...params.qPrimes.slice(0, params.basePrimeCount), extra]);
-}
-
-/** The ternary coefficients of a secret from its first limb (NTT form over any basis). */
-function ternaryOf(secret: RnsPoly): Int32Array {
-  using first = clone(secret, { scoped: true });
-  toCoefficients(first);
-  const limb = readLimb(first, 0);
-  const values = new Int32Array(limb.length);
-  for (let i = 0; i < limb.length; i++) values[i] = limb[i] === 0 ? 0 : limb[i] === 1 ? 1 : -1; // q - 1 is -1
-  limb.fill(0);
-  return values;
 }
 
 /**
