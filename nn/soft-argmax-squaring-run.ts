@@ -33,11 +33,20 @@ export function splitComplex(evaluator: Evaluator, c: Ciphertext): [Ciphertext, 
   }
 }
 
+export interface RefreshOptions {
+  /** mu: the pair is multiplied by mu first (one level), so small coefficients are bootstrapped (default: none). */
+  readonly multiplier?: number;
+  /** Bootstrapping passes, 1 or 2 (default 1). */
+  readonly iterations?: 1 | 2;
+}
+
 /**
- * Bootstraps real ciphertexts two at a time (a + i b dropped to level 0, bootstrapped, split):
- * returns 2 a for every input a (an odd count bootstraps the last one alone). Disposes the inputs.
+ * Bootstraps real ciphertexts two at a time (a + i b, times mu, dropped to level 0, bootstrapped,
+ * split): returns 2 mu a for every input a (mu = 1 without a multiplier; an odd count bootstraps
+ * the last one alone). Disposes the inputs.
  */
-export function refreshReal(evaluator: Evaluator, bootstrapper: Bootstrapper, cts: readonly Ciphertext[]): Ciphertext[] {
+export function refreshReal(evaluator: Evaluator, bootstrapper: Bootstrapper, cts: readonly Ciphertext[], options: RefreshOptions = {}): Ciphertext[] {
+  const { multiplier, iterations = 1 } = options;
   const out: Ciphertext[] = [];
   try {
     for (let i = 0; i < cts.length; i += 2) {
@@ -49,8 +58,12 @@ export function refreshReal(evaluator: Evaluator, bootstrapper: Bootstrapper, ct
         evaluator.multiplyByIInPlace(ib);
         evaluator.addInPlace(pair, ib);
       }
+      if (multiplier !== undefined) {
+        evaluator.multiplyConstantInPlace(pair, multiplier);
+        evaluator.rescaleInPlace(pair);
+      }
       evaluator.dropLevelInPlace(pair, 0);
-      using fresh = bootstrapper.bootstrap(pair);
+      using fresh = bootstrapper.bootstrap(pair, { iterations });
       const [re, im] = splitComplex(evaluator, fresh);
       out.push(re);
       if (b === undefined) im.dispose();

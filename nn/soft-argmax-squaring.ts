@@ -11,8 +11,9 @@
 //
 // The encrypted form refreshes every step's input by bootstrapping two real vectors as one
 // complex ciphertext and splitting it again by conjugation (c + conj c = 2 a), so each step's
-// input is doubled: this plan works on v = 2 x (and u = 2 y for the exp), which changes only the
-// polynomials' intervals, and the twin below computes exactly that.
+// input is doubled: this plan works on v = rho x (rho = 2 by default; 2 mu when the refresh
+// first multiplies by mu to keep the bootstrapped coefficients small), which changes only the
+// inverses' intervals, and the twin below computes exactly that.
 
 import { minimax } from "../engine/circuits/approx/remez.js";
 import type { Approximation } from "../engine/circuits/approx/approximation.js";
@@ -43,6 +44,10 @@ export interface SquaringSoftArgmaxOptions {
   readonly finalInverseDegree?: number;
   /** Safety factor on the data's ranges, >= 1 (default 1.25). */
   readonly margin?: number;
+  /** rho_0 > 0: step 0's input is v = rho_0 exp(y) (default 2: a real-part split doubles). */
+  readonly firstFactor?: number;
+  /** rho > 0: every later step's input is v = rho x (default 2; refreshReal with multiplier mu gives 2 mu). */
+  readonly refreshFactor?: number;
 }
 
 export interface SquaringSoftArgmaxPlan {
@@ -51,12 +56,14 @@ export interface SquaringSoftArgmaxPlan {
   readonly squarings: number;
   /** T_0 / 2^k. */
   readonly temperature: number;
-  /** exp(u / 2) on the range of u = 2 y, with its max absolute error. */
+  /** exp(y) on the range of y (with the margin), with its max absolute error. */
   readonly exp: Approximation;
   /** Step j: 1/S on the range of S = Σ (2 x_j)^2 (weighted minimax: maxError is relative). */
   readonly inverses: readonly Approximation[];
   /** Levels of one step: 1 (square) + depth of g + 1 (product). */
   readonly stepLevels: readonly number[];
+  /** rho_j of every step: its input is v = rho_j x_j. */
+  readonly factors: readonly number[];
 }
 
 function integerIn(value: unknown, lo: number, hi: number, name: string, operation: string): number {
@@ -90,13 +97,17 @@ export function squaringSoftArgmaxPlan(options: SquaringSoftArgmaxOptions): Squa
     throw modelError(operation, `inputRange must be [lo, hi] with lo < 0 < hi, got ${describe(range)}`);
   }
   const maxSquareSum = positive(options.maxSquareSum, "maxSquareSum", operation, classes - 1e-9);
-  const exp = minimax((u) => Math.exp(u / 2), { interval: [2 * margin * range[0], 2 * margin * range[1]], degree: expDegree });
+  const firstFactor = positive(options.firstFactor ?? 2, "firstFactor", operation);
+  const refreshFactor = positive(options.refreshFactor ?? 2, "refreshFactor", operation);
+  const factors = Array.from({ length: squarings }, (_, j) => (j === 0 ? firstFactor : refreshFactor));
+  const exp = minimax(Math.exp, { interval: [margin * range[0], margin * range[1]], degree: expDegree });
   if (!(exp.maxError < 0.05)) throw modelError(operation, `exp has error ${exp.maxError.toPrecision(3)} on [${exp.interval.map((v) => v.toPrecision(3)).join(", ")}]: raise initialTemperature or expDegree`);
   const inverses: Approximation[] = [];
   // Step 0: x_0 = exp(y) has Σ x^2 >= n (Jensen), up to the polynomial's error.
   let domain: Interval = [classes * (1 - 4 * exp.maxError) / margin, maxSquareSum * margin];
   for (let j = 0; j < squarings; j++) {
-    const g = inverseOn([4 * domain[0], 4 * domain[1]], j === squarings - 1 ? finalInverseDegree : inverseDegree);
+    const f2 = factors[j]! ** 2;
+    const g = inverseOn([f2 * domain[0], f2 * domain[1]], j === squarings - 1 ? finalInverseDegree : inverseDegree);
     if (!(g.maxError < 0.25)) throw modelError(operation, `the inverse of step ${j} has relative error ${g.maxError.toFixed(3)} on [${domain.map((v) => v.toPrecision(3)).join(", ")}]: raise initialTemperature or the inverse degree`);
     inverses.push(g);
     // The next step's x sums to 1 within eps: Σ x^2 in [(1 - eps)^2 / n, (1 + eps)^2].
@@ -105,7 +116,7 @@ export function squaringSoftArgmaxPlan(options: SquaringSoftArgmaxOptions): Squa
   }
   return {
     classes, initialTemperature, squarings, temperature: initialTemperature / 2 ** squarings, exp, inverses,
-    stepLevels: inverses.map((g) => 2 + g.depth),
+    stepLevels: inverses.map((g) => 2 + g.depth), factors,
   };
 }
 
@@ -115,9 +126,10 @@ export function squaringSoftArgmaxPlain(plan: SquaringSoftArgmaxPlan, logits: Ar
   if (n !== plan.classes) throw modelError("evaluate squaring Soft-Argmax", `expected ${plan.classes} logits, got ${n}`);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += logits[i]! / n;
-  let x = Float64Array.from({ length: n }, (_, i) => plan.exp.poly.evaluate((2 * (logits[i]! - mean)) / plan.initialTemperature));
-  for (const g of plan.inverses) {
-    const v = x.map((xi) => 2 * xi);
+  let x = Float64Array.from({ length: n }, (_, i) => plan.exp.poly.evaluate((logits[i]! - mean) / plan.initialTemperature));
+  for (const [j, g] of plan.inverses.entries()) {
+    const factor = plan.factors[j]!;
+    const v = x.map((xi) => factor * xi);
     const squares = v.map((vi) => vi * vi);
     const r = g.poly.evaluate(squares.reduce((a, b) => a + b, 0));
     x = squares.map((s) => s * r);

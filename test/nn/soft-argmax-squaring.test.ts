@@ -20,7 +20,7 @@ function randomLogits(count: number, n: number, spread: number, seed: number): F
 }
 
 /** A plan fitted to `logits` (their ranges of y and of Σ exp(2 y)). */
-function planFor(logits: readonly Float64Array[], t0: number, k: number): SquaringSoftArgmaxPlan {
+function planFor(logits: readonly Float64Array[], t0: number, k: number, factor = 2): SquaringSoftArgmaxPlan {
   let [lo, hi, squareSum] = [0, 0, 0];
   for (const z of logits) {
     const mean = z.reduce((a, b) => a + b, 0) / z.length;
@@ -32,7 +32,7 @@ function planFor(logits: readonly Float64Array[], t0: number, k: number): Squari
     }
     squareSum = Math.max(squareSum, s);
   }
-  return squaringSoftArgmaxPlan({ classes: logits[0]!.length, initialTemperature: t0, squarings: k, inputRange: [lo, hi], maxSquareSum: squareSum });
+  return squaringSoftArgmaxPlan({ classes: logits[0]!.length, initialTemperature: t0, squarings: k, inputRange: [lo, hi], maxSquareSum: squareSum, firstFactor: factor, refreshFactor: factor });
 }
 
 describe("squaring Soft-Argmax plan and twin", () => {
@@ -57,7 +57,7 @@ describe("squaring Soft-Argmax plan and twin", () => {
     const good = { classes: 3, initialTemperature: 8, squarings: 2, inputRange: [-1, 1] as const, maxSquareSum: 10 };
     const op = "plan squaring Soft-Argmax";
     for (const bad of [{ classes: 1 }, { classes: 2.5 }, { initialTemperature: 0 }, { initialTemperature: Number.NaN }, { squarings: 0 }, { squarings: 17 },
-      { inputRange: [1, 2] }, { inputRange: [-1] }, { inputRange: [Number.NaN, 1] }, { maxSquareSum: 2 }, { expDegree: 2 }, { margin: 0.5 }]) {
+      { inputRange: [1, 2] }, { inputRange: [-1] }, { inputRange: [Number.NaN, 1] }, { maxSquareSum: 2 }, { expDegree: 2 }, { margin: 0.5 }, { firstFactor: 0 }, { refreshFactor: -1 }]) {
       expectFheError(() => squaringSoftArgmaxPlan({ ...good, ...bad } as never), "INVALID_ARGUMENT", op);
     }
     expectFheError(() => squaringSoftArgmaxPlan(null as never), "INVALID_ARGUMENT", op);
@@ -79,20 +79,21 @@ describe("encrypted squaring Soft-Argmax, bootstrapped between steps (N = 2^11, 
     boot = new Bootstrapper(c.evaluator, shape, { encapsulation: EncapsulationKeys.generate(c.keygen, 36) });
   }, 120_000);
 
-  for (const n of [3, 10]) {
-    it(`${n} classes, k = 2: the decrypted expected index equals the twin's within 2^-8 (n - 1)`, () => {
+  for (const [n, multiplier] of [[3, 1 / 8], [10, undefined]] as const) {
+    it(`${n} classes, k = 2${multiplier === undefined ? "" : ", refreshed at 1/8"}: the decrypted expected index equals the twin's within 2^-8 (n - 1)`, () => {
       const slots = c.params.maxSlots;
       const logits = randomLogits(slots, n, 12, n);
-      const plan = planFor(logits, 8, 2);
+      const plan = planFor(logits, 8, 2, 2 * (multiplier ?? 1));
+      expect(plan.factors).toEqual([2 * (multiplier ?? 1), 2 * (multiplier ?? 1)]);
       const polys = new PolynomialEvaluator(c.evaluator);
-      // Class i's ciphertext holds u = 2 (z_i - mean z) / T_0 of every sample (what the real-part split gives).
-      const u = Array.from({ length: n }, (_, i) => logits.map((z) => (2 * (z[i]! - z.reduce((a, b) => a + b, 0) / n)) / plan.initialTemperature));
+      // Class i's ciphertext holds y = (z_i - mean z) / T_0 of every sample.
+      const u = Array.from({ length: n }, (_, i) => logits.map((z) => (z[i]! - z.reduce((a, b) => a + b, 0) / n) / plan.initialTemperature));
       let x = u.map((values) => {
         using ct = c.encrypt({ re: values, im: values.map(() => 0) });
         return polys.evaluate(ct, plan.exp.poly);
       });
       for (let step = 0; step < plan.squarings; step++) {
-        x = squaringStep(c.evaluator, polys, plan, step, refreshReal(c.evaluator, boot, x));
+        x = squaringStep(c.evaluator, polys, plan, step, refreshReal(c.evaluator, boot, x, multiplier === undefined ? {} : { multiplier }));
       }
       using e = encryptedExpectedIndex(c.evaluator, x);
       for (const ct of x) ct.dispose();
