@@ -43,7 +43,7 @@ export interface RefreshOptions {
 /**
  * Bootstraps real ciphertexts two at a time (a + i b, times mu, dropped to level 0, bootstrapped,
  * split): returns 2 mu a for every input a (mu = 1 without a multiplier; an odd count bootstraps
- * the last one alone). Disposes the inputs.
+ * the last one alone). Disposes the inputs on success (on a throw they stay the caller's).
  */
 export function refreshReal(evaluator: Evaluator, bootstrapper: Bootstrapper, cts: readonly Ciphertext[], options: RefreshOptions = {}): Ciphertext[] {
   const { multiplier, iterations = 1 } = options;
@@ -79,7 +79,8 @@ export function refreshReal(evaluator: Evaluator, bootstrapper: Bootstrapper, ct
 
 /**
  * One step x' = v^2 g(Σ v^2) of the plan (step `step`) on the doubled inputs v = 2 x, one
- * ciphertext per class (all at one level and scale, at least stepLevels[step] levels). Disposes v.
+ * ciphertext per class (all at one level and scale, at least stepLevels[step] levels). Disposes v
+ * on success (on a throw it stays the caller's).
  */
 export function squaringStep(
   evaluator: Evaluator, polynomials: PolynomialEvaluator, plan: SquaringSoftArgmaxPlan, step: number, v: readonly Ciphertext[],
