@@ -21,9 +21,9 @@ import { decompose, switchKey } from "./key-switching.js";
 import type { SwitchingKey } from "./keys.js";
 import { Parameters } from "./parameters.js";
 import { add, clone } from "./ring/arithmetic.js";
-import { readLimb, writeLimb } from "./ring/crt.js";
+import { polyFromBigInts, polyToBigInts } from "./ring/crt.js";
 import { describe, FheError, isInteger } from "./ring/errors.js";
-import type { RnsPoly } from "./ring/poly.js";
+import { RnsPoly } from "./ring/poly.js";
 import { polyFromSamples } from "./ring/sampling.js";
 import { toCoefficients, toNtt } from "./ring/transforms.js";
 import { ternaryOf } from "./secret-coefficients.js";
@@ -88,8 +88,8 @@ export class RingSwitchingKey implements Disposable {
     if (typeof targetScale !== "number" || !Number.isFinite(targetScale) || targetScale <= 0) {
       throw new FheError("INVALID_ARGUMENT", operation, `targetScale must be a positive finite number, got ${describe(targetScale)}`);
     }
-    const smallModulus = baseModulus(from);
-    const bigModulus = baseModulus(to);
+    const smallModulus = from.basisQ(0).product();
+    const bigModulus = to.basisQ(0).product();
     const ratio = Number(bigModulus) / Number(smallModulus);
     const k = Math.max(1, Math.round(targetScale / (state.scale * ratio)));
     if (!isInteger(k) || k > 2 ** 40) throw new FheError("INVALID_ARGUMENT", operation, `targetScale 2^${Math.log2(targetScale).toFixed(1)} is out of reach from scale 2^${Math.log2(state.scale).toFixed(1)}`);
@@ -134,11 +134,6 @@ function checkRingPair(small: unknown, big: unknown, operation: string): void {
   }
 }
 
-/** Q_0: the product of the base primes. */
-function baseModulus(params: Parameters): bigint {
-  return params.qPrimes.slice(0, params.basePrimeCount).reduce((acc, q) => acc * BigInt(q), 1n);
-}
-
 /** round(x / d) for a BigInt x and a positive d (halves away from zero). */
 function divideRound(x: bigint, d: bigint): bigint {
   const half = d / 2n;
@@ -151,47 +146,21 @@ function divideRound(x: bigint, d: bigint): bigint {
  * over the base primes of `to` (NTT form, owned by the caller).
  */
 function embedPoly(from: Parameters, to: Parameters, poly: RnsPoly, numerator: bigint, denominator: bigint): RnsPoly {
-  using coefficients = clone(poly, { scoped: true });
+  using base = RnsPoly.prefixView(poly, from.basisQ(0));
+  using coefficients = clone(base, { scoped: true });
   toCoefficients(coefficients);
-  const smallPrimes = from.qPrimes.slice(0, from.basePrimeCount).map(BigInt);
-  const residues = smallPrimes.map((_, i) => readLimb(coefficients, i));
-  // CRT: x = sum r_i (Q / q_i) ((Q / q_i)^-1 mod q_i) mod Q.
-  const cofactors = smallPrimes.map((q) => denominator / q);
-  const weights = smallPrimes.map((q, i) => (cofactors[i]! * modInverse(cofactors[i]! % q, q)) % denominator);
-  const bigPrimes = to.qPrimes.slice(0, to.basePrimeCount);
-  const limbs = bigPrimes.map(() => new Uint32Array(to.n));
   const gap = to.n / from.n;
   const half = denominator / 2n;
-  for (let j = 0; j < from.n; j++) {
-    let x = 0n;
-    for (let i = 0; i < smallPrimes.length; i++) x += BigInt(residues[i]![j]!) * weights[i]!;
-    x %= denominator;
-    if (x > half) x -= denominator;
-    const y = divideRound(x * numerator, denominator);
-    bigPrimes.forEach((q, i) => {
-      const r = Number(y % BigInt(q));
-      limbs[i]![j * gap] = r < 0 ? r + q : r;
-    });
-  }
-  const result = to.ring.allocate(to.basisQ(0));
+  const embedded = new Array<bigint>(to.n).fill(0n);
+  polyToBigInts(coefficients).forEach((x, j) => {
+    embedded[j * gap] = divideRound((x > half ? x - denominator : x) * numerator, denominator);
+  });
+  const result = polyFromBigInts(to.ring, to.basisQ(0), embedded);
   try {
-    limbs.forEach((limb, i) => writeLimb(result, i, limb));
     toNtt(result);
     return result;
   } catch (error) {
     result.dispose();
     throw error;
   }
-}
-
-/** a^-1 mod m for coprime a, m (BigInt, extended Euclid). */
-function modInverse(a: bigint, m: bigint): bigint {
-  let [oldR, r] = [a, m];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const quotient = oldR / r;
-    [oldR, r] = [r, oldR - quotient * r];
-    [oldS, s] = [s, oldS - quotient * s];
-  }
-  return ((oldS % m) + m) % m;
 }
