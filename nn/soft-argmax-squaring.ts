@@ -81,6 +81,23 @@ function inverseOn(interval: Interval, degree: number): Approximation {
   return minimax((x) => 1 / x, { interval, degree, weight: (x) => x });
 }
 
+/** The data ranges a plan needs, from logit rows (training data): y = (x - mean x) / T_0 and max Σ exp(2 y). */
+export function squaringRanges(logits: readonly ArrayLike<number>[], initialTemperature: number): Pick<SquaringSoftArgmaxOptions, "inputRange" | "maxSquareSum"> {
+  let [lo, hi, maxSquareSum] = [0, 0, 0];
+  for (const z of logits) {
+    let mean = 0;
+    for (let i = 0; i < z.length; i++) mean += z[i]! / z.length;
+    let sum = 0;
+    for (let i = 0; i < z.length; i++) {
+      const y = (z[i]! - mean) / initialTemperature;
+      [lo, hi] = [Math.min(lo, y), Math.max(hi, y)];
+      sum += Math.exp(2 * y);
+    }
+    maxSquareSum = Math.max(maxSquareSum, sum);
+  }
+  return { inputRange: [lo, hi], maxSquareSum };
+}
+
 /** The polynomials of the squaring Soft-Argmax for data in the given ranges (FheError on bad options). */
 export function squaringSoftArgmaxPlan(options: SquaringSoftArgmaxOptions): SquaringSoftArgmaxPlan {
   const operation = "plan squaring Soft-Argmax";

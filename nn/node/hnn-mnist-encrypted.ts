@@ -22,7 +22,7 @@ import { encryptBatch } from "../client.js";
 import { compileModel } from "../compiled-model.js";
 import { loadMnist } from "../data/mnist.js";
 import { argmax, Sequential } from "../sequential.js";
-import { squaringSoftArgmaxPlain, squaringSoftArgmaxPlan } from "../soft-argmax-squaring.js";
+import { squaringRanges, squaringSoftArgmaxPlain, squaringSoftArgmaxPlan } from "../soft-argmax-squaring.js";
 import { encryptedExpectedIndex, refreshReal, splitComplex, squaringStep } from "../soft-argmax-squaring-run.js";
 import { modelFile } from "./report.js";
 
@@ -50,17 +50,8 @@ const train = loadMnist({ split: "train" });
 const test = loadMnist({ split: "test", limit: images });
 const size = train.rows * train.columns;
 const logitsOf = (d: typeof train): Float64Array[] => Array.from({ length: d.count }, (_, i) => model.predictPlain(d.images.subarray(i * size, (i + 1) * size)));
-let [lo, hi, maxSquareSum] = [0, 0, 0];
-for (const z of logitsOf(train)) {
-  const mean = z.reduce((a, b) => a + b, 0) / z.length;
-  let s = 0;
-  for (const v of z) {
-    const y = (v - mean) / t0;
-    [lo, hi] = [Math.min(lo, y), Math.max(hi, y)];
-    s += Math.exp(2 * y);
-  }
-  maxSquareSum = Math.max(maxSquareSum, s);
-}
+const ranges = squaringRanges(logitsOf(train), t0);
+const [lo, hi] = ranges.inputRange;
 // Bootstrapping at Q_0 / scale = 2^3 wants small coefficients: the exp layer outputs mu_0 exp(y)
 // with 2 mu_0 exp(max y) = 1/8, so the first refresh (a split doubles, so does the refresh's)
 // hands rho_0 = 4 mu_0 exp(y) to step 0; later refreshes multiply by mu = 1/8 (rho = 1/4).
@@ -68,7 +59,7 @@ const margin = 1.25;
 const mu0 = 1 / (16 * Math.exp(margin * hi));
 const refreshMultiplier = 1 / 8;
 const plan = squaringSoftArgmaxPlan({
-  classes: 10, initialTemperature: t0, squarings, inputRange: [lo, hi], maxSquareSum, margin, firstFactor: 4 * mu0, refreshFactor: 2 * refreshMultiplier,
+  classes: 10, initialTemperature: t0, squarings, ...ranges, margin, firstFactor: 4 * mu0, refreshFactor: 2 * refreshMultiplier,
 });
 log(`plan on the 60,000 training logits: y in [${lo.toFixed(3)}, ${hi.toFixed(3)}], T = ${t0} / 2^${squarings} = ${plan.temperature}; exp degree ${plan.exp.degree} (error ${plan.exp.maxError.toExponential(2)}), ` +
   `inverses ${plan.inverses.map((g) => `${g.degree} (${g.maxError.toExponential(1)})`).join(", ")}`);

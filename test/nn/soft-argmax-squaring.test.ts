@@ -9,7 +9,7 @@ import { Bootstrapper, EncapsulationKeys } from "../../engine/circuits/bootstrap
 import { PolynomialEvaluator } from "../../engine/circuits/poly-eval.js";
 import { Parameters } from "../../engine/index.js";
 import { expectedIndex, softmax } from "../../nn/layers/soft-argmax.js";
-import { squaringSoftArgmaxPlain, squaringSoftArgmaxPlan, type SquaringSoftArgmaxPlan } from "../../nn/soft-argmax-squaring.js";
+import { squaringRanges, squaringSoftArgmaxPlain, squaringSoftArgmaxPlan, type SquaringSoftArgmaxPlan } from "../../nn/soft-argmax-squaring.js";
 import { encryptedExpectedIndex, refreshReal, squaringStep } from "../../nn/soft-argmax-squaring-run.js";
 import { expectFheError, makeContext, prng, type CkksContext } from "../helpers/ckks.js";
 
@@ -21,18 +21,7 @@ function randomLogits(count: number, n: number, spread: number, seed: number): F
 
 /** A plan fitted to `logits` (their ranges of y and of Σ exp(2 y)). */
 function planFor(logits: readonly Float64Array[], t0: number, k: number, factor = 2): SquaringSoftArgmaxPlan {
-  let [lo, hi, squareSum] = [0, 0, 0];
-  for (const z of logits) {
-    const mean = z.reduce((a, b) => a + b, 0) / z.length;
-    let s = 0;
-    for (const v of z) {
-      const y = (v - mean) / t0;
-      [lo, hi] = [Math.min(lo, y), Math.max(hi, y)];
-      s += Math.exp(2 * y);
-    }
-    squareSum = Math.max(squareSum, s);
-  }
-  return squaringSoftArgmaxPlan({ classes: logits[0]!.length, initialTemperature: t0, squarings: k, inputRange: [lo, hi], maxSquareSum: squareSum, firstFactor: factor, refreshFactor: factor });
+  return squaringSoftArgmaxPlan({ classes: logits[0]!.length, initialTemperature: t0, squarings: k, ...squaringRanges(logits, t0), firstFactor: factor, refreshFactor: factor });
 }
 
 describe("squaring Soft-Argmax plan and twin", () => {
