@@ -1,37 +1,8 @@
 // Lazy accumulation in 64-bit words: sums of products are kept unreduced and reduced once,
-// which makes inner products (key switching, linear transforms) several times cheaper.
-// A wide buffer of n values occupies 8n bytes (little-endian i64).
+// which makes inner products (key switching, linear transforms) several times cheaper; and
+// the reduction of signed 64-bit values (8n bytes for n values, little-endian i64).
 
 import { condSub, condSubV, loadU, mulHighV, mulShoupLazy, mulShoupLazyV, storeU, vectorPart } from "./lanes";
-
-/**
- * acc = (first ? 0 : acc) + a * b, element-wise, in 64-bit words.
- * Preconditions: a, b < 2^30; acc + a * b stays below 2^63 (e.g. at most 8 terms of products
- * of values below 2^30 per reduction).
- */
-export function mulAccumulateWide(acc: usize, a: usize, b: usize, n: i32, first: i32): void {
-  const vn = vectorPart(n);
-  if (ASC_FEATURE_SIMD) {
-    for (let i = 0; i < vn; i += 4) {
-      const x = v128.load(a + (<usize>i << 2));
-      const y = v128.load(b + (<usize>i << 2));
-      const address = acc + (<usize>i << 3);
-      let low = i64x2.extmul_low_i32x4_u(x, y);
-      let high = i64x2.extmul_high_i32x4_u(x, y);
-      if (!first) {
-        low = i64x2.add(low, v128.load(address));
-        high = i64x2.add(high, v128.load(address, 16));
-      }
-      v128.store(address, low);
-      v128.store(address, high, 16);
-    }
-  }
-  for (let i = vn; i < n; i++) {
-    const address = acc + (<usize>i << 3);
-    const product = <u64>loadU(a, i) * <u64>loadU(b, i);
-    store<u64>(address, first ? product : load<u64>(address) + product);
-  }
-}
 
 /**
  * (high * 2^32 + low) mod q, fully reduced to [0, q), for any words low, high < 2^32.
@@ -80,5 +51,71 @@ export function reduceInt64(out: usize, input: usize, n: i32, q: u32, r32: u32, 
     const magnitude = <u64>(v < 0 ? -v : v);
     const r = reduceWords(<u32>magnitude, <u32>(magnitude >> 32), q, twoQ, r32, r32Shoup, oneShoup);
     storeU(out, i, v < 0 ? condSub(q - r, q) : r);
+  }
+}
+
+/**
+ * One limb of a key-switching inner product, summed in registers: out0 (+)= sum_j d_j b_j and
+ * out1 (+)= sum_j d_j a_j mod q, element-wise over n words. `terms` holds 3 count u32 byte
+ * addresses: d_j, b_j, a_j for j in [0, count).
+ * Preconditions: every d_j, b_j, a_j value below 2^30 (products below 2^60) and count <= 8
+ * (sums below 2^63); with accumulate != 0, out0 and out1 in [0, q). Output fully reduced to
+ * [0, q). Constants as {@link reduceWords}. Outputs must not overlap the inputs.
+ */
+export function innerProductPair(
+  out0: usize, out1: usize, terms: usize, count: i32, n: i32,
+  q: u32, r32: u32, r32Shoup: u32, oneShoup: u32, accumulate: i32,
+): void {
+  const twoQ = q << 1;
+  const vn = vectorPart(n);
+  if (ASC_FEATURE_SIMD) {
+    const qV = i32x4.splat(q);
+    const twoQV = i32x4.splat(twoQ);
+    const rV = i32x4.splat(r32);
+    const rShoupV = i32x4.splat(r32Shoup);
+    const oneShoupV = i32x4.splat(oneShoup);
+    for (let i = 0; i < vn; i += 4) {
+      const offset = <usize>i << 2;
+      let low0 = i64x2.splat(0);
+      let high0 = i64x2.splat(0);
+      let low1 = i64x2.splat(0);
+      let high1 = i64x2.splat(0);
+      for (let j = 0; j < count; j++) {
+        const entry = terms + (<usize>(12 * j));
+        const d = v128.load(<usize>load<u32>(entry) + offset);
+        const b = v128.load(<usize>load<u32>(entry, 4) + offset);
+        const a = v128.load(<usize>load<u32>(entry, 8) + offset);
+        low0 = i64x2.add(low0, i64x2.extmul_low_i32x4_u(d, b));
+        high0 = i64x2.add(high0, i64x2.extmul_high_i32x4_u(d, b));
+        low1 = i64x2.add(low1, i64x2.extmul_low_i32x4_u(d, a));
+        high1 = i64x2.add(high1, i64x2.extmul_high_i32x4_u(d, a));
+      }
+      let r0 = reduceWordsV(v128.shuffle<u32>(low0, high0, 0, 2, 4, 6), v128.shuffle<u32>(low0, high0, 1, 3, 5, 7), qV, twoQV, rV, rShoupV, oneShoupV);
+      let r1 = reduceWordsV(v128.shuffle<u32>(low1, high1, 0, 2, 4, 6), v128.shuffle<u32>(low1, high1, 1, 3, 5, 7), qV, twoQV, rV, rShoupV, oneShoupV);
+      if (accumulate) {
+        r0 = condSubV(i32x4.add(r0, v128.load(out0 + offset)), qV);
+        r1 = condSubV(i32x4.add(r1, v128.load(out1 + offset)), qV);
+      }
+      v128.store(out0 + offset, r0);
+      v128.store(out1 + offset, r1);
+    }
+  }
+  for (let i = vn; i < n; i++) {
+    let sum0: u64 = 0;
+    let sum1: u64 = 0;
+    for (let j = 0; j < count; j++) {
+      const entry = terms + (<usize>(12 * j));
+      const d = <u64>loadU(<usize>load<u32>(entry), i);
+      sum0 += d * <u64>loadU(<usize>load<u32>(entry, 4), i);
+      sum1 += d * <u64>loadU(<usize>load<u32>(entry, 8), i);
+    }
+    let r0 = reduceWords(<u32>sum0, <u32>(sum0 >> 32), q, twoQ, r32, r32Shoup, oneShoup);
+    let r1 = reduceWords(<u32>sum1, <u32>(sum1 >> 32), q, twoQ, r32, r32Shoup, oneShoup);
+    if (accumulate) {
+      r0 = condSub(r0 + loadU(out0, i), q);
+      r1 = condSub(r1 + loadU(out1, i), q);
+    }
+    storeU(out0, i, r0);
+    storeU(out1, i, r1);
   }
 }

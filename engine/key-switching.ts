@@ -72,9 +72,10 @@ export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: S
 /**
  * The key-switching inner products before the division by P: (v0, v1) over Q_level P (NTT)
  * with (v0, v1) / P ~ switchKey's (u0, u1). Several such pairs can be summed (after
- * automorphisms or plaintext products) and divided by P once (double hoisting). The inner
- * products accumulate lazily in 64-bit words and are reduced once per batch of
- * {@link maxLazyTerms} digits. The results are scoped: the caller must dispose them.
+ * automorphisms or plaintext products) and divided by P once (double hoisting). Each limb's
+ * products are summed unreduced in registers and reduced once per batch of
+ * {@link maxLazyTerms} digits (one kernel call per limb and batch). The results are scoped:
+ * the caller must dispose them.
  */
 export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
   const { ring } = params;
@@ -83,41 +84,27 @@ export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], ke
   const topLimbs = params.qPrimes.length;
   const qp = params.basisQP(level);
   const results: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true, scoped: true }), ring.allocate(qp, { ntt: true, scoped: true })];
-  const wideBytes = 8 * n * qp.size;
-  const wide = [heap.allocate(wideBytes, "switch key"), heap.allocate(wideBytes, "switch key")] as const;
+  const tableBytes = 12 * Math.min(digits.length, maxLazyTerms);
+  const table = heap.allocate(tableBytes, "switch key");
   try {
     for (let batch = 0; batch < digits.length; batch += maxLazyTerms) {
       const end = Math.min(digits.length, batch + maxLazyTerms);
-      for (let j = batch; j < end; j++) {
-        const keyDigit = key.digits[j]!;
-        const first = j === batch ? 1 : 0;
-        for (let t = 0; t < qp.size; t++) {
-          const keyLimb = t < qLimbs ? t : topLimbs + (t - qLimbs);
-          const source = digits[j]!.limbAddress(t);
-          heap.kernels.mulAccumulateWide(wide[0] + 8 * n * t, source, keyDigit.b.limbAddress(keyLimb), n, first);
-          heap.kernels.mulAccumulateWide(wide[1] + 8 * n * t, source, keyDigit.a.limbAddress(keyLimb), n, first);
+      qp.moduli.forEach((m, t) => {
+        const keyLimb = t < qLimbs ? t : topLimbs + (t - qLimbs);
+        const words = heap.u32();
+        for (let j = batch; j < end; j++) {
+          const entry = (table >>> 2) + 3 * (j - batch);
+          const keyDigit = key.digits[j]!;
+          words[entry] = digits[j]!.limbAddress(t);
+          words[entry + 1] = keyDigit.b.limbAddress(keyLimb);
+          words[entry + 2] = keyDigit.a.limbAddress(keyLimb);
         }
-      }
-      results.forEach((result, r) => reduceWideInto(result, wide[r]!, batch > 0));
+        heap.kernels.innerProductPair(results[0].limbAddress(t), results[1].limbAddress(t), table, end - batch, n,
+          m.q, m.r32, m.r32Shoup, m.oneShoup, batch > 0 ? 1 : 0);
+      });
     }
   } finally {
-    for (const address of wide) heap.free(address, wideBytes);
+    heap.free(table, tableBytes);
   }
   return results;
-}
-
-/** result (+)= reduction of the wide accumulator (one 8n-byte block per limb). */
-function reduceWideInto(result: RnsPoly, wide: number, accumulate: boolean): void {
-  const { heap, n } = result.ring;
-  const scratch = accumulate ? heap.allocate(4 * n, "switch key") : 0;
-  try {
-    result.basis.moduli.forEach((m, t) => {
-      const target = result.limbAddress(t);
-      const output = accumulate ? scratch : target;
-      heap.kernels.reduceInt64(output, wide + 8 * n * t, n, m.q, m.r32, m.r32Shoup, m.oneShoup);
-      if (accumulate) heap.kernels.addMod(target, target, scratch, n, m.q);
-    });
-  } finally {
-    if (accumulate) heap.free(scratch, 4 * n);
-  }
 }

@@ -8,7 +8,7 @@ import "../ring/dispose-symbols.js";
 import type { CiphertextState } from "../ciphertext.js";
 import { decompose, switchKeyLazy } from "../key-switching.js";
 import type { Parameters } from "../parameters.js";
-import { add, clone, mulCoeffsAdd, mulScalar } from "../ring/arithmetic.js";
+import { add, clone, mulScalar } from "../ring/arithmetic.js";
 import { automorphism } from "../ring/automorphism.js";
 import { divideRoundByLastPrimes } from "../ring/divide-round.js";
 import { bigMod, shoupCompanion } from "../ring/modular.js";
@@ -21,9 +21,6 @@ type Pair = readonly [RnsPoly, RnsPoly];
 
 /** Products of residues below 2^30 that a 64-bit accumulator sums below 2^63. */
 const maxLazyProducts = 8;
-
-/** From this many products per giant step on, accumulating in 64-bit words is faster. */
-const wideThreshold = 3;
 
 function disposePairs(pairs: Iterable<Pair>): void {
   for (const [a, b] of pairs) {
@@ -115,7 +112,6 @@ export class GiantSums implements Disposable {
   /** Adds the products of `encoded`'s diagonals with the hoisted rotations of its input. */
   add(encoded: EncodedLevel, input: HoistedInput): void {
     const { ring } = this.params;
-    const qBasis = this.params.basisQ(this.level);
     for (const [g, terms] of encoded.giants) {
       let sum = this.#sums.get(g);
       if (sum === undefined) {
@@ -123,61 +119,43 @@ export class GiantSums implements Disposable {
         sum = [ring.zero(qp, { ntt: true, scoped: true }), ring.zero(qp, { ntt: true, scoped: true })];
         this.#sums.set(g, sum);
       }
-      if (terms.length >= wideThreshold) {
-        this.addWide(sum, terms, input);
-        continue;
-      }
-      for (const { baby, poly } of terms) {
-        const rotation = input.rotations.get(baby)!;
-        if (baby === 0) {
-          // rot_0 is over Q only (its P part is 0): accumulate into the Q limbs.
-          for (let i = 0; i < 2; i++) {
-            using view = RnsPoly.prefixView(sum[i]!, qBasis);
-            mulCoeffsAdd(view, poly, rotation[i]!);
-          }
-        } else {
-          mulCoeffsAdd(sum[0], poly, rotation[0]);
-          mulCoeffsAdd(sum[1], poly, rotation[1]);
-        }
-      }
+      this.addProducts(sum, terms, input);
     }
   }
 
   /**
-   * sum += the products of `terms`, accumulated in 64-bit words and reduced once per batch of
-   * {@link maxLazyProducts} (each product is below 2^60, so a batch sums below 2^63).
+   * sum += the products of `terms` with their rotations, limb by limb: each batch of
+   * {@link maxLazyProducts} products (each below 2^60, so a batch sums below 2^63) is summed
+   * unreduced in registers and reduced once. rot_0 is over Q only (its P part is 0), so it
+   * takes no part in the P limbs.
    */
-  private addWide(sum: Pair, terms: readonly EncodedTerm[], input: HoistedInput): void {
+  private addProducts(sum: Pair, terms: readonly EncodedTerm[], input: HoistedInput): void {
     const { heap, n } = this.params.ring;
     const { moduli } = sum[0].basis;
     const qLimbs = this.params.limbsAt(this.level);
-    const wideBytes = 8 * n * moduli.length;
-    const wide = [heap.allocate(wideBytes, "apply linear transform"), heap.allocate(wideBytes, "apply linear transform")] as const;
-    const scratch = heap.allocate(4 * n, "apply linear transform");
+    const tableBytes = 12 * Math.min(terms.length, maxLazyProducts);
+    const table = heap.allocate(tableBytes, "apply linear transform");
     try {
       for (let batch = 0; batch < terms.length; batch += maxLazyProducts) {
-        const written = new Uint8Array(moduli.length);
-        for (const { baby, poly } of terms.slice(batch, batch + maxLazyProducts)) {
-          const rotation = input.rotations.get(baby)!;
-          const limbs = baby === 0 ? qLimbs : moduli.length; // rot_0 has no P part
-          for (let t = 0; t < limbs; t++) {
-            const first = written[t] === 0 ? 1 : 0;
-            for (let r = 0; r < 2; r++) heap.kernels.mulAccumulateWide(wide[r]! + 8 * n * t, poly.limbAddress(t), rotation[r]!.limbAddress(t), n, first);
-            written[t] = 1;
-          }
-        }
+        const products = terms.slice(batch, batch + maxLazyProducts);
         moduli.forEach((m, t) => {
-          if (written[t] === 0) return;
-          for (let r = 0; r < 2; r++) {
-            heap.kernels.reduceInt64(scratch, wide[r]! + 8 * n * t, n, m.q, m.r32, m.r32Shoup, m.oneShoup);
-            const target = sum[r]!.limbAddress(t);
-            heap.kernels.addMod(target, target, scratch, n, m.q);
+          const words = heap.u32();
+          let count = 0;
+          for (const { baby, poly } of products) {
+            if (baby === 0 && t >= qLimbs) continue;
+            const rotation = input.rotations.get(baby)!;
+            const entry = (table >>> 2) + 3 * count++;
+            words[entry] = poly.limbAddress(t);
+            words[entry + 1] = rotation[0]!.limbAddress(t);
+            words[entry + 2] = rotation[1]!.limbAddress(t);
+          }
+          if (count > 0) {
+            heap.kernels.innerProductPair(sum[0].limbAddress(t), sum[1].limbAddress(t), table, count, n, m.q, m.r32, m.r32Shoup, m.oneShoup, 1);
           }
         });
       }
     } finally {
-      for (const address of wide) heap.free(address, wideBytes);
-      heap.free(scratch, 4 * n);
+      heap.free(table, tableBytes);
     }
   }
 

@@ -1,6 +1,6 @@
-// 64-bit lazy accumulation: mulAccumulateWide (exact unreduced sums of products) and
-// reduceInt64 (signed 64-bit values |v| < 2^63 reduced mod q), against BigInt, for lengths
-// that are not multiples of 4.
+// 64-bit lazy accumulation: innerProductPair (two sums of up to 8 products, summed unreduced
+// and reduced once) and reduceInt64 (signed 64-bit values |v| < 2^63 reduced mod q), against
+// BigInt, for lengths that are not multiples of 4.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -20,15 +20,6 @@ function toWords(values: readonly bigint[]): number[] {
   });
 }
 
-function fromWords(words: readonly number[], signed: boolean): bigint[] {
-  const out: bigint[] = [];
-  for (let i = 0; i < words.length; i += 2) {
-    const bits = (BigInt(words[i + 1]!) << 32n) | BigInt(words[i]!);
-    out.push(signed ? BigInt.asIntN(64, bits) : bits);
-  }
-  return out;
-}
-
 /** Signed 64-bit values with |v| < 2^63, biased toward 0, +-1, +-(2^63 - 1), +-2^32 and multiples of q. */
 function int64Arb(q: number): fc.Arbitrary<bigint> {
   const top = 2n ** 63n - 1n;
@@ -46,32 +37,35 @@ describe.each(kernelBuilds)("wide accumulation kernels (%s build)", (build) => {
   const heap = heapFor(build);
   const k = heap.kernels;
 
-  it("mulAccumulateWide: acc = (first ? 0 : acc) + a * b exactly, over up to 8 terms of 30-bit products", () => {
-    const arb = fc.record({ n: lengthArb, terms: fc.integer({ min: 1, max: 8 }) }).chain(({ n, terms }) =>
-      fc.tuple(
-        fc.array(fc.tuple(vectorOf(below30, n), vectorOf(below30, n)), { minLength: terms, maxLength: terms }),
-        vectorOf(fc.integer({ min: 0, max: 2 ** 32 - 1 }), 2 * n), // stale accumulator contents
-      ).map(([pairs, stale]) => ({ n, pairs, stale })));
-    fc.assert(fc.property(arb, ({ n, pairs, stale }) => {
-      const buffers = [stale, ...pairs.flat()];
-      const out = runOnBuffers(heap, buffers, 0, (p) => {
-        pairs.forEach((_, t) => k.mulAccumulateWide(p[0]!, p[1 + 2 * t]!, p[2 + 2 * t]!, n, t === 0 ? 1 : 0));
-      });
-      const expected = Array.from({ length: n }, (_, i) =>
-        pairs.reduce((sum, [a, b]) => sum + BigInt(a[i]!) * BigInt(b[i]!), 0n));
-      expect(fromWords(out, false)).toEqual(expected);
-    }), { numRuns: 400 });
-  });
+  /** Runs innerProductPair on `terms` (d, b, a vectors) and returns [out0, out1]; `start` = (out0, out1) when accumulating. */
+  function innerProductPair(q: number, n: number, terms: readonly (readonly number[][])[], start: readonly number[][] | undefined): number[][] {
+    const r32 = Number((1n << 32n) % BigInt(q));
+    const outs = start ?? [new Array<number>(n).fill(0xdeadbeef), new Array<number>(n).fill(0xdeadbeef)];
+    const table = new Array<number>(3 * terms.length).fill(0);
+    const buffers = [table, outs[0]!, outs[1]!, ...terms.flat()];
+    let second: number[] = [];
+    const first = runOnBuffers(heap, buffers, 1, (p) => {
+      const tableWords = terms.flatMap((_, j) => [p[3 + 3 * j]!, p[4 + 3 * j]!, p[5 + 3 * j]!]);
+      heap.u32().set(tableWords, p[0]! >>> 2);
+      k.innerProductPair(p[1]!, p[2]!, p[0]!, terms.length, n, q, r32, shoupCompanion(r32, q), Math.floor(2 ** 32 / q), start === undefined ? 0 : 1);
+      second = Array.from(heap.u32().subarray(p[2]! >>> 2, (p[2]! >>> 2) + n));
+    }, [0, 2]);
+    return [first, second];
+  }
 
-  it("mulAccumulateWide with first = 0 adds to the existing 64-bit values", () => {
-    const arb = lengthArb.chain((n) => fc.record({
-      acc: vectorOf(fc.bigInt({ min: 0n, max: 2n ** 62n }), n),
-      a: vectorOf(below30, n),
-      b: vectorOf(below30, n),
-    }).map((v) => ({ n, ...v })));
-    fc.assert(fc.property(arb, ({ n, acc, a, b }) => {
-      const out = runOnBuffers(heap, [toWords(acc), a, b], 0, (p) => k.mulAccumulateWide(p[0]!, p[1]!, p[2]!, n, 0));
-      expect(fromWords(out, false)).toEqual(acc.map((v, i) => v + BigInt(a[i]!) * BigInt(b[i]!)));
+  const innerProductCase = fc.record({ q: fc.constantFrom(...elementwisePrimes), n: lengthArb, count: fc.integer({ min: 1, max: 8 }) })
+    .chain(({ q, n, count }) => fc.record({
+      terms: fc.array(fc.tuple(vectorOf(below30, n), vectorOf(below30, n), vectorOf(below30, n)), { minLength: count, maxLength: count }),
+      start: fc.option(fc.tuple(vectorOf(edgy(q), n), vectorOf(edgy(q), n)), { nil: undefined }),
+    }).map((v) => ({ q, n, ...v })));
+
+  it("innerProductPair: out0 (+)= sum d_j b_j and out1 (+)= sum d_j a_j mod q, for 1 to 8 products of 30-bit values", () => {
+    fc.assert(fc.property(innerProductCase, ({ q, n, terms, start }) => {
+      const [out0, out1] = innerProductPair(q, n, terms, start);
+      const expected = (part: 1 | 2, init: readonly number[] | undefined): number[] => Array.from({ length: n }, (_, i) =>
+        Number(mod(terms.reduce((sum, t) => sum + BigInt(t[0]![i]!) * BigInt(t[part]![i]!), BigInt(init?.[i] ?? 0)), BigInt(q))));
+      expect(out0).toEqual(expected(1, start?.[0]));
+      expect(out1).toEqual(expected(2, start?.[1]));
     }), { numRuns: 400 });
   });
 
@@ -87,36 +81,16 @@ describe.each(kernelBuilds)("wide accumulation kernels (%s build)", (build) => {
     }), { numRuns: 600 });
   });
 
-  it("the largest batch: 8 products (2^30 - 1)^2 accumulate exactly and reduce correctly", () => {
+  it("the largest batch: 8 products (2^30 - 1)^2 sum exactly and reduce correctly", () => {
+    const sum = 8n * (2n ** 30n - 1n) ** 2n; // < 2^63
     for (const n of [1, 3, 4, 5, 8, 13]) {
       const top = new Array<number>(n).fill(2 ** 30 - 1);
-      const wide = runOnBuffers(heap, [new Array<number>(2 * n).fill(0), top], 0, (p) => {
-        for (let t = 0; t < 8; t++) k.mulAccumulateWide(p[0]!, p[1]!, p[1]!, n, t === 0 ? 1 : 0);
-      });
-      const sum = 8n * (2n ** 30n - 1n) ** 2n; // < 2^63
-      expect(fromWords(wide, true)).toEqual(new Array<bigint>(n).fill(sum));
       for (const q of [1073741789, 1073692673, 536870923, 12289, 3]) {
-        const r32 = Number((1n << 32n) % BigInt(q));
-        const out = runOnBuffers(heap, [wide, new Array<number>(n).fill(0)], 1,
-          (p) => k.reduceInt64(p[1]!, p[0]!, n, q, r32, shoupCompanion(r32, q), Math.floor(2 ** 32 / q)));
-        expect(out).toEqual(new Array<number>(n).fill(Number(mod(sum, BigInt(q)))));
+        const [out0, out1] = innerProductPair(q, n, new Array(8).fill([top, top, top]), undefined);
+        expect(out0).toEqual(new Array<number>(n).fill(Number(mod(sum, BigInt(q)))));
+        expect(out1).toEqual(out0);
       }
     }
   });
 
-  it("mulAccumulateWide then reduceInt64 is the inner product mod q", () => {
-    const q = 1073692673;
-    const arb = lengthArb.chain((n) => fc.array(
-      fc.tuple(vectorOf(edgy(q), n), vectorOf(edgy(q), n)), { minLength: 1, maxLength: 8 }).map((pairs) => ({ n, pairs })));
-    fc.assert(fc.property(arb, ({ n, pairs }) => {
-      const r32 = Number((1n << 32n) % BigInt(q));
-      const out = runOnBuffers(heap, [new Array<number>(2 * n).fill(0), new Array<number>(n).fill(0), ...pairs.flat()], 1, (p) => {
-        pairs.forEach((_, t) => k.mulAccumulateWide(p[0]!, p[2 + 2 * t]!, p[3 + 2 * t]!, n, t === 0 ? 1 : 0));
-        k.reduceInt64(p[1]!, p[0]!, n, q, r32, shoupCompanion(r32, q), Math.floor(2 ** 32 / q));
-      }, [0]);
-      const expected = Array.from({ length: n }, (_, i) =>
-        Number(mod(pairs.reduce((sum, [a, b]) => sum + BigInt(a[i]!) * BigInt(b[i]!), 0n), BigInt(q))));
-      expect(out).toEqual(expected);
-    }), { numRuns: 200 });
-  });
 });

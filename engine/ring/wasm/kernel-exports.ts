@@ -37,8 +37,11 @@ export interface KernelExports {
   subMulScalarShoup(out: number, x: number, y: number, n: number, q: number, c: number, cShoup: number): void;
   mixedRadixToFloat(out: number, digits: number, n: number, k: number, primes: number, half: number): void;
   keccakPermute(state: number, constants: number, rounds: number): void;
-  mulAccumulateWide(acc: number, a: number, b: number, n: number, first: number): void;
   reduceInt64(out: number, input: number, n: number, q: number, r32: number, r32Shoup: number, oneShoup: number): void;
+  innerProductPair(
+    out0: number, out1: number, terms: number, count: number, n: number,
+    q: number, r32: number, r32Shoup: number, oneShoup: number, accumulate: number,
+  ): void;
   combineLimb(
     outs: number, ins: number, rowStart: number, sources: number, rows: number, cols: number,
     limb: number, n: number, limbOffset: number, scratch: number, blockWords: number,
@@ -62,6 +65,6 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "expandUniformPair", "mulAccumulateWide", "reduceInt64", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "expandUniformPair", "reduceInt64", "innerProductPair", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
   "crc32Update", "firstAtLeast", "sampleCumulative",
 ];

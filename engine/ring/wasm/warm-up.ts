@@ -43,8 +43,8 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.baseConvertSum(d, t, n, 2, 1, c, c);
       k.reduceCentered(a, b, n, q, q, 0, 4);
       k.subMulScalarShoup(a, b, c, n, q, 1, 4);
-      k.mulAccumulateWide(t, a, b, n, round & 1);
       k.reduceInt64(a, t, n, q, 1, 4, 4);
+      warmUpInnerProduct(heap, base + 24 * n, c, d, a, b, n, q, round & 1);
       k.specialFftForward(a, b, n / 4, c, d);
       k.specialFftInverse(a, b, n / 4, c, d);
       k.roundScaledToInt64(t, a, n / 2, 1);
@@ -80,4 +80,10 @@ function warmUpCombine(heap: WasmHeap, tables: number, inputs: number, outputs: 
   }
   for (let j = 0; j <= rows; j++) words[(rowStart >>> 2) + j] = rows * j;
   heap.kernels.combineLimb(outs, ins, rowStart, sources, rows, rows, limb, size, 0, scratch, blockWords);
+}
+
+/** One innerProductPair call over two terms (inputs c and d, outputs a and b); its term table (6 words) is written at `terms`. */
+function warmUpInnerProduct(heap: WasmHeap, terms: number, c: number, d: number, a: number, b: number, n: number, q: number, accumulate: number): void {
+  heap.u32().set([c, d, c, d, c, d], terms >>> 2);
+  heap.kernels.innerProductPair(a, b, terms, 2, n, q, 1, 4, 4, accumulate);
 }
