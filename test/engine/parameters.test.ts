@@ -67,7 +67,7 @@ const documented: Record<keyof typeof presets, { logQP: number; k: number; digit
   inference13Deep: { logQP: 215.0, k: 1, digits: 7 },
   standard13: { logQP: 190.0, k: 1, digits: 6 },
   inference14: { logQP: 427.0, k: 1, digits: 14 },
-  inference14Fast: { logQP: 433.0, k: 7, digits: 2 },
+  inference14Fast: { logQP: 343.0, k: 4, digits: 2 },
   flooding14: { logQP: 434.0, k: 2, digits: 7 },
   standard14: { logQP: 420.0, k: 2, digits: 7 },
   inference15: { logQP: 864.0, k: 3, digits: 9 },
