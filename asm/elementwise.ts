@@ -173,3 +173,68 @@ export function liftSigned(out: usize, input: usize, n: i32, q: u32): void {
 export function copyWords(out: usize, input: usize, n: i32): void {
   memory.copy(out, input, <usize>n << 2);
 }
+
+/**
+ * Ciphertext tensor product of one limb: d0 = x0 y0, d1 = x0 y1 + x1 y0 and d2 = x1 y1 mod q,
+ * in one pass (Barrett constants as {@link mulBarrett}). Each element is read before any
+ * output is written, so outputs may alias inputs element for element.
+ */
+export function tensorBarrett(
+  d0: usize, d1: usize, d2: usize, x0: usize, x1: usize, y0: usize, y1: usize, n: i32, q: u32, mu: u32, s: u32,
+): void {
+  const vn = vectorPart(n);
+  if (ASC_FEATURE_SIMD) {
+    const qV = i32x4.splat(q);
+    const muV = i32x4.splat(mu);
+    for (let i = 0; i < vn; i += 4) {
+      const a0 = loadV(x0, i);
+      const a1 = loadV(x1, i);
+      const b0 = loadV(y0, i);
+      const b1 = loadV(y1, i);
+      const cross = mulBarrettV(a0, b1, qV, muV, s);
+      const low = i64x2.add(i64x2.extmul_low_i32x4_u(a1, b0), i64x2.extend_low_i32x4_u(cross));
+      const high = i64x2.add(i64x2.extmul_high_i32x4_u(a1, b0), i64x2.extend_high_i32x4_u(cross));
+      storeV(d0, i, mulBarrettV(a0, b0, qV, muV, s));
+      storeV(d1, i, barrettReduceV(low, high, i32x4.add(i32x4.mul(a1, b0), cross), qV, muV, s));
+      storeV(d2, i, mulBarrettV(a1, b1, qV, muV, s));
+    }
+  }
+  for (let i = vn; i < n; i++) {
+    const a0 = <u64>loadU(x0, i);
+    const a1 = <u64>loadU(x1, i);
+    const b0 = <u64>loadU(y0, i);
+    const b1 = <u64>loadU(y1, i);
+    const cross = <u64>barrettReduce(a0 * b1, q, mu, s);
+    storeU(d0, i, barrettReduce(a0 * b0, q, mu, s));
+    storeU(d1, i, barrettReduce(a1 * b0 + cross, q, mu, s));
+    storeU(d2, i, barrettReduce(a1 * b1, q, mu, s));
+  }
+}
+
+/**
+ * Ciphertext square of one limb: d0 = x0^2, d1 = 2 x0 x1 and d2 = x1^2 mod q, in one pass
+ * with three products. Outputs may alias inputs element for element, as {@link tensorBarrett}.
+ */
+export function squareBarrett(d0: usize, d1: usize, d2: usize, x0: usize, x1: usize, n: i32, q: u32, mu: u32, s: u32): void {
+  const vn = vectorPart(n);
+  if (ASC_FEATURE_SIMD) {
+    const qV = i32x4.splat(q);
+    const muV = i32x4.splat(mu);
+    for (let i = 0; i < vn; i += 4) {
+      const a0 = loadV(x0, i);
+      const a1 = loadV(x1, i);
+      const cross = mulBarrettV(a0, a1, qV, muV, s);
+      storeV(d0, i, mulBarrettV(a0, a0, qV, muV, s));
+      storeV(d1, i, condSubV(i32x4.add(cross, cross), qV));
+      storeV(d2, i, mulBarrettV(a1, a1, qV, muV, s));
+    }
+  }
+  for (let i = vn; i < n; i++) {
+    const a0 = <u64>loadU(x0, i);
+    const a1 = <u64>loadU(x1, i);
+    const cross = barrettReduce(a0 * a1, q, mu, s);
+    storeU(d0, i, barrettReduce(a0 * a0, q, mu, s));
+    storeU(d1, i, condSub(cross + cross, q));
+    storeU(d2, i, barrettReduce(a1 * a1, q, mu, s));
+  }
+}

@@ -3,7 +3,7 @@
 export { nttForward, nttForwardLazy, nttInverse, nttInverseLazy } from "./ntt";
 export {
   addMod, subMod, negMod, addScalarMod, mulBarrett, mulAddBarrett, mulShoup, mulAddShoup,
-  mulScalarShoup, mulAddScalarShoup, liftSigned, copyWords,
+  mulScalarShoup, mulAddScalarShoup, liftSigned, copyWords, tensorBarrett, squareBarrett,
 } from "./elementwise";
 export { automorphismCoeff, permuteWords } from "./automorphism";
 export { baseConvertSum, reduceCentered, subMulScalarShoup, mixedRadixToFloat } from "./basis";

@@ -104,7 +104,8 @@ class PlanExecution {
 
   private power(step: PolynomialPlan["powers"][number]): void {
     const ev = this.evaluator;
-    const product = ev.multiply(this.#powers.get(step.a)!, this.#powers.get(step.b)!);
+    const a = this.#powers.get(step.a)!;
+    const product = step.a === step.b ? ev.square(a) : ev.multiply(a, this.#powers.get(step.b)!);
     try {
       const state = ciphertextState(product);
       state.scale = step.productScale;

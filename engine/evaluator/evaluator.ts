@@ -3,7 +3,7 @@ import { decompose } from "../key-switching.js";
 import { GaloisKeys, SwitchingKey } from "../keys.js";
 import { checkParameters, checkSameParameters, type Parameters } from "../parameters.js";
 import type { Plaintext } from "../plaintext.js";
-import { add, addScalar, clone, mulCoeffs, mulCoeffsAdd, mulScalar, neg, sub } from "../ring/arithmetic.js";
+import { add, addScalar, clone, mulCoeffs, mulScalar, neg, squareCoeffs, sub, tensorCoeffs } from "../ring/arithmetic.js";
 import { conjugationGaloisElement } from "../ring/automorphism.js";
 import { describe, FheError, isInteger } from "../ring/errors.js";
 import type { RnsPoly } from "../ring/poly.js";
@@ -218,10 +218,7 @@ export class Evaluator {
       const d0 = ring.allocate(basis, { ntt: true });
       const d1 = ring.allocate(basis, { ntt: true });
       const d2 = ring.allocate(basis, { ntt: true });
-      mulCoeffs(d0, x0, y0);
-      mulCoeffs(d1, x0, y1);
-      mulCoeffsAdd(d1, x1, y0);
-      mulCoeffs(d2, x1, y1);
+      tensorCoeffs([d0, d1, d2], [x0, x1], [y0, y1]);
       return new Ciphertext(this.params, [d0, d1, d2], level, scale, x.slots);
     } finally {
       for (const view of [x0, x1, y0, y1]) view.dispose();
@@ -238,10 +235,7 @@ export class Evaluator {
     const d0 = ring.allocate(x0.basis, { ntt: true });
     const d1 = ring.allocate(x0.basis, { ntt: true });
     const d2 = ring.allocate(x0.basis, { ntt: true });
-    mulCoeffs(d0, x0, x0);
-    mulCoeffs(d1, x0, x1);
-    add(d1, d1, d1);
-    mulCoeffs(d2, x1, x1);
+    squareCoeffs([d0, d1, d2], [x0, x1]);
     return new Ciphertext(this.params, [d0, d1, d2], x.level, scale, x.slots);
   }
 

@@ -43,6 +43,33 @@ export function mulCoeffs(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
   setNttForm(out, true);
 }
 
+/**
+ * The tensor product of two degree-1 ciphertext parts, slot by slot in one pass:
+ * d0 = x0 y0, d1 = x0 y1 + x1 y0, d2 = x1 y1 (all in NTT form, one basis).
+ */
+export function tensorCoeffs(d: readonly [RnsPoly, RnsPoly, RnsPoly], x: readonly [RnsPoly, RnsPoly], y: readonly [RnsPoly, RnsPoly]): void {
+  const operation = "multiply ciphertext parts";
+  checkOperands(operation, [...x, ...y], "ntt");
+  checkOperands(operation, [x[0], ...d], "any");
+  const { kernels } = x[0].ring.heap;
+  x[0].basis.moduli.forEach((m, i) => kernels.tensorBarrett(
+    d[0].limbAddress(i), d[1].limbAddress(i), d[2].limbAddress(i), x[0].limbAddress(i), x[1].limbAddress(i),
+    y[0].limbAddress(i), y[1].limbAddress(i), m.n, m.q, m.barrettMu, m.barrettShift));
+  for (const part of d) setNttForm(part, true);
+}
+
+/** The square of a degree-1 ciphertext's parts in one pass: d0 = x0^2, d1 = 2 x0 x1, d2 = x1^2 (NTT form). */
+export function squareCoeffs(d: readonly [RnsPoly, RnsPoly, RnsPoly], x: readonly [RnsPoly, RnsPoly]): void {
+  const operation = "square ciphertext parts";
+  checkOperands(operation, [...x], "ntt");
+  checkOperands(operation, [x[0], ...d], "any");
+  const { kernels } = x[0].ring.heap;
+  x[0].basis.moduli.forEach((m, i) => kernels.squareBarrett(
+    d[0].limbAddress(i), d[1].limbAddress(i), d[2].limbAddress(i), x[0].limbAddress(i), x[1].limbAddress(i),
+    m.n, m.q, m.barrettMu, m.barrettShift));
+  for (const part of d) setNttForm(part, true);
+}
+
 /** out = out + a * b slot by slot (fused multiply-add; all in NTT form). */
 export function mulCoeffsAdd(out: RnsPoly, a: RnsPoly, b: RnsPoly): void {
   checkOperands("multiply-add polynomials", [out, a, b], "ntt");

@@ -1,5 +1,5 @@
-// mulBarrett, mulAddBarrett, mulShoup, mulAddShoup, mulScalarShoup and mulAddScalarShoup
-// against BigInt, for lengths that are not multiples of 4, primes of many bit lengths (the
+// mulBarrett, mulAddBarrett, tensorBarrett, squareBarrett, mulShoup, mulAddShoup,
+// mulScalarShoup and mulAddScalarShoup against BigInt, for lengths that are not multiples of 4, primes of many bit lengths (the
 // Barrett shift is the bit length), edge values, and Shoup operands a anywhere in [0, 2^32)
 // as documented.
 
@@ -48,6 +48,51 @@ describe.each(kernelBuilds)("multiplicative element-wise kernels (%s build)", (b
       const out = runOnBuffers(heap, [a, b, garbage(n)], o, (p) => k.mulBarrett(p[o]!, p[0]!, p[1]!, n, q, mu, s));
       expect(out).toEqual(a.map((x, i) => expectedProduct(x, b[i]!, q)));
     }), runs);
+  });
+
+  it("tensorBarrett: (x0 y0, x0 y1 + x1 y0, x1 y1) mod q in one pass, outputs fresh or over the inputs", () => {
+    const arb = fc.record({ q: primeArb, n: lengthArb, inPlace: fc.boolean() }).chain(({ q, n, inPlace }) =>
+      fc.array(vectorOf(residue(q), n), { minLength: 4, maxLength: 4 }).map((v) => ({ q, n, inPlace, v })));
+    fc.assert(fc.property(arb, ({ q, n, inPlace, v }) => {
+      const { mu, s } = barrett(q);
+      const [x0, x1, y0, y1] = v as [number[], number[], number[], number[]];
+      // In place: d0 over x0, d1 over x1, d2 over y0 (as an evaluator squaring into its inputs would).
+      const outputs = inPlace ? [0, 1, 2] : [4, 5, 6];
+      const results = outputs.map((o) => runOnBuffers(heap, [x0, x1, y0, y1, garbage(n), garbage(n), garbage(n)], o,
+        (p) => k.tensorBarrett(p[outputs[0]!]!, p[outputs[1]!]!, p[outputs[2]!]!, p[0]!, p[1]!, p[2]!, p[3]!, n, q, mu, s), outputs));
+      expect(results[0]).toEqual(x0.map((x, i) => expectedProduct(x, y0[i]!, q)));
+      expect(results[1]).toEqual(x0.map((x, i) => expectedProduct(x, y1[i]!, q, expectedProduct(x1[i]!, y0[i]!, q))));
+      expect(results[2]).toEqual(x1.map((x, i) => expectedProduct(x, y1[i]!, q)));
+    }), runs);
+  });
+
+  it("squareBarrett: (x0^2, 2 x0 x1, x1^2) mod q in one pass, outputs fresh or over the inputs", () => {
+    const arb = fc.record({ q: primeArb, n: lengthArb, inPlace: fc.boolean() }).chain(({ q, n, inPlace }) =>
+      fc.tuple(vectorOf(residue(q), n), vectorOf(residue(q), n)).map(([x0, x1]) => ({ q, n, inPlace, x0, x1 })));
+    fc.assert(fc.property(arb, ({ q, n, inPlace, x0, x1 }) => {
+      const { mu, s } = barrett(q);
+      const outputs = inPlace ? [0, 1, 2] : [2, 3, 4];
+      const buffers = inPlace ? [x0, x1, garbage(n)] : [x0, x1, garbage(n), garbage(n), garbage(n)];
+      const results = outputs.map((o) => runOnBuffers(heap, buffers, o,
+        (p) => k.squareBarrett(p[outputs[0]!]!, p[outputs[1]!]!, p[outputs[2]!]!, p[0]!, p[1]!, n, q, mu, s), outputs));
+      expect(results[0]).toEqual(x0.map((x) => expectedProduct(x, x, q)));
+      expect(results[1]).toEqual(x0.map((x, i) => expectedProduct(2 * x, x1[i]!, q)));
+      expect(results[2]).toEqual(x1.map((x) => expectedProduct(x, x, q)));
+    }), runs);
+  });
+
+  it("tensorBarrett and squareBarrett: the largest values q - 1 for every prime and every length 0..13", () => {
+    for (const q of elementwisePrimes) {
+      const { mu, s } = barrett(q);
+      for (let n = 0; n <= 13; n++) {
+        const top = new Array<number>(n).fill(q - 1);
+        const buffers = [top, top, top, top, garbage(n), garbage(n), garbage(n)];
+        const tensor = [4, 5, 6].map((o) => runOnBuffers(heap, buffers, o, (p) => k.tensorBarrett(p[4]!, p[5]!, p[6]!, p[0]!, p[1]!, p[2]!, p[3]!, n, q, mu, s), [4, 5, 6]));
+        expect(tensor).toEqual([new Array<number>(n).fill(1), new Array<number>(n).fill(2 % q), new Array<number>(n).fill(1)]);
+        const square = [4, 5, 6].map((o) => runOnBuffers(heap, buffers, o, (p) => k.squareBarrett(p[4]!, p[5]!, p[6]!, p[0]!, p[1]!, n, q, mu, s), [4, 5, 6]));
+        expect(square).toEqual(tensor);
+      }
+    }
   });
 
   it("mulBarrett: the largest product (q - 1)^2 for every prime and every length 0..13", () => {

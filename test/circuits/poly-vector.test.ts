@@ -22,14 +22,15 @@ const bound = 2 ** -15;
 function evaluateEncrypted(vector: PolynomialVector, xs: readonly number[]) {
   using ct = c.encrypt({ re: [...xs], im: xs.map(() => 0) }, { scale: foldableInputScale(c.params, c.params.maxLevel, vector.representative), slots });
   const plan = polyEval.plan(ct, vector);
-  const multiplications = vi.spyOn(c.evaluator, "multiply");
+  // Ciphertext products: T_2^k = T_2^(k-1) squared, the others multiplied.
+  const multiplications = [vi.spyOn(c.evaluator, "multiply"), vi.spyOn(c.evaluator, "square")];
   let products: number;
   let out;
   try {
     out = polyEval.evaluate(ct, vector);
   } finally {
-    products = multiplications.mock.calls.length;
-    multiplications.mockRestore();
+    products = multiplications.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    for (const spy of multiplications) spy.mockRestore();
   }
   using result = out;
   const got = c.decrypt(result).re;

@@ -26,6 +26,10 @@ export interface KernelExports {
   mulAddScalarShoup(out: number, a: number, n: number, q: number, c: number, cShoup: number): void;
   liftSigned(out: number, input: number, n: number, q: number): void;
   copyWords(out: number, input: number, n: number): void;
+  tensorBarrett(
+    d0: number, d1: number, d2: number, x0: number, x1: number, y0: number, y1: number, n: number, q: number, mu: number, s: number,
+  ): void;
+  squareBarrett(d0: number, d1: number, d2: number, x0: number, x1: number, n: number, q: number, mu: number, s: number): void;
   automorphismCoeff(out: number, input: number, n: number, k: number, q: number): void;
   permuteWords(out: number, input: number, perm: number, n: number): void;
   baseConvertSum(
@@ -63,7 +67,7 @@ export interface KernelExports {
 export const kernelNames: readonly (keyof KernelExports)[] = [
   "nttForward", "nttForwardLazy", "nttInverse", "nttInverseLazy",
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
-  "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords",
+  "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords", "tensorBarrett", "squareBarrett",
   "automorphismCoeff", "permuteWords",
   "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "expandUniformPair", "reduceInt64", "innerProductPair", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
   "crc32Update", "firstAtLeast", "sampleCumulative",
