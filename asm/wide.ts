@@ -58,8 +58,8 @@ export function reduceInt64(out: usize, input: usize, n: i32, q: u32, r32: u32, 
  * One limb of a key-switching inner product, summed in registers: out0 (+)= sum_j d_j b_j and
  * out1 (+)= sum_j d_j a_j mod q, element-wise over n words. `terms` holds 3 count u32 byte
  * addresses: d_j, b_j, a_j for j in [0, count).
- * Preconditions: every d_j, b_j, a_j value below 2^30 (products below 2^60) and count <= 8
- * (sums below 2^63); with accumulate != 0, out0 and out1 in [0, q). Output fully reduced to
+ * Preconditions: every d_j, b_j, a_j value below 2^30 (products below 2^60) and count <= 16
+ * (unsigned sums below 2^64); with accumulate != 0, out0 and out1 in [0, q). Output fully reduced to
  * [0, q). Constants as {@link reduceWords}. Outputs must not overlap the inputs.
  */
 export function innerProductPair(

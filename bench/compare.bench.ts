@@ -5,7 +5,7 @@
 //
 // Parameters (logN 14 shown; the others follow the same rules):
 // - ours: presets.standard14 (scale 2^50, depth 6; SEAL's precision or better) and
-//   presets.inference14Fast (scale 2^30, depth 6, fast key switching) as a second column.
+//   presets.inference14Fast (scale 2^29, depth 6, fast key switching) as a second column.
 //   logN 13 / 15 / 16 use standard13/15/16 and inference13/15/16.
 // - node-seal: CKKS with coeff modulus CoeffModulus.Create(N, [60, 40 x k, 60]) and scale 2^40,
 //   k the largest count within the 128-bit bound (SEAL's CoeffModulus.MaxBitCount(N, tc128):

@@ -54,8 +54,8 @@ export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPol
   return digits;
 }
 
-/** Products of values below 2^30 that a 64-bit accumulator can sum below 2^63. */
-const maxLazyTerms = 8;
+/** Products of values below 2^30 that an unsigned 64-bit accumulator sums below 2^64. */
+const maxLazyTerms = 16;
 
 /**
  * (u0, u1) over Q_level (NTT) with u0 + u1 s_target ~ d s_source, where `digits` =
@@ -85,8 +85,9 @@ export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], ke
   const qp = params.basisQP(level);
   const results: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true, scoped: true }), ring.allocate(qp, { ntt: true, scoped: true })];
   const tableBytes = 12 * Math.min(digits.length, maxLazyTerms);
-  const table = heap.allocate(tableBytes, "switch key");
+  let table = 0;
   try {
+    table = heap.allocate(tableBytes, "switch key");
     for (let batch = 0; batch < digits.length; batch += maxLazyTerms) {
       const end = Math.min(digits.length, batch + maxLazyTerms);
       qp.moduli.forEach((m, t) => {
@@ -103,8 +104,11 @@ export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], ke
           m.q, m.r32, m.r32Shoup, m.oneShoup, batch > 0 ? 1 : 0);
       });
     }
+  } catch (error) {
+    for (const result of results) result.dispose();
+    throw error;
   } finally {
-    heap.free(table, tableBytes);
+    if (table !== 0) heap.free(table, tableBytes);
   }
   return results;
 }

@@ -19,8 +19,8 @@ import type { RotationKeySource } from "./rotation-keys.js";
 
 type Pair = readonly [RnsPoly, RnsPoly];
 
-/** Products of residues below 2^30 that a 64-bit accumulator sums below 2^63. */
-const maxLazyProducts = 8;
+/** Products of residues below 2^30 that an unsigned 64-bit accumulator sums below 2^64. */
+const maxLazyProducts = 16;
 
 function disposePairs(pairs: Iterable<Pair>): void {
   for (const [a, b] of pairs) {
@@ -125,7 +125,7 @@ export class GiantSums implements Disposable {
 
   /**
    * sum += the products of `terms` with their rotations, limb by limb: each batch of
-   * {@link maxLazyProducts} products (each below 2^60, so a batch sums below 2^63) is summed
+   * {@link maxLazyProducts} products (each below 2^60, so a batch sums below 2^64) is summed
    * unreduced in registers and reduced once. rot_0 is over Q only (its P part is 0), so it
    * takes no part in the P limbs.
    */

@@ -1,4 +1,4 @@
-// 64-bit lazy accumulation: innerProductPair (two sums of up to 8 products, summed unreduced
+// 64-bit lazy accumulation: innerProductPair (two sums of up to 16 products, summed unreduced
 // and reduced once) and reduceInt64 (signed 64-bit values |v| < 2^63 reduced mod q), against
 // BigInt, for lengths that are not multiples of 4.
 
@@ -53,13 +53,13 @@ describe.each(kernelBuilds)("wide accumulation kernels (%s build)", (build) => {
     return [first, second];
   }
 
-  const innerProductCase = fc.record({ q: fc.constantFrom(...elementwisePrimes), n: lengthArb, count: fc.integer({ min: 1, max: 8 }) })
+  const innerProductCase = fc.record({ q: fc.constantFrom(...elementwisePrimes), n: lengthArb, count: fc.integer({ min: 1, max: 16 }) })
     .chain(({ q, n, count }) => fc.record({
       terms: fc.array(fc.tuple(vectorOf(below30, n), vectorOf(below30, n), vectorOf(below30, n)), { minLength: count, maxLength: count }),
       start: fc.option(fc.tuple(vectorOf(edgy(q), n), vectorOf(edgy(q), n)), { nil: undefined }),
     }).map((v) => ({ q, n, ...v })));
 
-  it("innerProductPair: out0 (+)= sum d_j b_j and out1 (+)= sum d_j a_j mod q, for 1 to 8 products of 30-bit values", () => {
+  it("innerProductPair: out0 (+)= sum d_j b_j and out1 (+)= sum d_j a_j mod q, for 1 to 16 products of 30-bit values", () => {
     fc.assert(fc.property(innerProductCase, ({ q, n, terms, start }) => {
       const [out0, out1] = innerProductPair(q, n, terms, start);
       const expected = (part: 1 | 2, init: readonly number[] | undefined): number[] => Array.from({ length: n }, (_, i) =>
@@ -81,12 +81,12 @@ describe.each(kernelBuilds)("wide accumulation kernels (%s build)", (build) => {
     }), { numRuns: 600 });
   });
 
-  it("the largest batch: 8 products (2^30 - 1)^2 sum exactly and reduce correctly", () => {
-    const sum = 8n * (2n ** 30n - 1n) ** 2n; // < 2^63
+  it("the largest batch: 16 products (2^30 - 1)^2 sum exactly and reduce correctly", () => {
+    const sum = 16n * (2n ** 30n - 1n) ** 2n; // < 2^64
     for (const n of [1, 3, 4, 5, 8, 13]) {
       const top = new Array<number>(n).fill(2 ** 30 - 1);
       for (const q of [1073741789, 1073692673, 536870923, 12289, 3]) {
-        const [out0, out1] = innerProductPair(q, n, new Array(8).fill([top, top, top]), undefined);
+        const [out0, out1] = innerProductPair(q, n, new Array(16).fill([top, top, top]), undefined);
         expect(out0).toEqual(new Array<number>(n).fill(Number(mod(sum, BigInt(q)))));
         expect(out1).toEqual(out0);
       }

@@ -36,11 +36,13 @@ function run(p: Polynomial, xs: number[], scale: number) {
   vi.mocked(relinearizeRescaleInPlace).mockClear();
   let out;
   let products: number;
+  let squares: number;
   let keySwitches: number;
   try {
     out = polyEval.evaluate(ct, p);
   } finally {
     products = multiplications.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    squares = multiplications[1]!.mock.calls.length;
     keySwitches = relinearizations.mock.calls.length + vi.mocked(relinearizeRescaleInPlace).mock.calls.length;
     for (const spy of multiplications) spy.mockRestore();
     relinearizations.mockRestore();
@@ -48,7 +50,7 @@ function run(p: Polynomial, xs: number[], scale: number) {
   using result = out;
   const got = c.decrypt(result).re;
   const worst = Math.max(...xs.map((x, i) => Math.abs(got[i]! - p.evaluate(x))));
-  return { plan, level: result.level, scale: result.scale, inputLevel: ct.level, products, keySwitches, bits: -Math.log2(worst) };
+  return { plan, level: result.level, scale: result.scale, inputLevel: ct.level, products, squares, keySwitches, bits: -Math.log2(worst) };
 }
 
 describe("polynomial evaluation", () => {
@@ -60,6 +62,7 @@ describe("polynomial evaluation", () => {
       expect(r.level).toBe(r.plan.output.level);
       expect(r.scale).toBe(c.params.scale);
       expect(r.products).toBe(r.plan.nonScalarProducts);
+      expect(r.squares, "T_2^k are squared").toBe(r.plan.powers.filter((step) => step.a === step.b).length);
       expect(r.keySwitches).toBe(r.plan.keySwitches);
       if (degree >= 31) expect(r.plan.keySwitches).toBeLessThan(r.plan.nonScalarProducts);
       expect(r.plan.nonScalarProducts).toBeLessThanOrEqual(2 * Math.sqrt(degree + 1) + Math.log2(degree + 1));

@@ -32,8 +32,8 @@ export function warmUpKernels(heap: WasmHeap): void {
       k.addScalarMod(a, a, n, q, 1);
       k.mulBarrett(a, a, b, n, q, 4, 30);
       k.mulAddBarrett(a, a, b, n, q, 4, 30);
-      k.tensorBarrett(a, b, c, a, b, c, d, n, q, 4, 30);
-      k.squareBarrett(a, b, c, a, b, n, q, 4, 30);
+      k.tensorBarrett(a, b, d, a, b, c, d, n, q, 4, 30); // c stays zero: permuteWords reads it as indices
+      k.squareBarrett(a, b, d, a, b, n, q, 4, 30);
       k.mulShoup(a, a, b, c, n, q);
       k.mulAddShoup(a, a, b, c, n, q);
       k.mulScalarShoup(a, a, n, q, 1, 4);
