@@ -1,12 +1,15 @@
 // relinearizeRescaleInPlace against the evaluator's relinearizeInPlace then rescaleInPlace:
-// the same ciphertext bit for bit (one prime per level and composite scaling), and FheError
-// for operands it does not take.
+// the same ciphertext bit for bit where no digits merge (one prime per level and composite
+// scaling), and where digits merge (the key switch divided by P q_l) the same values within a
+// fraction of the reference's own error; the digit grouping rule; and FheError for operands it
+// does not take.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { relinearizeRescaleInPlace } from "../../engine/circuits/relinearize-rescale.js";
-import { Evaluator, type Ciphertext } from "../../engine/index.js";
-import { expectFheError, makeContext, testLiterals, vectorPairArb } from "../helpers/ckks.js";
+import { Evaluator, Parameters, presets, type Ciphertext, type ParametersLiteral } from "../../engine/index.js";
+import { digitGroupsBeforeRescale } from "../../engine/key-switching.js";
+import { expectFheError, makeContext, testLiterals, vectorPairArb, type Vec } from "../helpers/ckks.js";
 
 const operation = "evaluate polynomial";
 
@@ -17,10 +20,35 @@ function words(ct: Ciphertext): number[][] {
   });
 }
 
+/** Literals whose relinearizations merge digits before a rescale at some levels. */
+const mergingLiterals = {
+  "one special prime": { logN: 11, logScale: 29, depth: 4, specialPrimes: 1, allowInsecureParametersForTesting: true },
+  "composite, two special primes": { logN: 11, logScale: 40, depth: 3, logBaseModulus: 50, specialPrimes: 2, allowInsecureParametersForTesting: true },
+} as const satisfies Record<string, ParametersLiteral>;
+
+const bits = (primes: readonly number[]): number => primes.reduce((sum, q) => sum + Math.log2(q), 0);
+
+/** Largest slot-wise |a - b| over the first `length` slots, real and imaginary parts. */
+function maxDistance(a: Vec, b: Vec, length: number): number {
+  let worst = 0;
+  for (let i = 0; i < length; i++) worst = Math.max(worst, Math.abs(a.re[i]! - b.re[i]!), Math.abs(a.im[i]! - b.im[i]!));
+  return worst;
+}
+
+function product(x: Vec, y: Vec): Vec {
+  return {
+    re: x.re.map((r, i) => r * y.re[i]! - x.im[i]! * y.im[i]!),
+    im: x.re.map((r, i) => r * y.im[i]! + x.im[i]! * y.re[i]!),
+  };
+}
+
 describe.each(Object.entries(testLiterals))("relinearizeRescaleInPlace (%s)", (_, literal) => {
   const c = makeContext(literal);
 
-  it("gives exactly relinearizeInPlace then rescaleInPlace, at every level", () => {
+  it("merges no digits at these parameters and gives exactly relinearizeInPlace then rescaleInPlace, at every level", () => {
+    for (let level = 1; level <= c.params.maxLevel; level++) {
+      expect(digitGroupsBeforeRescale(c.params, level).every((g) => g.length === 1)).toBe(true);
+    }
     fc.assert(fc.property(vectorPairArb(64, true), fc.integer({ min: 1, max: c.params.maxLevel }), ([x, y], level) => {
       using a = c.encrypt(x, { level });
       using b = c.encrypt(y, { level });
@@ -44,5 +72,77 @@ describe.each(Object.entries(testLiterals))("relinearizeRescaleInPlace (%s)", (_
     const error = expectFheError(() => relinearizeRescaleInPlace(new Evaluator(c.params), product, operation), "MISSING_KEY", operation);
     expect(error.message).toContain("createRelinearizationKey");
     expect(product.degree).toBe(2);
+  });
+});
+
+describe.each(Object.entries(mergingLiterals))("relinearizeRescaleInPlace with merged digits (%s)", (_, literal) => {
+  const c = makeContext(literal);
+  const mergingLevels = Array.from({ length: c.params.maxLevel }, (_, i) => i + 1)
+    .filter((level) => digitGroupsBeforeRescale(c.params, level).some((g) => g.length > 1));
+
+  it("merges digits at some level", () => {
+    expect(mergingLevels.length).toBeGreaterThan(0);
+  });
+
+  it("gives the values of relinearizeInPlace then rescaleInPlace, as precisely, at the merging levels", () => {
+    fc.assert(fc.property(vectorPairArb(64, true), fc.constantFrom(...mergingLevels), ([x, y], level) => {
+      using a = c.encrypt(x, { level });
+      using b = c.encrypt(y, { level });
+      using fused = c.evaluator.multiply(a, b);
+      using reference = c.evaluator.multiply(a, b);
+      relinearizeRescaleInPlace(c.evaluator, fused, operation);
+      c.evaluator.relinearizeInPlace(reference);
+      c.evaluator.rescaleInPlace(reference);
+      expect([fused.level, fused.scale, fused.degree]).toEqual([reference.level, reference.scale, reference.degree]);
+      const exact = product(x, y);
+      const length = x.re.length;
+      const fusedError = maxDistance(c.decrypt(fused), exact, length);
+      const referenceError = maxDistance(c.decrypt(reference), exact, length);
+      // Both errors are the rescale's rounding and the inputs' noise; the merged key switch adds
+      // below 2^-8 of a rounding step per coefficient. Measured ratios stay within 1 +- 0.1.
+      expect(fusedError).toBeLessThanOrEqual(1.5 * referenceError + 2 ** -40);
+      expect(referenceError).toBeLessThan(2 ** -(Math.log2(reference.scale) - 16));
+    }), { numRuns: 12 });
+  });
+});
+
+describe("digitGroupsBeforeRescale", () => {
+  const literals: ParametersLiteral[] = [
+    presets.inference14, presets.inference14Fast, presets.standard14, ...Object.values(testLiterals), ...Object.values(mergingLiterals),
+  ];
+
+  it("splits the level's key digits in order into groups whose moduli stay 8 bits below P q_l, merging greedily", () => {
+    for (const literal of literals) {
+      const params = Parameters.create(literal);
+      for (let level = 1; level <= params.maxLevel; level++) {
+        const qLimbs = params.limbsAt(level);
+        const digitCount = Math.ceil(qLimbs / params.digitSize);
+        const groups = digitGroupsBeforeRescale(params, level);
+        expect(groups.flat()).toEqual(Array.from({ length: digitCount }, (_, j) => j));
+        const bound = bits(params.pPrimes) + bits(params.qPrimes.slice(qLimbs - params.primesPerLevel, qLimbs)) - 8;
+        const digitBits = (j: number): number => bits(params.qPrimes.slice(j * params.digitSize, Math.min(qLimbs, (j + 1) * params.digitSize)));
+        const groupBits = groups.map((g) => g.reduce((sum, j) => sum + digitBits(j), 0));
+        groups.forEach((g, i) => {
+          if (g.length > 1) expect(groupBits[i]).toBeLessThanOrEqual(bound);
+          if (i + 1 < groups.length) expect(groupBits[i]! + digitBits(groups[i + 1]![0]!)).toBeGreaterThan(bound);
+        });
+      }
+    }
+  });
+
+  it("merges what the presets allow: inference14Fast at level 3 and below, standard14 in pairs, inference14 the two base primes", () => {
+    const groups = (name: keyof typeof presets, level: number): number[][] => digitGroupsBeforeRescale(Parameters.create(presets[name]), level);
+    expect(groups("inference14Fast", 3)).toEqual([[0, 1]]);
+    expect(groups("inference14Fast", 4)).toEqual([[0], [1]]);
+    expect(groups("standard14", 6)).toEqual([[0], [1, 2], [3, 4], [5, 6]]);
+    expect(groups("inference14", 12)[0]).toEqual([0, 1]);
+    expect(groups("inference14", 12).length).toBe(13);
+  });
+
+  it("refuses level 0 and levels outside the chain", () => {
+    const params = Parameters.create(testLiterals.single);
+    for (const level of [0, params.maxLevel + 1, 1.5]) {
+      expectFheError(() => digitGroupsBeforeRescale(params, level), "INVALID_ARGUMENT", "group digits for key switching");
+    }
   });
 });
