@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { relinearizeRescaleInPlace } from "../../engine/circuits/relinearize-rescale.js";
 import { Evaluator, Parameters, presets, type Ciphertext, type ParametersLiteral } from "../../engine/index.js";
 import { digitGroupsBeforeRescale } from "../../engine/key-switching.js";
-import { expectFheError, makeContext, testLiterals, vectorPairArb, type Vec } from "../helpers/ckks.js";
+import { expectFheError, makeContext, testLiterals, vectorPairArb, type CkksContext, type Vec } from "../helpers/ckks.js";
 
 const operation = "evaluate polynomial";
 
@@ -42,6 +42,31 @@ function product(x: Vec, y: Vec): Vec {
   };
 }
 
+/**
+ * x * y at `level`, relinearized and rescaled by relinearizeRescaleInPlace (fused) and by the
+ * evaluator's two steps (reference), after checking both have the same level, scale and degree.
+ */
+function fusedAndReference(c: CkksContext, x: Vec, y: Vec, level: number): { fused: Ciphertext; reference: Ciphertext } & Disposable {
+  using a = c.encrypt(x, { level });
+  using b = c.encrypt(y, { level });
+  const fused = c.evaluator.multiply(a, b);
+  const reference = c.evaluator.multiply(a, b);
+  const dispose = (): void => {
+    fused.dispose();
+    reference.dispose();
+  };
+  try {
+    relinearizeRescaleInPlace(c.evaluator, fused, operation);
+    c.evaluator.relinearizeInPlace(reference);
+    c.evaluator.rescaleInPlace(reference);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  expect([fused.level, fused.scale, fused.degree]).toEqual([reference.level, reference.scale, reference.degree]);
+  return { fused, reference, [Symbol.dispose]: dispose };
+}
+
 describe.each(Object.entries(testLiterals))("relinearizeRescaleInPlace (%s)", (_, literal) => {
   const c = makeContext(literal);
 
@@ -50,14 +75,8 @@ describe.each(Object.entries(testLiterals))("relinearizeRescaleInPlace (%s)", (_
       expect(digitGroupsBeforeRescale(c.params, level).every((g) => g.length === 1)).toBe(true);
     }
     fc.assert(fc.property(vectorPairArb(64, true), fc.integer({ min: 1, max: c.params.maxLevel }), ([x, y], level) => {
-      using a = c.encrypt(x, { level });
-      using b = c.encrypt(y, { level });
-      using fused = c.evaluator.multiply(a, b);
-      using reference = c.evaluator.multiply(a, b);
-      relinearizeRescaleInPlace(c.evaluator, fused, operation);
-      c.evaluator.relinearizeInPlace(reference);
-      c.evaluator.rescaleInPlace(reference);
-      expect([fused.level, fused.scale, fused.degree]).toEqual([reference.level, reference.scale, reference.degree]);
+      using pair = fusedAndReference(c, x, y, level);
+      const { fused, reference } = pair;
       expect(words(fused)).toEqual(words(reference));
     }), { numRuns: 12 });
   });
@@ -86,14 +105,8 @@ describe.each(Object.entries(mergingLiterals))("relinearizeRescaleInPlace with m
 
   it("gives the values of relinearizeInPlace then rescaleInPlace, as precisely, at the merging levels", () => {
     fc.assert(fc.property(vectorPairArb(64, true), fc.constantFrom(...mergingLevels), ([x, y], level) => {
-      using a = c.encrypt(x, { level });
-      using b = c.encrypt(y, { level });
-      using fused = c.evaluator.multiply(a, b);
-      using reference = c.evaluator.multiply(a, b);
-      relinearizeRescaleInPlace(c.evaluator, fused, operation);
-      c.evaluator.relinearizeInPlace(reference);
-      c.evaluator.rescaleInPlace(reference);
-      expect([fused.level, fused.scale, fused.degree]).toEqual([reference.level, reference.scale, reference.degree]);
+      using pair = fusedAndReference(c, x, y, level);
+      const { fused, reference } = pair;
       const exact = product(x, y);
       const length = x.re.length;
       const fusedError = maxDistance(c.decrypt(fused), exact, length);
