@@ -26,8 +26,11 @@ export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPol
 
 /**
  * Bits the modulus of a digit may exceed P by when the key switch is followed by a rescale
- * (bits of the level's rescaling primes, minus this margin): the key switch's error then stays
- * below 2^-8 (L / 2 + 1) sigma sqrt(2 N) before the rounding of the two divisions.
+ * (bits of the level's rescaling primes, minus this margin). A merged digit of L primes and
+ * modulus D <= P q_l / 2^8, times the sum of g digit keys, adds an error of about
+ * (D / (P q_l)) (L / 2 + 1) sigma sqrt(g N) <= 2^-8 (L / 2 + 1) sigma sqrt(g N) per coefficient
+ * after the division (about 8 at L = 5, g = 2, N = 2^14), against a rounding error of the two
+ * divisions of about sqrt(h) (h the secret's weight; about 2^7.7 at N = 2^14).
  */
 const rescaleMarginBits = 8;
 

@@ -6,8 +6,8 @@
 // key-switching error is divided by P q_l rather than P, digits may be merged up to about P q_l
 // (decomposeBeforeRescale): fewer base conversions and NTTs at the levels where two digits fit.
 // Where none merge, the result is bit for bit that of relinearizeInPlace then rescaleInPlace;
-// elsewhere it differs from it by the key switch's error, below 2^-8 (L / 2 + 1) sigma
-// sqrt(2 N) on each coefficient (after the division), far below the rounding of the rescale.
+// elsewhere it differs from it by the key switch's error (see rescaleMarginBits in
+// key-switching.ts: about 2^-5 of the rounding of the divisions) and by that rounding itself.
 
 import type { Ciphertext } from "../ciphertext.js";
 import { rescaledScale } from "../evaluator/alignment.js";
