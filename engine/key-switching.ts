@@ -12,6 +12,11 @@ import { FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
 import { nttLimb, toCoefficients } from "./ring/transforms.js";
 
+/** Limb range [first, last) of key digit j over Q at a level with qLimbs limbs (the last digit may be partial). */
+export function digitRange(params: Parameters, qLimbs: number, j: number): { first: number; last: number } {
+  return { first: j * params.digitSize, last: Math.min(qLimbs, (j + 1) * params.digitSize) };
+}
+
 /**
  * The ModUp images of the digits of d: one polynomial over Q_level P (NTT form) per digit.
  * Precondition: d in NTT form over Q at `level`. The results are scoped: the caller must
@@ -19,66 +24,15 @@ import { nttLimb, toCoefficients } from "./ring/transforms.js";
  */
 export function decompose(params: Parameters, d: RnsPoly, level: number): RnsPoly[] {
   const qLimbs = params.limbsAt(level);
-  const ranges = [];
-  for (let first = 0; first < qLimbs; first += params.digitSize) ranges.push({ first, last: Math.min(qLimbs, first + params.digitSize) });
+  const ranges = Array.from({ length: Math.ceil(qLimbs / params.digitSize) }, (_, j) => digitRange(params, qLimbs, j));
   return decomposeRanges(params, d, level, ranges);
 }
 
 /**
- * Bits the modulus of a digit may exceed P by when the key switch is followed by a rescale
- * (bits of the level's rescaling primes, minus this margin). A merged digit of L primes and
- * modulus D <= P q_l / 2^8, times the sum of g digit keys, adds an error of about
- * (D / (P q_l)) (L / 2 + 1) sigma sqrt(g N) <= 2^-8 (L / 2 + 1) sigma sqrt(g N) per coefficient
- * after the division (about 8 at L = 5, g = 2, N = 2^14), against a rounding error of the two
- * divisions of about sqrt(h) (h the secret's weight; about 2^7.7 at N = 2^14).
+ * ModUp images of d's limb ranges [first, last) (covering Q_level in order), one polynomial over
+ * Q_level P (NTT form) each. Precondition: d in NTT form over Q at `level`. Scoped results.
  */
-const rescaleMarginBits = 8;
-
-/**
- * The key digits at `level`, grouped for a key switch that a rescale follows (a division by P
- * q_l instead of P): consecutive digits are merged while the modulus of the merged digit stays
- * below P q_l / 2^8. Each group lists its digit indices, in order; all groups are single
- * digits when merging does not pay (the product of two digits already exceeds the bound).
- */
-export function digitGroupsBeforeRescale(params: Parameters, level: number): number[][] {
-  params.checkLevel(level, "group digits for key switching");
-  if (level === 0) throw new FheError("INVALID_ARGUMENT", "group digits for key switching", "level 0 has no prime to rescale by; key switches there use decompose's digits");
-  const qLimbs = params.limbsAt(level);
-  const bits = (primes: readonly number[]): number => primes.reduce((sum, q) => sum + Math.log2(q), 0);
-  const bound = bits(params.pPrimes) + bits(params.qPrimes.slice(qLimbs - params.primesPerLevel, qLimbs)) - rescaleMarginBits;
-  const groups: number[][] = [];
-  let groupBits = Infinity;
-  for (let j = 0; j * params.digitSize < qLimbs; j++) {
-    const digitBits = bits(params.qPrimes.slice(j * params.digitSize, Math.min(qLimbs, (j + 1) * params.digitSize)));
-    if (groupBits + digitBits <= bound) {
-      groups[groups.length - 1]!.push(j);
-      groupBits += digitBits;
-    } else {
-      groups.push([j]);
-      groupBits = digitBits;
-    }
-  }
-  return groups;
-}
-
-/**
- * decompose(d) for a key switch followed by a rescale at `level` (see
- * {@link digitGroupsBeforeRescale}): one polynomial per key digit as decompose gives, but a
- * group of merged digits shares one polynomial (the ModUp image of the merged digit), listed
- * once per digit of the group, so that the inner product multiplies it by the sum of their
- * keys. Fewer base conversions and NTTs; the same key. The results are scoped: the caller must
- * dispose each distinct polynomial once.
- */
-export function decomposeBeforeRescale(params: Parameters, d: RnsPoly, level: number): RnsPoly[] {
-  const qLimbs = params.limbsAt(level);
-  const groups = digitGroupsBeforeRescale(params, level);
-  const ranges = groups.map((g) => ({ first: g[0]! * params.digitSize, last: Math.min(qLimbs, (g[g.length - 1]! + 1) * params.digitSize) }));
-  const images = decomposeRanges(params, d, level, ranges);
-  return groups.flatMap((g, i) => g.map(() => images[i]!));
-}
-
-/** ModUp images of d's limb ranges [first, last) (covering Q_level in order), one polynomial over Q_level P each. */
-function decomposeRanges(params: Parameters, d: RnsPoly, level: number, ranges: readonly { first: number; last: number }[]): RnsPoly[] {
+export function decomposeRanges(params: Parameters, d: RnsPoly, level: number, ranges: readonly { first: number; last: number }[]): RnsPoly[] {
   if (d.basis !== params.basisQ(level) || !d.isNtt) {
     throw new FheError("INVALID_ARGUMENT", "decompose for key switching", `the polynomial is not in NTT form over Q at level ${level}`);
   }

@@ -3,17 +3,18 @@
 // divides by the primes of the level: here the key switch's inner products (v0, v1) stay over
 // Q_l P, c0 and c1 are lifted there (times P) and both divisions run in one pass
 // (divideRoundByLastPrimesTwice), with one NTT per limb and part instead of two. Because the
-// key-switching error is divided by P q_l rather than P, digits may be merged up to about P q_l
-// (decomposeBeforeRescale): fewer base conversions and NTTs at the levels where two digits fit.
-// Where none merge, the result is bit for bit that of relinearizeInPlace then rescaleInPlace;
-// elsewhere it differs from it by the key switch's error (see rescaleMarginBits in
-// key-switching.ts: about 2^-5 of the rounding of the divisions) and by that rounding itself.
+// key-switching error ends up divided by P q_l rather than P (a property of the rescale that
+// follows, not of the shared pass), digits may be merged up to about P q_l (merged-digits.ts):
+// fewer base conversions and NTTs at the levels where two digits fit. Where none merge, the
+// result is bit for bit that of relinearizeInPlace then rescaleInPlace; elsewhere it differs
+// from it by a key-switching error below a quarter of the rescale's rounding, and by that
+// rounding itself.
 
 import type { Ciphertext } from "../ciphertext.js";
 import { rescaledScale } from "../evaluator/alignment.js";
 import { checkCiphertext } from "../evaluator/checks.js";
 import { evaluatorRelinearizationKey, type Evaluator } from "../evaluator/evaluator.js";
-import { decomposeBeforeRescale, switchKeyLazy } from "../key-switching.js";
+import { switchKeyLazyBeforeRescale } from "../merged-digits.js";
 import { copy, mulScalarAdd } from "../ring/arithmetic.js";
 import { divideRoundByLastPrimesTwice } from "../ring/divide-round.js";
 import { FheError } from "../ring/errors.js";
@@ -34,13 +35,7 @@ export function relinearizeRescaleInPlace(evaluator: Evaluator, ciphertext: Ciph
       `internal error: relinearize and rescale needs a product (degree 2) at level >= 1 with a scale above the level's primes, got degree ${ct.degree} at level ${ct.level}`);
   }
   const key = evaluatorRelinearizationKey(evaluator, operation);
-  const digits = decomposeBeforeRescale(params, ct.polys[2]!, ct.level);
-  let switched: [RnsPoly, RnsPoly];
-  try {
-    switched = switchKeyLazy(params, digits, key, ct.level);
-  } finally {
-    for (const digit of new Set(digits)) digit.dispose();
-  }
+  const switched = switchKeyLazyBeforeRescale(params, ct.polys[2]!, key, ct.level);
   const qBasis = params.basisQ(ct.level);
   const lowerBasis = params.basisQ(ct.level - 1);
   const pProduct = params.basisP().product();
