@@ -7,10 +7,9 @@ import type { SwitchingKey } from "./keys.js";
 import type { Parameters } from "./parameters.js";
 import { BasisConverter } from "./ring/basis-conversion.js";
 import { divideRoundByLastPrimes } from "./ring/divide-round.js";
-import { clone } from "./ring/arithmetic.js";
 import { FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
-import { nttLimb, toCoefficients } from "./ring/transforms.js";
+import { nttLimb } from "./ring/transforms.js";
 
 /** Limb range [first, last) of key digit j over Q at a level with qLimbs limbs (the last digit may be partial). */
 export function digitRange(params: Parameters, qLimbs: number, j: number): { first: number; last: number } {
@@ -41,8 +40,10 @@ export function decomposeRanges(params: Parameters, d: RnsPoly, level: number, r
   const limbBytes = 4 * n;
   const qLimbs = params.limbsAt(level);
   const qp = params.basisQP(level);
-  using coefficients = clone(d, { scoped: true });
-  toCoefficients(coefficients);
+  // d's limbs, inverse-transformed range by range straight to the base conversion's inputs.
+  const scaledBytes = limbBytes * qLimbs;
+  const scaled = heap.allocate(scaledBytes, "decompose for key switching");
+  heap.kernels.copyWords(scaled, d.limbAddress(0), n * qLimbs);
   const digits: RnsPoly[] = [];
   try {
     for (const { first, last } of ranges) {
@@ -55,7 +56,8 @@ export function decomposeRanges(params: Parameters, d: RnsPoly, level: number, r
       const scratchBytes = limbBytes * targetPrimes.length;
       const scratch = heap.allocate(scratchBytes, "decompose for key switching");
       try {
-        converter.convertLimbs(scratch, coefficients.limbAddress(first));
+        converter.inverseNttScaled(scaled + limbBytes * first);
+        converter.convertScaledLimbs(scratch, scaled + limbBytes * first);
         targetPrimes.forEach((_, t) => {
           const index = t < first ? t : t + (last - first);
           const target = out.limbAddress(index);
@@ -69,6 +71,9 @@ export function decomposeRanges(params: Parameters, d: RnsPoly, level: number, r
   } catch (error) {
     for (const digit of digits) digit.dispose();
     throw error;
+  } finally {
+    if (d.secret) heap.zero(scaled, scaledBytes);
+    heap.free(scaled, scaledBytes);
   }
   return digits;
 }

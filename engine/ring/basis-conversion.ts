@@ -3,7 +3,7 @@
 
 import type { RnsBasis } from "./basis.js";
 import { FheError } from "./errors.js";
-import { bigMod, invMod, shoupCompanion } from "./modular.js";
+import { bigMod, invMod, mulMod, shoupCompanion } from "./modular.js";
 import { checkOperands } from "./operands.js";
 import { type RnsPoly, setNttForm } from "./poly.js";
 import type { Ring } from "./ring.js";
@@ -16,6 +16,8 @@ import type { Ring } from "./ring.js";
 export class BasisConverter {
   private readonly qHatInverse: number[];
   private readonly qHatInverseShoup: number[];
+  /** Per source prime: the inverse NTT's last-stage constants (N^-1 and its last twiddle) times (Q/q_i)^-1, with Shoup companions. */
+  private readonly scaledInverseNtt: { nInv: number; nInvShoup: number; lastTw: number; lastTwShoup: number }[];
   /** Heap block: nOut primes, then the nOut x nIn table of (Q/q_i mod p_j, Shoup) pairs. */
   private readonly constants: number;
 
@@ -23,6 +25,11 @@ export class BasisConverter {
     const product = from.product();
     this.qHatInverse = from.primes.map((q) => invMod(bigMod(product / BigInt(q), q), q));
     this.qHatInverseShoup = from.primes.map((q, i) => shoupCompanion(this.qHatInverse[i]!, q));
+    this.scaledInverseNtt = from.moduli.map((m, i) => {
+      const nInv = mulMod(m.nInv, this.qHatInverse[i]!, m.q);
+      const lastTw = mulMod(m.lastTw, this.qHatInverse[i]!, m.q);
+      return { nInv, nInvShoup: shoupCompanion(nInv, m.q), lastTw, lastTwShoup: shoupCompanion(lastTw, m.q) };
+    });
     const nIn = from.size;
     const nOut = to.size;
     this.constants = ring.heap.allocate(4 * (nOut + 2 * nIn * nOut), "build base converter");
@@ -43,6 +50,32 @@ export class BasisConverter {
     return ring.memo(`convert:${from.key}|${to.key}`, () => new BasisConverter(ring, from, to));
   }
 
+  /** value (Q/q_i)^-1 mod q_i, the conversion's first step on a constant of source limb i. */
+  scaledByInverse(i: number, value: number): number {
+    return mulMod(value, this.qHatInverse[i]!, this.from.primes[i]!);
+  }
+
+  /**
+   * Inverse NTT, in place, of `from.size` contiguous NTT-form limbs at `input` (values in
+   * [0, 2q_i)) straight to the conversion's first step, x_i (Q/q_i)^-1 mod q_i in [0, q_i):
+   * the multiplication is folded into the transform's last stage. Then {@link convertScaledLimbs}.
+   */
+  inverseNttScaled(input: number): void {
+    const { heap, n } = this.ring;
+    this.from.moduli.forEach((m, i) => {
+      const c = this.scaledInverseNtt[i]!;
+      heap.kernels.nttInverse(input + 4 * n * i, n, m.q, m.itw, m.itwShoup, c.nInv, c.nInvShoup, c.lastTw, c.lastTwShoup);
+    });
+  }
+
+  /**
+   * convertLimbs for limbs already multiplied by (Q/q_i)^-1 (by {@link inverseNttScaled}): the
+   * `to.size` output limbs at `output`, fully reduced. The regions must not overlap.
+   */
+  convertScaledLimbs(output: number, scaled: number): void {
+    this.ring.heap.kernels.baseConvertSum(output, scaled, this.ring.n, this.from.size, this.to.size, this.constants, this.constants + 4 * this.to.size);
+  }
+
   /**
    * Converts `from.size` contiguous coefficient-form limbs at `input` into `to.size` contiguous
    * limbs at `output` (fully reduced). The regions must not overlap. With `secret`, the
@@ -56,7 +89,7 @@ export class BasisConverter {
     try {
       this.from.moduli.forEach((m, i) => heap.kernels.mulScalarShoup(
         scratch + 4 * n * i, input + 4 * n * i, n, m.q, this.qHatInverse[i]!, this.qHatInverseShoup[i]!));
-      heap.kernels.baseConvertSum(output, scratch, n, nIn, this.to.size, this.constants, this.constants + 4 * this.to.size);
+      this.convertScaledLimbs(output, scratch);
     } finally {
       if (secret) heap.zero(scratch, scratchBytes);
       heap.free(scratch, scratchBytes);

@@ -21,6 +21,10 @@ class DivisionPlan {
   /** floor(P / 2) mod each kept prime, then mod each dropped prime (used when k > 1). */
   readonly halfKept: number[];
   readonly halfDropped: number[];
+  /** The conversion from the dropped primes to the kept ones (k > 1). */
+  readonly converter: BasisConverter | undefined;
+  /** floor(P / 2) (P / p_j)^-1 mod each dropped prime p_j (the conversion's first step applied to it). */
+  readonly halfDroppedScaled: number[];
 
   constructor(ring: Ring, basis: RnsBasis, k: number) {
     this.kept = ring.basis(basis.primes.slice(0, basis.size - k));
@@ -31,6 +35,8 @@ class DivisionPlan {
     this.inverseShoup = this.kept.primes.map((q, i) => shoupCompanion(this.inverse[i]!, q));
     this.halfKept = this.kept.primes.map((q) => bigMod(half, q));
     this.halfDropped = this.dropped.primes.map((q) => bigMod(half, q));
+    this.converter = k > 1 ? BasisConverter.of(ring, this.dropped, this.kept) : undefined;
+    this.halfDroppedScaled = this.halfDropped.map((h, j) => this.converter?.scaledByInverse(j, h) ?? h);
   }
 }
 
@@ -66,8 +72,7 @@ export function divideRoundByLastPrimes(poly: RnsPoly, k = 1): void {
   const dropped = heap.allocate(droppedBytes, operation);
   const converted = heap.allocate(keptBytes, operation);
   try {
-    copyLimbsToCoefficients(poly, plan.kept.size, plan.dropped, dropped);
-    computeCorrections(ring, plan, dropped, converted, poly.secret);
+    correctionsOfDroppedLimbs(poly, plan, dropped, converted);
     plan.kept.moduli.forEach((m, i) => {
       const target = poly.limbAddress(i);
       const correction = converted + limbBytes * i;
@@ -135,8 +140,7 @@ export function divideRoundByLastPrimesTwice(poly: RnsPoly, k1: number, k2: numb
   const top = firstCorrections + limbBytes * first.kept.size;
   const secondCorrections = top + limbBytes * k2;
   try {
-    copyLimbsToCoefficients(poly, first.kept.size, first.dropped, dropped);
-    computeCorrections(ring, first, dropped, firstCorrections, poly.secret);
+    correctionsOfDroppedLimbs(poly, first, dropped, firstCorrections);
     // The first quotient's limbs that the second division drops, in coefficient form.
     copyLimbsToCoefficients(poly, kept, second.dropped, top);
     second.dropped.moduli.forEach((m, j) => {
@@ -168,6 +172,30 @@ function copyLimbsToCoefficients(poly: RnsPoly, from: number, primes: RnsBasis, 
 }
 
 /**
+ * computeCorrections for the dropped limbs of `poly` itself (its last plan.dropped.size limbs),
+ * with `dropped` as scratch (one limb per dropped prime). For several primes in NTT form, the
+ * conversion's multiplication by (P/p_j)^-1 runs inside the inverse NTT (bit for bit the same).
+ */
+function correctionsOfDroppedLimbs(poly: RnsPoly, plan: DivisionPlan, dropped: number, output: number): void {
+  const { ring } = poly;
+  const { heap, n } = ring;
+  if (plan.converter === undefined || !poly.isNtt) {
+    copyLimbsToCoefficients(poly, plan.kept.size, plan.dropped, dropped);
+    computeCorrections(ring, plan, dropped, output, poly.secret);
+    return;
+  }
+  heap.kernels.copyWords(dropped, poly.limbAddress(plan.kept.size), n * plan.dropped.size);
+  plan.converter.inverseNttScaled(dropped);
+  // (x + floor(P/2)) (P/p_j)^-1 = x (P/p_j)^-1 + floor(P/2) (P/p_j)^-1.
+  plan.dropped.moduli.forEach((m, j) => {
+    const address = dropped + 4 * n * j;
+    heap.kernels.addScalarMod(address, address, n, m.q, plan.halfDroppedScaled[j]!);
+  });
+  plan.converter.convertScaledLimbs(output, dropped);
+  subtractHalfKept(ring, plan, output);
+}
+
+/**
  * The coefficient-form values subtracted from each kept limb before the multiplication by
  * P^-1, written to `output` (one limb per kept prime): the centred residue mod P (k = 1), or
  * conv(x_P + floor(P/2)) - floor(P/2) (k > 1). `dropped` holds the k dropped limbs in
@@ -176,7 +204,7 @@ function copyLimbsToCoefficients(poly: RnsPoly, from: number, primes: RnsBasis, 
 function computeCorrections(ring: Ring, plan: DivisionPlan, dropped: number, output: number, secret: boolean): void {
   const { heap, n } = ring;
   const limbBytes = 4 * n;
-  if (plan.dropped.size === 1) {
+  if (plan.converter === undefined) {
     const last = plan.dropped.moduli[0]!;
     plan.kept.moduli.forEach((m, i) => reduceCenteredLimb(m, output + limbBytes * i, dropped, last));
     return;
@@ -185,9 +213,15 @@ function computeCorrections(ring: Ring, plan: DivisionPlan, dropped: number, out
     const address = dropped + limbBytes * j;
     heap.kernels.addScalarMod(address, address, n, m.q, plan.halfDropped[j]!);
   });
-  BasisConverter.of(ring, plan.dropped, plan.kept).convertLimbs(output, dropped, secret);
+  plan.converter.convertLimbs(output, dropped, secret);
+  subtractHalfKept(ring, plan, output);
+}
+
+/** output_i -= floor(P / 2) mod q_i for each kept prime (the conversion's output limbs). */
+function subtractHalfKept(ring: Ring, plan: DivisionPlan, output: number): void {
+  const { heap, n } = ring;
   plan.kept.moduli.forEach((m, i) => {
-    const address = output + limbBytes * i;
+    const address = output + 4 * n * i;
     heap.kernels.addScalarMod(address, address, n, m.q, (m.q - plan.halfKept[i]!) % m.q);
   });
 }
