@@ -8,7 +8,7 @@ export {
 export { automorphismCoeff, permuteWords } from "./automorphism";
 export { baseConvertSum, reduceCentered, subMulScalarShoup, mixedRadixToFloat } from "./basis";
 export { keccakPermute, expandUniform, expandUniformPair } from "./keccak";
-export { reduceInt64, innerProductPair } from "./wide";
+export { reduceInt64, innerProductPair, innerProductPairLift } from "./wide";
 export { combineLimb } from "./combine";
 export { specialFftForward, specialFftInverse, roundScaledToInt64 } from "./fft";
 export { crc32Update, firstAtLeast } from "./checksum";

@@ -66,6 +66,26 @@ export function innerProductPair(
   out0: usize, out1: usize, terms: usize, count: i32, n: i32,
   q: u32, r32: u32, r32Shoup: u32, oneShoup: u32, accumulate: i32,
 ): void {
+  innerProduct(out0, out1, terms, count, n, q, r32, r32Shoup, oneShoup, accumulate, 0, 0, 0, false);
+}
+
+/**
+ * {@link innerProductPair} plus f x0 and f x1 in the two sums (the ciphertext parts lifted by P
+ * before a relinearization's division): out0 (+)= f x0 + sum_j d_j b_j, out1 (+)= f x1 +
+ * sum_j d_j a_j mod q. Preconditions as innerProductPair with count <= 15; x0, x1 and f below
+ * 2^30. x0 and x1 may alias neither output.
+ */
+export function innerProductPairLift(
+  out0: usize, out1: usize, terms: usize, count: i32, n: i32,
+  q: u32, r32: u32, r32Shoup: u32, oneShoup: u32, accumulate: i32, x0: usize, x1: usize, f: u32,
+): void {
+  innerProduct(out0, out1, terms, count, n, q, r32, r32Shoup, oneShoup, accumulate, x0, x1, f, true);
+}
+
+@inline function innerProduct(
+  out0: usize, out1: usize, terms: usize, count: i32, n: i32,
+  q: u32, r32: u32, r32Shoup: u32, oneShoup: u32, accumulate: i32, x0: usize, x1: usize, f: u32, lift: bool,
+): void {
   const twoQ = q << 1;
   const vn = vectorPart(n);
   if (ASC_FEATURE_SIMD) {
@@ -74,12 +94,21 @@ export function innerProductPair(
     const rV = i32x4.splat(r32);
     const rShoupV = i32x4.splat(r32Shoup);
     const oneShoupV = i32x4.splat(oneShoup);
+    const fV = i32x4.splat(f);
     for (let i = 0; i < vn; i += 4) {
       const offset = <usize>i << 2;
       let low0 = i64x2.splat(0);
       let high0 = i64x2.splat(0);
       let low1 = i64x2.splat(0);
       let high1 = i64x2.splat(0);
+      if (lift) {
+        const y0 = v128.load(x0 + offset);
+        const y1 = v128.load(x1 + offset);
+        low0 = i64x2.extmul_low_i32x4_u(y0, fV);
+        high0 = i64x2.extmul_high_i32x4_u(y0, fV);
+        low1 = i64x2.extmul_low_i32x4_u(y1, fV);
+        high1 = i64x2.extmul_high_i32x4_u(y1, fV);
+      }
       for (let j = 0; j < count; j++) {
         const entry = terms + (<usize>(12 * j));
         const d = v128.load(<usize>load<u32>(entry) + offset);
@@ -101,8 +130,8 @@ export function innerProductPair(
     }
   }
   for (let i = vn; i < n; i++) {
-    let sum0: u64 = 0;
-    let sum1: u64 = 0;
+    let sum0: u64 = lift ? <u64>loadU(x0, i) * <u64>f : 0;
+    let sum1: u64 = lift ? <u64>loadU(x1, i) * <u64>f : 0;
     for (let j = 0; j < count; j++) {
       const entry = terms + (<usize>(12 * j));
       const d = <u64>loadU(<usize>load<u32>(entry), i);

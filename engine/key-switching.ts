@@ -78,6 +78,12 @@ export function decomposeRanges(params: Parameters, d: RnsPoly, level: number, r
   return digits;
 }
 
+/** Ciphertext parts (x0, x1) over Q_level (NTT form, fully reduced) added times `factor` to a key switch's lazy inner products. */
+export interface KeySwitchLift {
+  readonly parts: readonly [RnsPoly, RnsPoly];
+  readonly factor: bigint;
+}
+
 /** Products of values below 2^30 that an unsigned 64-bit accumulator sums below 2^64. */
 const maxLazyTerms = 16;
 
@@ -98,22 +104,30 @@ export function switchKey(params: Parameters, digits: readonly RnsPoly[], key: S
  * with (v0, v1) / P ~ switchKey's (u0, u1). Several such pairs can be summed (after
  * automorphisms or plaintext products) and divided by P once (double hoisting). Each limb's
  * products are summed unreduced in registers and reduced once per batch of
- * {@link maxLazyTerms} digits (one kernel call per limb and batch). The results are scoped:
- * the caller must dispose them.
+ * {@link maxLazyTerms} digits (one kernel call per limb and batch). With `lift`, (v0, v1) also
+ * hold factor * (x0, x1) on their Q limbs, summed in the same registers (the ciphertext parts a
+ * relinearization adds before its division by P, with factor = P): x0 and x1 over Q_level, NTT
+ * form, fully reduced. The results are scoped: the caller must dispose them.
  */
-export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
+export function switchKeyLazy(
+  params: Parameters, digits: readonly RnsPoly[], key: SwitchingKey, level: number,
+  lift?: KeySwitchLift,
+): [RnsPoly, RnsPoly] {
   const { ring } = params;
   const { heap, n } = ring;
   const qLimbs = params.limbsAt(level);
   const topLimbs = params.qPrimes.length;
   const qp = params.basisQP(level);
   const results: [RnsPoly, RnsPoly] = [ring.allocate(qp, { ntt: true, scoped: true }), ring.allocate(qp, { ntt: true, scoped: true })];
-  const tableBytes = 12 * Math.min(digits.length, maxLazyTerms);
+  // The lifted parts count as one more product in the first batch's sums.
+  const batchSize = lift === undefined ? maxLazyTerms : maxLazyTerms - 1;
+  const tableBytes = 12 * Math.min(digits.length, batchSize);
+  const liftFactors = lift === undefined ? [] : params.qPrimes.slice(0, qLimbs).map((q) => Number(lift.factor % BigInt(q)));
   let table = 0;
   try {
     table = heap.allocate(tableBytes, "switch key");
-    for (let batch = 0; batch < digits.length; batch += maxLazyTerms) {
-      const end = Math.min(digits.length, batch + maxLazyTerms);
+    for (let batch = 0; batch < digits.length; batch += batchSize) {
+      const end = Math.min(digits.length, batch + batchSize);
       qp.moduli.forEach((m, t) => {
         const keyLimb = t < qLimbs ? t : topLimbs + (t - qLimbs);
         const words = heap.u32();
@@ -124,8 +138,13 @@ export function switchKeyLazy(params: Parameters, digits: readonly RnsPoly[], ke
           words[entry + 1] = keyDigit.b.limbAddress(keyLimb);
           words[entry + 2] = keyDigit.a.limbAddress(keyLimb);
         }
-        heap.kernels.innerProductPair(results[0].limbAddress(t), results[1].limbAddress(t), table, end - batch, n,
-          m.q, m.r32, m.r32Shoup, m.oneShoup, batch > 0 ? 1 : 0);
+        if (lift !== undefined && batch === 0 && t < qLimbs) {
+          heap.kernels.innerProductPairLift(results[0].limbAddress(t), results[1].limbAddress(t), table, end - batch, n,
+            m.q, m.r32, m.r32Shoup, m.oneShoup, 0, lift.parts[0].limbAddress(t), lift.parts[1].limbAddress(t), liftFactors[t]!);
+        } else {
+          heap.kernels.innerProductPair(results[0].limbAddress(t), results[1].limbAddress(t), table, end - batch, n,
+            m.q, m.r32, m.r32Shoup, m.oneShoup, batch > 0 ? 1 : 0);
+        }
       });
     }
   } catch (error) {

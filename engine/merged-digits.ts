@@ -7,7 +7,7 @@
 // the merged digit's limbs, which is the merged digit's key.
 
 import type { SwitchingKey } from "./keys.js";
-import { decomposeRanges, digitRange, switchKeyLazy } from "./key-switching.js";
+import { decomposeRanges, digitRange, switchKeyLazy, type KeySwitchLift } from "./key-switching.js";
 import type { Parameters } from "./parameters.js";
 import { FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
@@ -58,16 +58,19 @@ export function digitGroupsBeforeRescale(params: Parameters, level: number): num
  * switchKeyLazy(decompose(d)) for a key switch whose result is divided by P and then rescaled
  * at `level` (divideRoundByLastPrimesTwice, as relinearizeRescaleInPlace does): the inner
  * products (v0, v1) over Q_level P (NTT), with the digits merged as digitGroupsBeforeRescale
- * allows (a merged digit's image times each key of its group). Not for key switches without
- * the rescale: their error would be too large. Scoped results: the caller must dispose them.
+ * allows (a merged digit's image times each key of its group); `lift` as in switchKeyLazy. Not
+ * for key switches without the rescale: their error would be too large. Scoped results: the
+ * caller must dispose them.
  */
-export function switchKeyLazyBeforeRescale(params: Parameters, d: RnsPoly, key: SwitchingKey, level: number): [RnsPoly, RnsPoly] {
+export function switchKeyLazyBeforeRescale(
+  params: Parameters, d: RnsPoly, key: SwitchingKey, level: number, lift?: KeySwitchLift,
+): [RnsPoly, RnsPoly] {
   const qLimbs = params.limbsAt(level);
   const groups = digitGroupsBeforeRescale(params, level);
   const images = decomposeRanges(params, d, level,
     groups.map((g) => ({ first: digitRange(params, qLimbs, g[0]!).first, last: digitRange(params, qLimbs, g[g.length - 1]!).last })));
   try {
-    return switchKeyLazy(params, groups.flatMap((g, i) => g.map(() => images[i]!)), key, level);
+    return switchKeyLazy(params, groups.flatMap((g, i) => g.map(() => images[i]!)), key, level, lift);
   } finally {
     for (const image of images) image.dispose();
   }

@@ -1,5 +1,5 @@
 // 64-bit lazy accumulation: innerProductPair (two sums of up to 16 products, summed unreduced
-// and reduced once) and reduceInt64 (signed 64-bit values |v| < 2^63 reduced mod q), against
+// and reduced once), innerProductPairLift (up to 15 products plus f x0, f x1) and reduceInt64 (signed 64-bit values |v| < 2^63 reduced mod q), against
 // BigInt, for lengths that are not multiples of 4.
 
 import fc from "fast-check";
@@ -67,6 +67,28 @@ describe.each(kernelBuilds)("wide accumulation kernels (%s build)", (build) => {
       expect(out0).toEqual(expected(1, start?.[0]));
       expect(out1).toEqual(expected(2, start?.[1]));
     }), { numRuns: 400 });
+  });
+
+  it("innerProductPairLift: out0 (+)= f x0 + sum d_j b_j and out1 (+)= f x1 + sum d_j a_j mod q, for 1 to 15 products", () => {
+    const arb = innerProductCase.filter(({ terms }) => terms.length <= 15).chain((c) => fc.record({
+      x0: vectorOf(below30, c.n), x1: vectorOf(below30, c.n), f: below30,
+    }).map((lift) => ({ ...c, ...lift })));
+    fc.assert(fc.property(arb, ({ q, n, terms, start, x0, x1, f }) => {
+      const r32 = Number((1n << 32n) % BigInt(q));
+      const outs = start ?? [new Array<number>(n).fill(0xdeadbeef), new Array<number>(n).fill(0xdeadbeef)];
+      const table = new Array<number>(3 * terms.length).fill(0);
+      let second: number[] = [];
+      const first = runOnBuffers(heap, [table, outs[0]!, outs[1]!, x0, x1, ...terms.flat()], 1, (p) => {
+        heap.u32().set(terms.flatMap((_, j) => [p[5 + 3 * j]!, p[6 + 3 * j]!, p[7 + 3 * j]!]), p[0]! >>> 2);
+        k.innerProductPairLift(p[1]!, p[2]!, p[0]!, terms.length, n, q, r32, shoupCompanion(r32, q), Math.floor(2 ** 32 / q),
+          start === undefined ? 0 : 1, p[3]!, p[4]!, f);
+        second = Array.from(heap.u32().subarray(p[2]! >>> 2, (p[2]! >>> 2) + n));
+      }, [0, 2]);
+      const expected = (part: 1 | 2, x: readonly number[], init: readonly number[] | undefined): number[] => Array.from({ length: n }, (_, i) =>
+        Number(mod(terms.reduce((sum, t) => sum + BigInt(t[0]![i]!) * BigInt(t[part]![i]!), BigInt(init?.[i] ?? 0) + BigInt(x[i]!) * BigInt(f)), BigInt(q))));
+      expect(first).toEqual(expected(1, x0, start?.[0]));
+      expect(second).toEqual(expected(2, x1, start?.[1]));
+    }), { numRuns: 300 });
   });
 
   it("reduceInt64: out = v mod q in [0, q) for signed |v| < 2^63", () => {

@@ -46,6 +46,10 @@ export interface KernelExports {
     out0: number, out1: number, terms: number, count: number, n: number,
     q: number, r32: number, r32Shoup: number, oneShoup: number, accumulate: number,
   ): void;
+  innerProductPairLift(
+    out0: number, out1: number, terms: number, count: number, n: number,
+    q: number, r32: number, r32Shoup: number, oneShoup: number, accumulate: number, x0: number, x1: number, f: number,
+  ): void;
   combineLimb(
     outs: number, ins: number, rowStart: number, sources: number, rows: number, cols: number,
     limb: number, n: number, limbOffset: number, scratch: number, blockWords: number,
@@ -69,6 +73,6 @@ export const kernelNames: readonly (keyof KernelExports)[] = [
   "addMod", "subMod", "negMod", "addScalarMod", "mulBarrett", "mulAddBarrett", "mulShoup",
   "mulAddShoup", "mulScalarShoup", "mulAddScalarShoup", "liftSigned", "copyWords", "tensorBarrett", "squareBarrett",
   "automorphismCoeff", "permuteWords",
-  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "expandUniformPair", "reduceInt64", "innerProductPair", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
+  "baseConvertSum", "reduceCentered", "subMulScalarShoup", "mixedRadixToFloat", "keccakPermute", "expandUniform", "expandUniformPair", "reduceInt64", "innerProductPair", "innerProductPairLift", "combineLimb", "specialFftForward", "specialFftInverse", "roundScaledToInt64",
   "crc32Update", "firstAtLeast", "sampleCumulative",
 ];

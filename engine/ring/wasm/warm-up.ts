@@ -84,8 +84,9 @@ function warmUpCombine(heap: WasmHeap, tables: number, inputs: number, outputs: 
   heap.kernels.combineLimb(outs, ins, rowStart, sources, rows, rows, limb, size, 0, scratch, blockWords);
 }
 
-/** One innerProductPair call over two terms (inputs c and d, outputs a and b); its term table (6 words) is written at `terms`. */
+/** One innerProductPair and one innerProductPairLift call over two terms (inputs c and d, outputs a and b); the term table (6 words) is written at `terms`. */
 function warmUpInnerProduct(heap: WasmHeap, terms: number, c: number, d: number, a: number, b: number, n: number, q: number, accumulate: number): void {
   heap.u32().set([c, d, c, d, c, d], terms >>> 2);
   heap.kernels.innerProductPair(a, b, terms, 2, n, q, 1, 4, 4, accumulate);
+  heap.kernels.innerProductPairLift(a, b, terms, 2, n, q, 1, 4, 4, accumulate, c, d, 1);
 }
