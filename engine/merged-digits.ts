@@ -9,23 +9,25 @@
 import type { SwitchingKey } from "./keys.js";
 import { decomposeRanges, digitRange, switchKeyLazy, type KeySwitchLift } from "./key-switching.js";
 import type { Parameters } from "./parameters.js";
+import { log2Product } from "./parameters-chain.js";
 import { FheError } from "./ring/errors.js";
 import type { RnsPoly } from "./ring/poly.js";
 
 const operation = "group digits for key switching";
 
-const log2Product = (primes: readonly number[]): number => primes.reduce((sum, q) => sum + Math.log2(q), 0);
-
 /**
- * Whether one digit of `digitPrimes` (merging `keyDigits` key digits) keeps the key switch's
+ * Whether the key digits of `group` (consecutive), merged into one digit, keep the key switch's
  * error negligible when the result is divided by P and then by `rescalePrimes`: its error after
  * the divisions, about (D / (P q_l)) (L / 2 + 1) sigma sqrt(g N) per coefficient (RMS; the ModUp
- * image lies in [0, L D), L primes of product D, g keys summed), must stay below a quarter of the
- * rounding of the division by q_l, about sqrt((h + 1) / 12) (h the secret's Hamming weight, 2N/3
- * on average for a dense ternary secret). At N = 2^14 with a dense secret that is D below about
- * P q_l / 2^8.
+ * image lies in [0, L D), L primes of product D, the keys of the g digits summed), must stay
+ * below a quarter of the rounding of the division by q_l, about sqrt((h + 1) / 12) (h the
+ * secret's Hamming weight, 2N/3 on average for a dense ternary secret). At N = 2^14 with a dense
+ * secret that is D below about P q_l / 2^8.
  */
-function mergedDigitFits(params: Parameters, digitPrimes: readonly number[], keyDigits: number, rescalePrimes: readonly number[]): boolean {
+function mergedDigitFits(params: Parameters, qLimbs: number, group: readonly number[], rescalePrimes: readonly number[]): boolean {
+  const { first, last } = groupRange(params, qLimbs, group);
+  const digitPrimes = params.qPrimes.slice(first, last);
+  const keyDigits = group.length;
   const weight = params.hammingWeight ?? (2 * params.n) / 3;
   const rounding = Math.sqrt((weight + 1) / 12);
   const errorBits = log2Product(digitPrimes) - log2Product(params.pPrimes) - log2Product(rescalePrimes) +
@@ -43,15 +45,18 @@ export function digitGroupsBeforeRescale(params: Parameters, level: number): num
   if (level === 0) throw new FheError("INVALID_ARGUMENT", operation, "level 0 has no prime to rescale by; key switches there use decompose's digits");
   const qLimbs = params.limbsAt(level);
   const rescalePrimes = params.qPrimes.slice(qLimbs - params.primesPerLevel, qLimbs);
-  const primesOf = (group: readonly number[]): number[] =>
-    params.qPrimes.slice(digitRange(params, qLimbs, group[0]!).first, digitRange(params, qLimbs, group[group.length - 1]!).last);
   const groups: number[][] = [];
   for (let j = 0; j * params.digitSize < qLimbs; j++) {
     const last = groups[groups.length - 1];
-    if (last !== undefined && mergedDigitFits(params, primesOf([...last, j]), last.length + 1, rescalePrimes)) last.push(j);
+    if (last !== undefined && mergedDigitFits(params, qLimbs, [...last, j], rescalePrimes)) last.push(j);
     else groups.push([j]);
   }
   return groups;
+}
+
+/** Limb range [first, last) of a group of consecutive key digits at a level with qLimbs limbs. */
+function groupRange(params: Parameters, qLimbs: number, group: readonly number[]): { first: number; last: number } {
+  return { first: digitRange(params, qLimbs, group[0]!).first, last: digitRange(params, qLimbs, group[group.length - 1]!).last };
 }
 
 /**
@@ -67,8 +72,7 @@ export function switchKeyLazyBeforeRescale(
 ): [RnsPoly, RnsPoly] {
   const qLimbs = params.limbsAt(level);
   const groups = digitGroupsBeforeRescale(params, level);
-  const images = decomposeRanges(params, d, level,
-    groups.map((g) => ({ first: digitRange(params, qLimbs, g[0]!).first, last: digitRange(params, qLimbs, g[g.length - 1]!).last })));
+  const images = decomposeRanges(params, d, level, groups.map((g) => groupRange(params, qLimbs, g)));
   try {
     return switchKeyLazy(params, groups.flatMap((g, i) => g.map(() => images[i]!)), key, level, lift);
   } finally {

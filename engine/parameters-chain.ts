@@ -35,7 +35,8 @@ function primesOrThrow(logN: number, bits: number, count: number, exclude: numbe
   }
 }
 
-const log2Product = (primes: readonly number[]): number => primes.reduce((sum, q) => sum + Math.log2(q), 0);
+/** log2 of the product of `primes`. */
+export const log2Product = (primes: readonly number[]): number => primes.reduce((sum, q) => sum + Math.log2(q), 0);
 
 /** Generates the primes of a checked literal and splits Q into key-switching digits. */
 export function deriveChain(l: CheckedLiteral): Chain {

@@ -3,10 +3,10 @@
 // divides by the primes of the level: here the key switch's inner products (v0, v1) stay over
 // Q_l P, c0 and c1 are lifted there (times P, summed with the inner products in registers) and
 // both divisions run in one pass (divideRoundByLastPrimesTwice), with one NTT per limb and part
-// instead of two. Because the
-// key-switching error ends up divided by P q_l rather than P (a property of the rescale that
-// follows, not of the shared pass), digits may be merged up to about P q_l (merged-digits.ts):
-// fewer base conversions and NTTs at the levels where two digits fit. Where none merge, the
+// instead of two. Because the key-switching error ends up divided by P q_l rather than P (a
+// property of the rescale that follows, not of the shared pass), digits may be merged up to
+// about P q_l (merged-digits.ts): fewer base conversions and NTTs at the levels where two digits
+// fit. Where none merge, the
 // result is bit for bit that of relinearizeInPlace then rescaleInPlace; elsewhere it differs
 // from it by a key-switching error below a quarter of the rescale's rounding, and by that
 // rounding itself.
